@@ -1,0 +1,5 @@
+"""``python -m cxkit``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,114 @@
+"""Sufficient statistics that merge: per-group histograms of answer values.
+
+Survey answers take a handful of distinct values, so a histogram per group (count, sum of
+weights and sum of squared weights per distinct value) holds everything the analyses need:
+n, effective n, weighted mean and variance, and any top-box share. Histograms of two
+partitions of the same data merge by adding counts over the union of their values, so the
+same numbers come from a whole table, from record batches, or from partitions computed
+elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .stats import kish_neff
+
+#: tolerance for "answer >= agree threshold" on respondent means such as 11/3
+_AGREE_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Histograms:
+    """Histograms of one variable for ``G`` groups over ``U`` distinct values.
+
+    Attributes
+    ----------
+    values : ndarray, shape (U,)
+        Sorted distinct non-missing values.
+    count, wsum, w2sum : ndarray, shape (G, U)
+        Number of answers, sum of weights and sum of squared weights per group and value.
+    """
+
+    values: np.ndarray
+    count: np.ndarray
+    wsum: np.ndarray
+    w2sum: np.ndarray
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.count.shape[0])
+
+    def merge(self, other: Histograms) -> Histograms:
+        """Add another partition's histograms for the same groups."""
+        if other.n_groups != self.n_groups:
+            raise ValueError("cannot merge histograms of different group counts")
+        values = np.union1d(self.values, other.values)
+        out = [np.zeros((self.n_groups, values.size)) for _ in range(3)]
+        for h in (self, other):
+            pos = np.searchsorted(values, h.values)
+            for acc, part in zip(out, (h.count, h.wsum, h.w2sum), strict=True):
+                acc[:, pos] += part
+        return Histograms(values, out[0].astype(np.int64), out[1], out[2])
+
+
+def histograms(
+    x: np.ndarray, group: np.ndarray, n_groups: int, weights: np.ndarray | None = None
+) -> Histograms:
+    """Histogram ``x`` (``nan`` = missing) by integer ``group`` codes ``0..n_groups-1``.
+
+    Rows with ``group < 0`` are ignored.
+    """
+    x = np.asarray(x, dtype=float)
+    group = np.asarray(group)
+    keep = ~np.isnan(x) & (group >= 0)
+    xv = x[keep]
+    values, inverse = np.unique(xv, return_inverse=True)
+    key = group[keep].astype(np.int64) * values.size + inverse
+    size = n_groups * values.size
+    count = np.bincount(key, minlength=size).reshape(n_groups, values.size)
+    if weights is None:
+        wsum = count.astype(float)
+        w2sum = wsum.copy()
+    else:
+        w = np.asarray(weights, dtype=float)[keep]
+        wsum = np.bincount(key, weights=w, minlength=size).reshape(n_groups, values.size)
+        w2sum = np.bincount(key, weights=w * w, minlength=size).reshape(n_groups, values.size)
+    return Histograms(values, count.astype(np.int64), wsum, w2sum)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Per-group summaries derived from :class:`Histograms` (arrays of shape ``(G,)``).
+
+    ``var`` is the weighted sample variance with the Kish effective n:
+    ``s^2 = (neff / W) * sum_v W_v (v - mean)^2 / (neff - 1)``, which is the ordinary
+    sample variance when all weights are 1. ``agree`` is the weighted share of answers
+    ``>= agree_at``.
+    """
+
+    n: np.ndarray
+    neff: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+    agree: np.ndarray
+
+
+def summarise(h: Histograms, agree_at: float) -> Summary:
+    """Counts, effective n, weighted mean, variance and agree share per group."""
+    n = h.count.sum(axis=1)
+    sw = h.wsum.sum(axis=1)
+    sw2 = h.w2sum.sum(axis=1)
+    neff = kish_neff(sw, sw2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = (h.wsum * h.values).sum(axis=1) / sw
+        ss = (h.wsum * (h.values[None, :] - mean[:, None]) ** 2).sum(axis=1)
+        var = np.where(neff > 1, (neff / sw) * ss / (neff - 1.0), np.nan)
+        agree_mask = h.values >= agree_at - _AGREE_TOL
+        agree = h.wsum[:, agree_mask].sum(axis=1) / sw
+    empty = sw <= 0
+    mean = np.where(empty, np.nan, mean)
+    agree = np.where(empty, np.nan, agree)
+    return Summary(n=n, neff=np.where(empty, 0.0, neff), mean=mean, var=var, agree=agree)

@@ -1,0 +1,60 @@
+"""Errors a user can act on, each with its documented exit code.
+
+Exit codes (the same for every command):
+
+====  ==========================================================
+0     success
+1     a check or ``--fail-if`` gate failed
+2     usage error: a bad option or option value
+3     input problem: unreadable file, missing column, invalid value, bad config
+4     output problem: the result could not be written
+70    internal error (a bug in cxkit: please report it with ``--debug`` output)
+130   interrupted (Ctrl-C)
+====  ==========================================================
+"""
+
+from __future__ import annotations
+
+
+class CxkitError(Exception):
+    """Base class: a one-line message that says what is wrong and how to fix it."""
+
+    exit_code: int = 3
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(CxkitError):
+    """A command-line option or its value is wrong (exit 2)."""
+
+    exit_code = 2
+
+
+class InputError(CxkitError):
+    """An input file cannot be read or holds invalid data (exit 3)."""
+
+    exit_code = 3
+
+
+class ConfigError(InputError):
+    """The study config (``cxkit.toml``) is invalid (exit 3)."""
+
+
+class OutputError(CxkitError):
+    """The result cannot be written where asked (exit 4)."""
+
+    exit_code = 4
+
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = UsageError.exit_code
+EXIT_INPUT = InputError.exit_code
+EXIT_OUTPUT = OutputError.exit_code
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130

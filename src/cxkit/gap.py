@@ -1,0 +1,420 @@
+"""Self-versus-customer centricity gap: per item, per pillar and overall."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+from .aggregate import histograms, summarise
+from .errors import InputError, UsageError
+from .result import Result, ViewColumn, make_provenance
+from .survey import Survey
+
+ALL = "(all)"
+MISSING = "(missing)"
+
+#: Result columns after the ``--by`` columns, in order.
+COLUMNS = [
+    "level",
+    "item",
+    "pillar",
+    "label",
+    "n_self",
+    "n_customer",
+    "neff_self",
+    "neff_customer",
+    "mean_self",
+    "mean_customer",
+    "mean_gap",
+    "mean_gap_ci_low",
+    "mean_gap_ci_high",
+    "mean_gap_p",
+    "hedges_g",
+    "agree_self",
+    "agree_customer",
+    "agree_gap",
+    "agree_gap_ci_low",
+    "agree_gap_ci_high",
+    "agree_ratio",
+    "agree_ratio_ci_low",
+    "agree_ratio_ci_high",
+    "agree_p",
+    "p_adj",
+]
+
+
+def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
+    col = survey.role_col
+    raw = survey.frame[col].to_numpy(dtype=object)
+    norm = np.array([None if v is None or v == "" else str(v).casefold() for v in raw], dtype=object)
+    self_set = {r.strip().casefold() for r in self_roles}
+    cust_set = {r.strip().casefold() for r in customer_roles}
+    both = self_set & cust_set
+    if both:
+        raise UsageError(f"role {sorted(both)[0]!r} is given as both --self and --customer")
+    codes = np.full(norm.size, -1, dtype=np.int64)
+    is_self = np.isin(norm, list(self_set))
+    is_cust = np.isin(norm, list(cust_set))
+    codes[is_self] = 0
+    codes[is_cust] = 1
+    blank = np.array([v is None for v in norm])
+    notes: list[str] = []
+    seen = sorted({v for v in norm[~blank]})
+    file = survey.sources[0].path if len(survey.sources) == 1 else "input"
+    unknown = sorted({v for v in norm[(codes < 0) & ~blank]})
+    if unknown and not drop_unknown:
+        raise InputError(
+            f"{file}: column {col!r} has role value(s) that are neither self "
+            f"({', '.join(sorted(self_set))}) nor customer ({', '.join(sorted(cust_set))}): "
+            f"{', '.join(map(repr, unknown[:10]))}; classify them with --self/--customer or "
+            "exclude them with --drop-unknown-roles"
+        )
+    if unknown:
+        n_unknown = int(((codes < 0) & ~blank).sum())
+        notes.append(
+            f"excluded {n_unknown} responses whose role is neither self nor customer "
+            f"({', '.join(unknown[:10])})"
+        )
+    if blank.any():
+        notes.append(f"excluded {int(blank.sum())} responses with no value in {col!r}")
+    for name, group in (("self", self_set), ("customer", cust_set)):
+        if not (group & set(seen)):
+            raise InputError(
+                f"{file}: no {name} responses: column {col!r} has none of "
+                f"{', '.join(sorted(group))} (values seen: {', '.join(seen[:10]) or 'none'}); "
+                f"pass --{name} VALUE"
+            )
+    return codes, notes
+
+
+def _cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    if not by:
+        return np.zeros(len(frame), dtype=np.int64), [()]
+    keys = frame[list(by)].astype(object)
+    keys = keys.where(keys.notna() & (keys != ""), MISSING).astype(str)
+    grouped = keys.groupby(list(by), sort=True)
+    index = grouped.ngroup().to_numpy(dtype=np.int64)
+    labels = [k if isinstance(k, tuple) else (k,) for k in grouped.size().index]
+    return index, labels
+
+
+def _respondent_mean(block: np.ndarray) -> np.ndarray:
+    answered = ~np.isnan(block)
+    count = answered.sum(axis=1)
+    total = np.where(answered, block, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _variables(survey: Survey, items: list[str]):
+    """(level, item, pillar, label, values) for every item, pillar and the overall index."""
+    frame = survey.frame
+    out = []
+    for it in items:
+        out.append(
+            ("item", it, survey.pillar_of(it), survey.label_of(it), frame[it].to_numpy(float))
+        )
+    pillars: dict[str, list[str]] = {}
+    for it in items:
+        p = survey.pillar_of(it)
+        if p is not None:
+            pillars.setdefault(p, []).append(it)
+    order = [p for p in survey.study.pillars if p in pillars]
+    for p in order:
+        block = frame[pillars[p]].to_numpy(float)
+        out.append(("pillar", None, p, survey.study.pillars[p], _respondent_mean(block)))
+    out.append(("overall", None, None, "Overall", _respondent_mean(frame[items].to_numpy(float))))
+    return out
+
+
+def _rows_for(variables, group, n_cells, weights, agree_at, confidence):
+    """Statistics for every variable in every cell: a dict of column -> (V*C,) arrays."""
+    cols: dict[str, list[np.ndarray]] = {c: [] for c in COLUMNS[4:-1]}
+    for _level, _item, _pillar, _label, values in variables:
+        s = summarise(histograms(values, group, 2 * n_cells, weights), agree_at)
+        n1, n2 = s.n[0::2], s.n[1::2]
+        e1, e2 = s.neff[0::2], s.neff[1::2]
+        m1, m2 = s.mean[0::2], s.mean[1::2]
+        v1, v2 = s.var[0::2], s.var[1::2]
+        a1, a2 = s.agree[0::2], s.agree[1::2]
+        k1, k2 = a1 * e1, a2 * e2
+        d, lo, hi, p = stats.welch_diff(m1, v1, e1, m2, v2, e2, confidence)
+        gd, glo, ghi = stats.newcombe_diff_interval(k1, e1, k2, e2, confidence)
+        r, rlo, rhi = stats.katz_ratio_interval(k1, e1, k2, e2, confidence)
+        values_by_col = {
+            "n_self": n1,
+            "n_customer": n2,
+            "neff_self": e1,
+            "neff_customer": e2,
+            "mean_self": m1,
+            "mean_customer": m2,
+            "mean_gap": d,
+            "mean_gap_ci_low": lo,
+            "mean_gap_ci_high": hi,
+            "mean_gap_p": p,
+            "hedges_g": stats.hedges_g(m1, v1, e1, m2, v2, e2),
+            "agree_self": a1,
+            "agree_customer": a2,
+            "agree_gap": gd,
+            "agree_gap_ci_low": glo,
+            "agree_gap_ci_high": ghi,
+            "agree_ratio": r,
+            "agree_ratio_ci_low": rlo,
+            "agree_ratio_ci_high": rhi,
+            "agree_p": stats.pooled_z_test(k1, e1, k2, e2),
+        }
+        for c, v in values_by_col.items():
+            cols[c].append(np.asarray(v, dtype=float))
+    return cols
+
+
+def _table_for(survey, items, by, codes, cell, labels, weights, agree_at, confidence):
+    variables = _variables(survey, items)
+    n_cells = len(labels)
+    group = np.where(codes >= 0, cell * 2 + codes, -1)
+    cols = _rows_for(variables, group, n_cells, weights, agree_at, confidence)
+    parts = []
+    for ci, key in enumerate(labels):
+        data: dict[str, object] = {b: [k] * len(variables) for b, k in zip(by, key, strict=True)}
+        data["level"] = [v[0] for v in variables]
+        data["item"] = [v[1] for v in variables]
+        data["pillar"] = [v[2] for v in variables]
+        data["label"] = [v[3] for v in variables]
+        for c, per_var in cols.items():
+            data[c] = [arr[ci] for arr in per_var]
+        part = pd.DataFrame(data)
+        part["p_adj"] = np.nan
+        for level in ("item", "pillar", "overall"):
+            mask = (part["level"] == level).to_numpy()
+            part.loc[mask, "p_adj"] = stats.holm(part.loc[mask, "agree_p"].to_numpy(float))
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    for c in ("n_self", "n_customer"):
+        table[c] = table[c].astype("int64")
+    return table
+
+
+def gap(
+    survey: Survey,
+    *,
+    self_roles: Sequence[str] | None = None,
+    customer_roles: Sequence[str] | None = None,
+    items: Sequence[str] | None = None,
+    by: Sequence[str] = (),
+    agree_at: float | None = None,
+    confidence: float = 0.95,
+    drop_unknown_roles: bool = False,
+    small_base: int = 30,
+) -> Result:
+    """Self-versus-customer gap in agreement and mean score, per item, pillar and overall.
+
+    Parameters
+    ----------
+    survey : Survey
+        From :func:`cxkit.read_survey`.
+    self_roles, customer_roles : sequence of str, optional
+        Role values (case-insensitive) counted as the company's self-rating and as
+        customers; default from the config, else ``executive, employee`` / ``customer``.
+    items : sequence of str, optional
+        A subset of ``survey.items``; default all.
+    by : sequence of str
+        Breakdown columns; every cell gets its own rows, after the ``(all)`` rows.
+    agree_at : float, optional
+        Answers ``>=`` this count as agreeing; default the scale's top-2 box.
+    confidence : float
+        Confidence level of every interval (0 < confidence < 1).
+    drop_unknown_roles : bool
+        Exclude (and count) responses whose role is neither self nor customer, instead of
+        raising :class:`~cxkit.errors.InputError`.
+    small_base : int
+        Rows with fewer answers than this in either group are flagged in the notes.
+
+    Returns
+    -------
+    Result
+        ``table`` has the ``by`` columns, then:
+
+        - ``level``: ``item``, ``pillar`` or ``overall``; ``item``, ``pillar``, ``label``.
+          Pillar and overall rows use each respondent's mean over their answered items of
+          that pillar (or all items), so each respondent counts once.
+        - ``n_self``, ``n_customer``: answers; ``neff_self``, ``neff_customer``: Kish
+          effective n (equal to n without weights), used as n in every interval.
+        - ``mean_self``, ``mean_customer``, ``mean_gap`` (self - customer) with
+          ``mean_gap_ci_low``/``_high`` and ``mean_gap_p`` (Welch t), ``hedges_g``.
+        - ``agree_self``, ``agree_customer``: share agreeing (0-1); ``agree_gap``
+          (self - customer) with Newcombe ``agree_gap_ci_low``/``_high``; ``agree_ratio``
+          (self / customer) with Katz log ``agree_ratio_ci_low``/``_high``;
+          ``agree_p`` (pooled two-proportion z-test).
+        - ``p_adj``: Holm-adjusted ``agree_p`` across the rows of the same level within one
+          breakdown cell.
+
+        A zero customer share gives ``agree_ratio = inf`` (or ``nan`` when both are zero)
+        and ``nan`` ratio limits, with a note.
+
+    Notes
+    -----
+    Weighted shares and means use the weights; variances use the Kish effective n:
+    ``s^2 = (neff / W) sum w (x - mean)^2 / (neff - 1)``. Checked in
+    ``tests/test_gap_reference.py`` against R (``t.test``, ``prop.test``,
+    ``survey::svymean``) and statsmodels.
+
+    References
+    ----------
+    Newcombe (1998) Stat Med 17:873; Katz et al. (1978) Biometrics 34:469; Welch (1947)
+    Biometrika 34:28; Hedges & Olkin (1985) Statistical Methods for Meta-Analysis;
+    Holm (1979) Scand J Stat 6:65; Kish (1965) Survey Sampling.
+    """
+    if not 0 < confidence < 1:
+        raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
+    if survey.role_col is None:
+        raise UsageError("gap needs a role column or --self-file/--customer-file")
+    chosen = list(items) if items else list(survey.items)
+    unknown = [i for i in chosen if i not in survey.items]
+    if unknown:
+        raise UsageError(f"not an item of this survey: {', '.join(unknown)}")
+    for b in by:
+        if b not in survey.frame.columns:
+            raise UsageError(f"--by {b!r} was not read with the survey; pass it to read_survey")
+    self_roles = tuple(self_roles) if self_roles else survey.self_roles
+    customer_roles = tuple(customer_roles) if customer_roles else survey.customer_roles
+    agree = survey.scale.agree_at if agree_at is None else float(agree_at)
+    if not survey.scale.min < agree <= survey.scale.max:
+        raise UsageError(
+            f"--agree {agree:g} is outside the scale {survey.scale.min:g}-{survey.scale.max:g}"
+        )
+    codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
+    weights = (
+        survey.frame[survey.weight_col].to_numpy(float) if survey.weight_col is not None else None
+    )
+
+    zero = np.zeros(len(survey.frame), dtype=np.int64)
+    total = _table_for(survey, chosen, (), codes, zero, [()], weights, agree, confidence)
+    if by:
+        for b in by:
+            total.insert(0, b, ALL)
+        total = total[[*by, *total.columns[len(by):]]]
+        cell, labels = _cells(survey.frame, by)
+        cells = _table_for(survey, chosen, by, codes, cell, labels, weights, agree, confidence)
+        table = pd.concat([total, cells], ignore_index=True)
+        table = table[[*by, *COLUMNS]]
+    else:
+        table = total[COLUMNS]
+
+    notes = survey.notes + notes + _notes(table, by, small_base)
+    summary = _summary(total, confidence)
+    params = {
+        "self_roles": list(self_roles),
+        "customer_roles": list(customer_roles),
+        "role_col": survey.role_col,
+        "items": chosen,
+        "by": list(by),
+        "agree_at": agree,
+        "scale": [survey.scale.min, survey.scale.max],
+        "confidence": confidence,
+        "weight_col": survey.weight_col,
+        "small_base": small_base,
+    }
+    methods = dict(stats.METHODS)
+    if survey.weight_col is None:
+        methods.pop("weights")
+    config = (
+        {"path": survey.study.path, "sha256": survey.study.sha256} if survey.study.sha256 else None
+    )
+    return Result(
+        command="gap",
+        table=table,
+        summary=summary,
+        notes=notes,
+        provenance=make_provenance(survey.sources, params, methods, None, config),
+        view=_VIEW_BASE if not by else [ViewColumn(b, (b,), "text") for b in by] + _VIEW_BASE,
+        emphasis_col="level",
+        emphasis_plain="item",
+    )
+
+
+_VIEW_BASE = [
+    ViewColumn("Statement", ("label",), "text"),
+    ViewColumn("n self", ("n_self",), "int"),
+    ViewColumn("n cust.", ("n_customer",), "int"),
+    ViewColumn("Agree self", ("agree_self",), "pct"),
+    ViewColumn("Agree cust.", ("agree_customer",), "pct"),
+    ViewColumn("Gap pp (CI)", ("agree_gap", "agree_gap_ci_low", "agree_gap_ci_high"), "pp"),
+    ViewColumn("Ratio (CI)", ("agree_ratio", "agree_ratio_ci_low", "agree_ratio_ci_high"), "ratio"),
+    ViewColumn("Mean gap (CI)", ("mean_gap", "mean_gap_ci_low", "mean_gap_ci_high"), "num"),
+    ViewColumn("g", ("hedges_g",), "num"),
+    ViewColumn("p adj", ("p_adj",), "p"),
+]
+
+
+def _where(row: pd.Series, by: Sequence[str]) -> str:
+    name = row["item"] if row["level"] == "item" else row["label"]
+    cell = ", ".join(f"{b}={row[b]}" for b in by)
+    return f"{name} [{cell}]" if cell else str(name)
+
+
+def _notes(table: pd.DataFrame, by: Sequence[str], small_base: int) -> list[str]:
+    notes = []
+    small = table[(table["n_self"] < small_base) | (table["n_customer"] < small_base)]
+    if len(small):
+        names = "; ".join(_where(r, by) for _, r in small.head(6).iterrows())
+        more = f" and {len(small) - 6} more" if len(small) > 6 else ""
+        notes.append(
+            f"{len(small)} rows have fewer than {small_base} answers in a group (small base, "
+            f"wide intervals): {names}{more}"
+        )
+    inf = table[np.isinf(table["agree_ratio"])]
+    if len(inf):
+        names = "; ".join(_where(r, by) for _, r in inf.head(6).iterrows())
+        notes.append(
+            f"{len(inf)} rows have no agreeing customers, so agree_ratio is infinite and its "
+            f"interval undefined: {names}"
+        )
+    undefined = table[table["agree_ratio"].isna()]
+    if len(undefined):
+        names = "; ".join(_where(r, by) for _, r in undefined.head(6).iterrows())
+        notes.append(
+            f"{len(undefined)} rows have an undefined agree_ratio (no agreement in either "
+            f"group, or an empty group): {names}"
+        )
+    return notes
+
+
+def _summary(total: pd.DataFrame, confidence: float) -> dict[str, object]:
+    overall = total[total["level"] == "overall"].iloc[0]
+    items = total[(total["level"] == "item") & total["agree_gap"].notna()]
+    largest = items.loc[items["agree_gap"].idxmax()] if len(items) else None
+    a1, a2 = overall["agree_self"], overall["agree_customer"]
+    r, lo, hi = overall["agree_ratio"], overall["agree_ratio_ci_low"], overall["agree_ratio_ci_high"]
+    level = f"{confidence * 100:g}%"
+    text = f"{_pct(a1)} of self-raters agree vs {_pct(a2)} of customers"
+    if np.isfinite(r) and np.isfinite(lo):
+        text += f": {r:.1f}× as many ({level} CI {lo:.1f}–{hi:.1f})"
+    elif np.isinf(r):
+        text += ": no customer agrees, so the ratio is undefined"
+    if largest is not None:
+        text += f"; largest gap: {largest['label']} ({largest['agree_gap'] * 100:+.0f} pp)"
+    return {
+        "headline": text,
+        "agree_self": _f(a1),
+        "agree_customer": _f(a2),
+        "agree_ratio": _f(r),
+        "agree_ratio_ci_low": _f(lo),
+        "agree_ratio_ci_high": _f(hi),
+        "mean_gap": _f(overall["mean_gap"]),
+        "largest_gap_item": None if largest is None else largest["item"],
+        "largest_gap": None if largest is None else _f(largest["agree_gap"]),
+        "n_self": int(overall["n_self"]),
+        "n_customer": int(overall["n_customer"]),
+    }
+
+
+def _pct(x: float) -> str:
+    return "n/a" if not np.isfinite(x) else f"{x * 100:.0f}%"
+
+
+def _f(x: object) -> float | None:
+    x = float(x)
+    return x if np.isfinite(x) else (x if np.isinf(x) else None)

@@ -1,0 +1,252 @@
+"""Render a :class:`~cxkit.result.Result` for people (rich table, Markdown) or programs
+(JSON, CSV, Parquet), and write files atomically.
+
+One renderer serves every command. Files are written to a temporary file in the target
+folder and renamed over the target, so a failed run never leaves a half-written file or
+truncates an existing one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import OutputError, UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .result import Result, ViewColumn
+
+FORMATS = ("table", "json", "csv", "markdown")
+EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".parquet": "parquet"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def format_for_path(path: str | Path) -> str:
+    """The output format implied by a file name's extension."""
+    ext = Path(path).suffix.lower()
+    if ext not in EXTENSIONS:
+        raise UsageError(
+            f"--output {path}: unknown extension {ext or '(none)'!r}; use one of "
+            + ", ".join(EXTENSIONS)
+        )
+    return EXTENSIONS[ext]
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe scalar: NaN and infinities become null, numpy scalars Python ones."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    cols = list(table.columns)
+    return [
+        {c: _clean(v) for c, v in zip(cols, row, strict=True)}
+        for row in table.itertuples(index=False, name=None)
+    ]
+
+
+def to_json(result: Result) -> str:
+    """One JSON object: command, summary, table (list of rows), notes, provenance."""
+    doc = {
+        "command": result.command,
+        "summary": _clean(result.summary),
+        "table": _records(result.table),
+        "notes": list(result.notes),
+        "provenance": _clean(result.provenance),
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def inert(text: str) -> str:
+    """Prefix a cell that a spreadsheet would run as a formula with ``'``.
+
+    >>> inert("=HYPERLINK(1)"), inert("plain")
+    ("'=HYPERLINK(1)", 'plain')
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(result: Result) -> str:
+    """The tidy table as CSV (floats in full precision, text cells made formula-inert)."""
+    table = result.table.copy()
+    for col in table.columns:
+        if table[col].dtype == object or str(table[col].dtype) in ("str", "string"):
+            table[col] = table[col].map(lambda v: inert(v) if isinstance(v, str) else v)
+    return table.to_csv(index=False, lineterminator="\n", float_format="%.17g")
+
+
+def _fmt_cell(row: dict[str, Any], col: ViewColumn) -> str:
+    vals = [row.get(c) for c in col.columns]
+    est = vals[0]
+    if col.kind == "text":
+        return "" if est is None else str(est)
+    if est is None or (isinstance(est, float) and math.isnan(est)):
+        return "–"
+    one = _FORMATTERS[col.kind]
+    text = one(est)
+    if len(vals) == 3:
+        lo, hi = vals[1], vals[2]
+        if lo is None or hi is None or any(isinstance(v, float) and math.isnan(v) for v in (lo, hi)):
+            return f"{text} (–)"
+        return f"{text} ({one(lo)} to {one(hi)})" if col.kind != "ratio" else (
+            f"{text} ({lo:.2f}–{hi:.2f})"
+        )
+    return text
+
+
+def _fmt_ratio(x: float) -> str:
+    return "∞" if math.isinf(x) else f"{x:.2f}×"
+
+
+def _fmt_p(x: float) -> str:
+    return "<0.001" if x < 0.001 else f"{x:.3f}"
+
+
+_FORMATTERS: dict[str, Callable[[Any], str]] = {
+    "int": lambda x: f"{int(x):,}",
+    "num": lambda x: f"{x:+.2f}" if x else "0.00",
+    "pct": lambda x: f"{x * 100:.0f}%",
+    "pp": lambda x: f"{x * 100:+.0f}",
+    "ratio": _fmt_ratio,
+    "p": _fmt_p,
+}
+
+
+def _view(result: Result) -> list[ViewColumn]:
+    from .result import ViewColumn
+
+    if result.view:
+        return result.view
+    return [ViewColumn(c, (c,), "text") for c in result.table.columns]
+
+
+def to_markdown(result: Result) -> str:
+    """A headline paragraph, a Markdown table of the view columns, and the notes."""
+    view = _view(result)
+    rows = _records(result.table)
+
+    def esc(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+
+    lines = [f"**{esc(result.headline)}**", ""] if result.headline else []
+    lines.append("| " + " | ".join(esc(c.header) for c in view) + " |")
+    lines.append("|" + "|".join("---" if c.kind == "text" else "---:" for c in view) + "|")
+    for row in rows:
+        cells = [esc(_fmt_cell(row, c)) for c in view]
+        if result.emphasis_col and row.get(result.emphasis_col) != result.emphasis_plain:
+            cells = [f"**{c}**" if c else c for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    if result.notes:
+        lines += ["", "Notes:", ""] + [f"- {esc(n)}" for n in result.notes]
+    return "\n".join(lines) + "\n"
+
+
+def print_table(result: Result, *, console: Any = None) -> None:
+    """Print the headline and a rich table to stdout (notes go to stderr)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    view = _view(result)
+    table = Table(show_lines=False, header_style="bold", pad_edge=False)
+    for c in view:
+        table.add_column(
+            c.header,
+            justify="left" if c.kind == "text" else "right",
+            overflow="fold",
+            max_width=42 if c.kind == "text" else None,
+        )
+    previous_level = None
+    for row in _records(result.table):
+        emph = bool(result.emphasis_col) and row.get(result.emphasis_col) != result.emphasis_plain
+        level = row.get(result.emphasis_col) if result.emphasis_col else None
+        end_section = previous_level is not None and level != previous_level
+        if end_section:
+            table.rows[-1].end_section = True
+        table.add_row(*[_fmt_cell(row, c) for c in view], style="bold" if emph else None)
+        previous_level = level
+    console.print(table)
+    if result.headline:
+        console.print(result.headline, markup=False, highlight=False)
+
+
+def render(result: Result, fmt: str) -> str:
+    """Render as ``json``, ``csv`` or ``markdown`` text."""
+    if fmt == "json":
+        return to_json(result)
+    if fmt == "csv":
+        return to_csv(result)
+    if fmt == "markdown":
+        return to_markdown(result)
+    raise UsageError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def _parquet_bytes(result: Result) -> bytes:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(result.table, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[b"cxkit"] = json.dumps(
+        {
+            "command": result.command,
+            "summary": _clean(result.summary),
+            "notes": result.notes,
+            "provenance": _clean(result.provenance),
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
+    table = table.replace_schema_metadata(meta)
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (temp file in the same folder + rename)."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"--output {path}: folder {folder} does not exist; create it first")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"--output {path}: cannot write in {folder} ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"--output {path}: cannot be written ({exc.strerror or exc})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_result(result: Result, path: str | Path) -> None:
+    """Write a result to ``path`` in the format its extension names."""
+    fmt = format_for_path(path)
+    data = _parquet_bytes(result) if fmt == "parquet" else render(result, fmt).encode("utf-8")
+    atomic_write(path, data)

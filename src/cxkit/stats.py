@@ -1,0 +1,254 @@
+"""Closed-form interval estimators and tests, vectorised over numpy arrays.
+
+Every function here is a plain formula from the paper it cites, written with numpy and
+``scipy.special`` only, so that the ``gap`` path does not pay the start-up cost of
+``scipy.stats`` and ``statsmodels`` (about a second). The library implementations are the
+reference: ``tests/test_stats.py`` checks each function against statsmodels/scipy and against
+values computed in R (``tests/reference/``).
+
+Missing or undefined inputs (n = 0, zero variance, zero counts where a log is needed) give
+``nan`` rather than an exception; the callers turn those into notes.
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import numpy as np
+from scipy import special
+
+__all__ = [
+    "hedges_g",
+    "holm",
+    "katz_ratio_interval",
+    "kish_neff",
+    "newcombe_diff_interval",
+    "pooled_z_test",
+    "welch_diff",
+    "wilson_interval",
+    "z_crit",
+]
+
+#: Method names recorded in a result's provenance, one per statistic.
+METHODS = {
+    "agree_ci": "Wilson score interval (Wilson 1927)",
+    "agree_gap_ci": "Newcombe hybrid score interval for a difference of proportions "
+    "(Newcombe 1998, method 10; statsmodels method='newcomb')",
+    "agree_ratio_ci": "Katz log interval for a ratio of proportions "
+    "(Katz et al. 1978; statsmodels method='log')",
+    "agree_p": "two-proportion z-test with pooled variance (= R prop.test(correct=FALSE))",
+    "mean_gap_ci": "Welch t interval, Welch-Satterthwaite df (= R t.test(var.equal=FALSE))",
+    "hedges_g": "Hedges' g: pooled-SD standardised difference x (1 - 3/(4(n1+n2)-9))",
+    "p_adj": "Holm step-down (Holm 1979; statsmodels multipletests method='holm')",
+    "weights": "weighted means and shares; Kish effective n = (sum w)^2 / sum w^2 used as n "
+    "in every interval and test (Kish 1965)",
+}
+
+
+def z_crit(confidence: float) -> float:
+    """Two-sided standard-normal critical value for a confidence level.
+
+    >>> round(z_crit(0.95), 6)
+    1.959964
+    """
+    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
+
+
+def _arr(x: object) -> np.ndarray:
+    return np.asarray(x, dtype=float)
+
+
+def kish_neff(sum_w: np.ndarray, sum_w2: np.ndarray) -> np.ndarray:
+    """Kish effective sample size ``(sum w)^2 / sum w^2``; ``nan`` where no weight.
+
+    >>> float(kish_neff(4.0, 4.0))
+    4.0
+    """
+    sum_w, sum_w2 = _arr(sum_w), _arr(sum_w2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sum_w2 > 0, sum_w * sum_w / np.where(sum_w2 > 0, sum_w2, 1.0), np.nan)
+
+
+def wilson_interval(
+    k: np.ndarray, n: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion ``k / n``.
+
+    ``k`` and ``n`` may be non-integer (weighted counts with ``n`` the effective n).
+
+    >>> lo, hi = wilson_interval(8, 10)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.4902, 0.9433)
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
+    inference. JASA 22, 209-212.
+    """
+    k, n = _arr(k), _arr(n)
+    z = z_crit(confidence)
+    z2 = z * z
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        denom = n + z2
+        centre = (k + z2 / 2.0) / denom
+        half = z * np.sqrt(np.maximum(n * p * (1.0 - p), 0.0) + z2 / 4.0) / denom
+    ok = n > 0
+    lo = np.where(ok, np.clip(centre - half, 0.0, 1.0), np.nan)
+    hi = np.where(ok, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return lo, hi
+
+
+def newcombe_diff_interval(
+    k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Difference ``p1 - p2`` with Newcombe's hybrid score interval.
+
+    Returns ``(diff, low, high)``.
+
+    Notes
+    -----
+    With Wilson limits ``(l_i, u_i)`` for each proportion:
+    ``low = d - sqrt((p1 - l1)^2 + (u2 - p2)^2)``,
+    ``high = d + sqrt((u1 - p1)^2 + (p2 - l2)^2)``.
+
+    References
+    ----------
+    Newcombe, R. G. (1998). Interval estimation for the difference between independent
+    proportions: comparison of eleven methods. Stat Med 17, 873-890 (method 10).
+    """
+    k1, n1, k2, n2 = _arr(k1), _arr(n1), _arr(k2), _arr(n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1 = np.where(n1 > 0, k1 / n1, np.nan)
+        p2 = np.where(n2 > 0, k2 / n2, np.nan)
+    l1, u1 = wilson_interval(k1, n1, confidence)
+    l2, u2 = wilson_interval(k2, n2, confidence)
+    d = p1 - p2
+    low = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return d, low, high
+
+
+def katz_ratio_interval(
+    k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ratio ``p1 / p2`` with the Katz log interval.
+
+    Returns ``(ratio, low, high)``. The ratio is ``inf`` when ``k2 = 0 < k1`` and ``nan``
+    when both counts are zero; the interval is ``nan`` whenever either count is zero (the
+    log interval is undefined there).
+
+    Notes
+    -----
+    ``SE(log r) = sqrt(1/k1 - 1/n1 + 1/k2 - 1/n2)``; limits ``exp(log r -/+ z SE)``.
+
+    References
+    ----------
+    Katz, D., Baptista, J., Azen, S. P., Pike, M. C. (1978). Obtaining confidence intervals
+    for the risk ratio in cohort studies. Biometrics 34, 469-474.
+    """
+    k1, n1, k2, n2 = _arr(k1), _arr(n1), _arr(k2), _arr(n2)
+    z = z_crit(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1 = np.where(n1 > 0, k1 / n1, np.nan)
+        p2 = np.where(n2 > 0, k2 / n2, np.nan)
+        ratio = np.where(p2 > 0, p1 / p2, np.where(p1 > 0, np.inf, np.nan))
+        ok = (k1 > 0) & (k2 > 0) & (n1 > 0) & (n2 > 0)
+        se = np.sqrt(np.maximum(1.0 / k1 - 1.0 / n1 + 1.0 / k2 - 1.0 / n2, 0.0))
+        low = np.where(ok, np.exp(np.log(ratio) - z * se), np.nan)
+        high = np.where(ok, np.exp(np.log(ratio) + z * se), np.nan)
+    return ratio, low, high
+
+
+def pooled_z_test(k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray) -> np.ndarray:
+    """Two-sided p-value of the two-proportion z-test with pooled variance.
+
+    Equal to R's ``prop.test(c(k1, k2), c(n1, n2), correct = FALSE)$p.value``. ``nan`` when
+    the pooled proportion is 0 or 1 (no variance) or a group is empty.
+    """
+    k1, n1, k2, n2 = _arr(k1), _arr(n1), _arr(k2), _arr(n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = (k1 + k2) / (n1 + n2)
+        se = np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
+        z = (k1 / n1 - k2 / n2) / se
+        ok = (n1 > 0) & (n2 > 0) & (se > 0)
+        return np.where(ok, 2.0 * special.ndtr(-np.abs(z)), np.nan)
+
+
+def welch_diff(
+    m1: np.ndarray,
+    v1: np.ndarray,
+    n1: np.ndarray,
+    m2: np.ndarray,
+    v2: np.ndarray,
+    n2: np.ndarray,
+    confidence: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Welch's unequal-variance t interval and test for ``m1 - m2``.
+
+    ``v`` are sample variances (denominator n - 1), ``n`` the (effective) sizes.
+    Returns ``(diff, low, high, p_value)``; ``nan`` where a group has n < 2 or both
+    variances are zero.
+
+    References
+    ----------
+    Welch, B. L. (1947). The generalization of Student's problem when several different
+    population variances are involved. Biometrika 34, 28-35.
+    """
+    m1, v1, n1, m2, v2, n2 = map(_arr, (m1, v1, n1, m2, v2, n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a, b = v1 / n1, v2 / n2
+        se2 = a + b
+        df = se2 * se2 / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0))
+        se = np.sqrt(se2)
+        d = m1 - m2
+        ok = (n1 >= 2) & (n2 >= 2) & (se2 > 0) & np.isfinite(se2)
+        df_safe = np.where(ok, df, 1.0)
+        tq = special.stdtrit(df_safe, 0.5 + confidence / 2.0)
+        low = np.where(ok, d - tq * se, np.nan)
+        high = np.where(ok, d + tq * se, np.nan)
+        p = np.where(ok, 2.0 * special.stdtr(df_safe, -np.abs(d / np.where(ok, se, 1.0))), np.nan)
+    return d, low, high, p
+
+
+def hedges_g(
+    m1: np.ndarray, v1: np.ndarray, n1: np.ndarray, m2: np.ndarray, v2: np.ndarray, n2: np.ndarray
+) -> np.ndarray:
+    """Hedges' g: Cohen's d with pooled SD times the small-sample correction.
+
+    Notes
+    -----
+    ``s_p = sqrt(((n1-1) v1 + (n2-1) v2) / (n1 + n2 - 2))``, ``d = (m1 - m2) / s_p``,
+    ``g = d (1 - 3 / (4 (n1 + n2) - 9))`` (Hedges & Olkin 1985, eq. 5.4.10's approximation).
+    """
+    m1, v1, n1, m2, v2, n2 = map(_arr, (m1, v1, n1, m2, v2, n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dof = n1 + n2 - 2.0
+        sp = np.sqrt(((n1 - 1.0) * v1 + (n2 - 1.0) * v2) / dof)
+        d = (m1 - m2) / sp
+        g = d * (1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0))
+        ok = (n1 >= 2) & (n2 >= 2) & (sp > 0)
+        return np.where(ok, g, np.nan)
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm step-down adjusted p-values; ``nan`` entries stay ``nan`` and are not counted.
+
+    >>> holm([0.01, 0.04, 0.03, float("nan")]).round(2).tolist()
+    [0.03, 0.06, 0.06, nan]
+
+    References
+    ----------
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+    Scand J Stat 6, 65-70.
+    """
+    p = _arr(p)
+    out = np.full(p.shape, np.nan)
+    idx = np.flatnonzero(~np.isnan(p))
+    m = idx.size
+    if m == 0:
+        return out
+    order = idx[np.argsort(p[idx], kind="stable")]
+    scaled = (m - np.arange(m)) * p[order]
+    out[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return out

@@ -1,0 +1,423 @@
+"""Turn raw tables into a typed, recoded :class:`Survey` (the study step of the data flow).
+
+Answers are recoded once here: text labels to codes, missing codes to ``nan``, reverse-coded
+items flipped, every answer checked against the scale. Errors name the file, the column, the
+data row (1 = first row after the header) and the value, and say how to fix it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import InputError, UsageError
+from .read import RawTable, SourceInfo, read_table
+from .study import Scale, Study, find_config, load_study, normalise_label
+
+#: role column used when self and customer answers come in two files
+FILE_ROLE_COL = "source_file_role"
+
+
+@dataclass
+class Survey:
+    """A survey ready for analysis.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        One row per response: the item columns as float (``nan`` = no answer, reverse-coded
+        items already flipped) and the role, weight and breakdown columns as read.
+    items : list of str
+        The rated items, in file order (or config order).
+    study : Study
+        The config in force (defaults where no config was found).
+    scale : Scale
+        The answer scale and agree threshold.
+    role_col, weight_col : str or None
+        Column names in ``frame``.
+    sources : list of SourceInfo
+        The files read, with their sha256.
+    notes : list of str
+        What was noticed while reading: missing codes, encodings, dropped columns.
+    """
+
+    frame: pd.DataFrame
+    items: list[str]
+    study: Study
+    scale: Scale
+    role_col: str | None
+    weight_col: str | None
+    sources: list[SourceInfo]
+    notes: list[str] = field(default_factory=list)
+    self_roles: tuple[str, ...] = ()
+    customer_roles: tuple[str, ...] = ()
+
+    def pillar_of(self, item: str) -> str | None:
+        spec = self.study.items.get(item)
+        return spec.pillar if spec else None
+
+    def label_of(self, item: str) -> str:
+        spec = self.study.items.get(item)
+        return spec.label if spec and spec.label else item
+
+
+class _NotOnScale(Exception):
+    pass
+
+
+@dataclass
+class _Recoder:
+    """Recodes one column's answers to numbers on the scale."""
+
+    scale: Scale
+    labels: dict[str, float]
+    missing: set[str]
+    missing_numbers: set[float]
+    file: str
+
+    def _fail(self, column: str, row: int, value: object, why: str) -> InputError:
+        return InputError(f"{self.file}: column {column!r}, data row {row + 1}: {value!r} {why}")
+
+    def recode(self, col: pa.ChunkedArray, column: str, *, probe: bool = False):
+        """Return ``(values, missing_code_counts)``; raise (or ``_NotOnScale`` if probing)."""
+        missing_counts: Counter[str] = Counter()
+        if pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or pa.types.is_decimal(
+            col.type
+        ):
+            values = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+            values = np.where(pd.isna(values), np.nan, values)
+            for code in self.missing_numbers:
+                hit = values == code
+                if hit.any():
+                    missing_counts[_num(code)] += int(hit.sum())
+                    values = np.where(hit, np.nan, values)
+            bad = ~np.isfinite(values) & ~np.isnan(values)
+            if bad.any():
+                if probe:
+                    raise _NotOnScale
+                row = int(np.flatnonzero(bad)[0])
+                raise self._fail(column, row, values[row], "is not a finite number")
+        else:
+            if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+                col = col.cast(pa.string())
+            enc = pc.dictionary_encode(col).combine_chunks()
+            dictionary = enc.dictionary.to_pylist()
+            codes = np.empty(len(dictionary) + 1)
+            codes[-1] = np.nan  # null answers
+            bad_idx: list[int] = []
+            missing_of: dict[int, str] = {}
+            for i, raw in enumerate(dictionary):
+                code, missing_label = self._code_of(raw)
+                codes[i] = code
+                if missing_label is not None:
+                    missing_of[i] = missing_label
+                elif code is None or math.isnan(code):
+                    bad_idx.append(i)
+            indices = enc.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
+            if bad_idx:
+                if probe:
+                    raise _NotOnScale
+                row = int(np.flatnonzero(np.isin(indices, bad_idx))[0])
+                raw = dictionary[int(indices[row])]
+                known = ", ".join(repr(k) for k in list(self.labels)[:8])
+                raise self._fail(
+                    column,
+                    row,
+                    raw,
+                    f"is neither a number nor a known answer label (known: {known}); add it "
+                    "to [answers.labels] or answers.missing in cxkit.toml, or pass --missing",
+                )
+            if missing_of:
+                tally = np.bincount(indices, minlength=len(dictionary) + 1)
+                for i, label in missing_of.items():
+                    missing_counts[label] += int(tally[i])
+            values = codes[indices]
+        answered = values[~np.isnan(values)]
+        off = (answered < self.scale.min) | (answered > self.scale.max)
+        if off.any():
+            if probe:
+                raise _NotOnScale
+            row = int(np.flatnonzero((values < self.scale.min) | (values > self.scale.max))[0])
+            raise self._fail(
+                column,
+                row,
+                _num(values[row]),
+                f"is outside the scale {_num(self.scale.min)}-{_num(self.scale.max)}; if it "
+                "is a missing code add it to answers.missing in cxkit.toml (or pass --missing "
+                "CODE), or set the scale with [scale] / --scale",
+            )
+        if probe and answered.size == 0:
+            raise _NotOnScale
+        return values, missing_counts
+
+    def _code_of(self, raw: str) -> tuple[float, str | None]:
+        text = raw.strip()
+        norm = normalise_label(text)
+        if not norm or norm in self.missing:
+            return np.nan, text or "(blank)"
+        if norm in self.labels:
+            return self.labels[norm], None
+        try:
+            value = float(text)
+        except ValueError:
+            return np.nan, None
+        if value in self.missing_numbers:
+            return np.nan, text
+        if not math.isfinite(value):
+            return np.nan, None
+        return value, None
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _require(table: pa.Table, column: str, file: str, what: str, fix: str) -> None:
+    if column not in table.column_names:
+        cols = ", ".join(table.column_names[:15])
+        more = " …" if table.num_columns > 15 else ""
+        raise InputError(f"{file}: no {what} column {column!r} (columns: {cols}{more}); {fix}")
+
+
+def _resolve_items(
+    table: pa.Table, study: Study, patterns: Sequence[str], file: str
+) -> list[str] | None:
+    """Items named by patterns or config; ``None`` means "detect from the answers"."""
+    cols = table.column_names
+    if patterns:
+        chosen: list[str] = []
+        for pat in patterns:
+            hits = [c for c in cols if fnmatch.fnmatchcase(c, pat)]
+            if not hits:
+                raise InputError(
+                    f"{file}: no column matches --items {pat!r}; columns are: "
+                    + ", ".join(cols[:20])
+                )
+            chosen.extend(h for h in hits if h not in chosen)
+        return chosen
+    if study.items:
+        missing = [i for i in study.items if i not in cols]
+        if missing:
+            raise InputError(
+                f"{file}: items in {study.path} not found in the file: {', '.join(missing)}; "
+                "fix [items] in the config or pass --items"
+            )
+        return list(study.items)
+    return None
+
+
+def _as_text(col: pa.ChunkedArray) -> np.ndarray:
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = col.cast(pa.string())
+    arr = pc.utf8_trim_whitespace(col).to_numpy(zero_copy_only=False)
+    return np.asarray(arr, dtype=object)
+
+
+def _weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        text = col.to_pylist()
+        out = np.empty(len(text))
+        for i, t in enumerate(text):
+            try:
+                out[i] = float(t) if t is not None and t.strip() else np.nan
+            except ValueError:
+                raise InputError(
+                    f"{file}: weight column {column!r}, data row {i + 1}: {t!r} is not a number"
+                ) from None
+    else:
+        out = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+    bad = np.isnan(out) | ~np.isfinite(out) | (out < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{file}: weight column {column!r}, data row {row + 1}: {_weight_repr(out[row])}; "
+            "every response needs a finite weight >= 0"
+        )
+    return out
+
+
+def _weight_repr(x: float) -> str:
+    return "missing" if np.isnan(x) else f"{x!r} is not allowed"
+
+
+@dataclass
+class SurveySpec:
+    """How to read a survey: options from the command line, overriding the config."""
+
+    items: Sequence[str] = ()
+    role_col: str | None = None
+    weight_col: str | None = None
+    by: Sequence[str] = ()
+    scale: Scale | None = None
+    missing: Sequence[str] = ()
+    encoding: str | None = None
+
+
+def _build_frame(
+    raw: RawTable, study: Study, spec: SurveySpec, items: list[str] | None, role_col: str | None
+) -> tuple[pd.DataFrame, list[str], list[str], Scale]:
+    table, file = raw.table, raw.source.path
+    scale = spec.scale or study.scale or Scale()
+    weight_col = spec.weight_col or study.weight_col
+    if role_col is not None:
+        _require(table, role_col, file, "role", "pass --role-col NAME or set columns.role")
+    if weight_col is not None:
+        _require(table, weight_col, file, "weight", "pass --weight NAME or fix columns.weight")
+    for b in spec.by:
+        _require(table, b, file, "--by", "check the column name")
+    missing_numbers = set()
+    for m in (*study.missing, *spec.missing):
+        try:
+            missing_numbers.add(float(m))
+        except ValueError:
+            pass
+    recoder = _Recoder(
+        scale=scale,
+        labels=study.label_map(),
+        missing=study.missing_set() | {normalise_label(m) for m in spec.missing},
+        missing_numbers=missing_numbers,
+        file=file,
+    )
+    notes: list[str] = []
+    columns: dict[str, object] = {}
+    coded_total: Counter[str] = Counter()
+    coded_items = 0
+    if items is None:
+        reserved = {role_col, weight_col, study.id_col, study.wave_col, study.segment_col, *spec.by}
+        items = []
+        for name in table.column_names:
+            if name in reserved:
+                continue
+            try:
+                recoder.recode(table.column(name), name, probe=True)
+            except _NotOnScale:
+                continue
+            items.append(name)
+        if not items:
+            raise InputError(
+                f"{file}: no item columns found (no column's answers all lie on the scale "
+                f"{scale.describe()}); name them with --items or in cxkit.toml [items]"
+            )
+    for name in items:
+        values, missing_counts = recoder.recode(table.column(name), name)
+        if study.is_reverse(name):
+            values = scale.min + scale.max - values
+        columns[name] = values
+        coded = {k: v for k, v in missing_counts.items() if k != "(blank)"}
+        coded_total.update(coded)
+        coded_items += bool(coded)
+    if coded_total:
+        detail = ", ".join(f"{k!r}: {v}" for k, v in sorted(coded_total.items()))
+        notes.append(
+            f"{file}: {sum(coded_total.values())} answers in {coded_items} items were missing "
+            f"codes ({detail}), excluded from each item's n"
+        )
+    extra: dict[str, object] = {}
+    if role_col is not None:
+        extra[role_col] = _as_text(table.column(role_col))
+    if weight_col is not None:
+        extra[weight_col] = _weights(table.column(weight_col), weight_col, file)
+    for b in spec.by:
+        if b not in extra:
+            extra[b] = _as_text(table.column(b))
+    frame = pd.DataFrame({**extra, **columns})
+    return frame, items, notes, scale
+
+
+def read_survey(
+    path: str | Path | None = None,
+    *,
+    config: str | Path | None = None,
+    use_config: bool = True,
+    self_file: str | Path | None = None,
+    customer_file: str | Path | None = None,
+    spec: SurveySpec | None = None,
+) -> Survey:
+    """Read a survey file (or a self file and a customer file) into a :class:`Survey`.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        One file holding every role (``-`` for standard input).
+    config : str or Path, optional
+        A ``cxkit.toml``; by default ``./cxkit.toml``, else one beside the data file.
+    use_config : bool
+        ``False`` ignores any config file found.
+    self_file, customer_file : str or Path, optional
+        Two files instead of ``path``: the company's self-ratings and the customers'.
+    spec : SurveySpec, optional
+        Command-line choices (items, role/weight/breakdown columns, scale, missing codes).
+
+    Returns
+    -------
+    Survey
+
+    Raises
+    ------
+    InputError
+        A file cannot be read, a column is missing, or an answer is invalid.
+    """
+    spec = spec or SurveySpec()
+    two_files = self_file is not None or customer_file is not None
+    if two_files and (self_file is None or customer_file is None):
+        raise UsageError("--self-file and --customer-file go together: pass both")
+    if two_files and path is not None:
+        raise UsageError("pass either a survey FILE or --self-file/--customer-file, not both")
+    if not two_files and path is None:
+        raise UsageError("missing survey file: cxkit gap FILE (or --self-file/--customer-file)")
+    cfg_path = find_config(config, path if path is not None else self_file) if use_config else None
+    study = load_study(cfg_path) if cfg_path is not None else Study()
+
+    if not two_files:
+        raw = read_table(path, encoding=spec.encoding)
+        role_col = spec.role_col or study.role_col or "role"
+        items = _resolve_items(raw.table, study, spec.items, raw.source.path)
+        frame, items, notes, scale = _build_frame(raw, study, spec, items, role_col)
+        return Survey(
+            frame=frame,
+            items=items,
+            study=study,
+            scale=scale,
+            role_col=role_col,
+            weight_col=spec.weight_col or study.weight_col,
+            sources=[raw.source],
+            notes=raw.notes + notes,
+            self_roles=study.default_self(),
+            customer_roles=study.default_customer(),
+        )
+
+    raws = [read_table(p, encoding=spec.encoding) for p in (self_file, customer_file)]
+    items = _resolve_items(raws[0].table, study, spec.items, raws[0].source.path)
+    frames, notes = [], []
+    for role, raw in zip(("self", "customer"), raws, strict=True):
+        if items is not None:
+            for it in items:
+                _require(raw.table, it, raw.source.path, "item", "both files need the same items")
+        frame, found, n, scale = _build_frame(raw, study, spec, items, None)
+        if items is None:
+            items = found
+        frame.insert(0, FILE_ROLE_COL, role)
+        frames.append(frame)
+        notes += raw.notes + n
+    frame = pd.concat(frames, ignore_index=True)
+    return Survey(
+        frame=frame,
+        items=list(items),
+        study=study,
+        scale=scale,
+        role_col=FILE_ROLE_COL,
+        weight_col=spec.weight_col or study.weight_col,
+        sources=[r.source for r in raws],
+        notes=notes,
+        self_roles=("self",),
+        customer_roles=("customer",),
+    )
