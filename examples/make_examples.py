@@ -123,7 +123,7 @@ def config_text() -> str:
         "agree = 4",
         "",
         "[answers]",
-        "missing = [\"Don't know\", 99]",
+        'missing = ["Don\'t know", 99]',
         "",
         "[answers.labels]",
         '"Strongly disagree" = 1',
@@ -144,8 +144,16 @@ def main() -> None:
     rng = np.random.default_rng(SEED)
     rows = survey_rows(rng)
     write_csv(HERE / "centricity_survey.csv", rows)
-    self_rows = [{k: v for k, v in r.items() if k != "role"} for r in rows if r["role"] != "customer"]
-    cust_rows = [{k: v for k, v in r.items() if k != "role"} for r in rows if r["role"] == "customer"]
+    self_rows = [
+        {k: v for k, v in r.items() if k != "role"}
+        for r in rows
+        if str(r["role"]).lower() != "customer"
+    ]
+    cust_rows = [
+        {k: v for k, v in r.items() if k != "role"}
+        for r in rows
+        if str(r["role"]).lower() == "customer"
+    ]
     write_csv(HERE / "self_ratings.csv", self_rows)
     write_csv(HERE / "customer_ratings.csv", cust_rows)
     (HERE / "cxkit.toml").write_text(config_text(), encoding="utf-8")

@@ -13,6 +13,9 @@ Heavy modules load on first use, so ``import cxkit`` stays cheap.
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -43,10 +46,19 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+class _Package(types.ModuleType):
+    """``cxkit.gap`` is the function even after the ``cxkit.gap`` module is imported.
 
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(f".{module}", __name__), attr)
-    raise AttributeError(f"module 'cxkit' has no attribute {name!r}")
+    The import system stores each submodule as an attribute of its package, which would
+    shadow a function of the same name; reading the public names through this hook keeps
+    the API stable whatever was imported first, and imports heavy modules only on use.
+    """
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _LAZY:
+            module, attr = _LAZY[name]
+            return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+        return super().__getattribute__(name)
+
+
+sys.modules[__name__].__class__ = _Package

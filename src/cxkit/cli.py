@@ -45,7 +45,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
@@ -214,6 +216,9 @@ def gap(
     weight: Annotated[
         str | None, typer.Option("--weight", help="Respondent weight column.")
     ] = None,
+    no_weight: Annotated[
+        bool, typer.Option("--no-weight", help="Ignore the config's weight column.")
+    ] = False,
     by: Annotated[
         list[str] | None, typer.Option("--by", help="Breakdown column (repeatable).")
     ] = None,
@@ -235,6 +240,8 @@ def gap(
     def body() -> None:
         if not 0 < confidence < 1:
             raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        if no_weight and weight:
+            raise UsageError("--weight and --no-weight contradict each other: pass one")
         stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file])
         scale_range = parse_scale(scale) if scale is not None else None
 
@@ -250,6 +257,7 @@ def gap(
             scale=Scale(*scale_range) if scale_range else None,
             missing=missing or (),
             encoding=encoding,
+            unweighted=no_weight,
         )
         survey = read_survey(
             file,

@@ -49,7 +49,9 @@ COLUMNS = [
 def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
     col = survey.role_col
     raw = survey.frame[col].to_numpy(dtype=object)
-    norm = np.array([None if v is None or v == "" else str(v).casefold() for v in raw], dtype=object)
+    norm = np.array(
+        [None if v is None or v == "" else str(v).casefold() for v in raw], dtype=object
+    )
     self_set = {r.strip().casefold() for r in self_roles}
     cust_set = {r.strip().casefold() for r in customer_roles}
     both = self_set & cust_set
@@ -295,7 +297,7 @@ def gap(
     if by:
         for b in by:
             total.insert(0, b, ALL)
-        total = total[[*by, *total.columns[len(by):]]]
+        total = total[[*by, *total.columns[len(by) :]]]
         cell, labels = _cells(survey.frame, by)
         cells = _table_for(survey, chosen, by, codes, cell, labels, weights, agree, confidence)
         table = pd.concat([total, cells], ignore_index=True)
@@ -387,7 +389,11 @@ def _summary(total: pd.DataFrame, confidence: float) -> dict[str, object]:
     items = total[(total["level"] == "item") & total["agree_gap"].notna()]
     largest = items.loc[items["agree_gap"].idxmax()] if len(items) else None
     a1, a2 = overall["agree_self"], overall["agree_customer"]
-    r, lo, hi = overall["agree_ratio"], overall["agree_ratio_ci_low"], overall["agree_ratio_ci_high"]
+    r, lo, hi = (
+        overall["agree_ratio"],
+        overall["agree_ratio_ci_low"],
+        overall["agree_ratio_ci_high"],
+    )
     level = f"{confidence * 100:g}%"
     text = f"{_pct(a1)} of self-raters agree vs {_pct(a2)} of customers"
     if np.isfinite(r) and np.isfinite(lo):

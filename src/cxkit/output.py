@@ -103,10 +103,16 @@ def _fmt_cell(row: dict[str, Any], col: ViewColumn) -> str:
     text = one(est)
     if len(vals) == 3:
         lo, hi = vals[1], vals[2]
-        if lo is None or hi is None or any(isinstance(v, float) and math.isnan(v) for v in (lo, hi)):
+        if (
+            lo is None
+            or hi is None
+            or any(isinstance(v, float) and math.isnan(v) for v in (lo, hi))
+        ):
             return f"{text} (–)"
-        return f"{text} ({one(lo)} to {one(hi)})" if col.kind != "ratio" else (
-            f"{text} ({lo:.2f}–{hi:.2f})"
+        return (
+            f"{text} ({one(lo)} to {one(hi)})"
+            if col.kind != "ratio"
+            else (f"{text} ({lo:.2f}–{hi:.2f})")
         )
     return text
 

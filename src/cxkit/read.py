@@ -62,7 +62,9 @@ def _read_bytes(path: str) -> tuple[bytes, str]:
     try:
         return p.read_bytes(), path
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc}); check permissions")
+        raise InputError(
+            f"{path}: cannot be read ({exc.strerror or exc}); check permissions"
+        ) from None
 
 
 def _sniff_kind(data: bytes) -> str:
@@ -94,7 +96,9 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str, lis
         try:
             return data.decode("utf-16"), "utf-16", notes
         except UnicodeDecodeError:
-            raise InputError(f"{name}: has a UTF-16 byte-order mark but is not valid UTF-16") from None
+            raise InputError(
+                f"{name}: has a UTF-16 byte-order mark but is not valid UTF-16"
+            ) from None
     if b"\x00" in data[:65536]:
         raise InputError(
             f"{name}: contains NUL bytes, so it is not a text CSV (binary data, or UTF-16 "
@@ -150,9 +154,7 @@ def _locate_csv_problem(text: str, delimiter: str, name: str, n_cols: int) -> st
     return f"{name}: malformed CSV; re-export the file"
 
 
-def _read_text_csv(
-    data: bytes, name: str, encoding: str | None, delimiter: str | None
-) -> RawTable:
+def _read_text_csv(data: bytes, name: str, encoding: str | None, delimiter: str | None) -> RawTable:
     from pyarrow import csv as pacsv
 
     text, used_encoding, notes = _decode(data, name, encoding)

@@ -73,6 +73,9 @@ BUILTIN_MISSING: tuple[str, ...] = (
     "refused",
 )
 
+#: Numeric answers that mean "no answer" when they lie outside the scale.
+BUILTIN_MISSING_NUMBERS: tuple[float, ...] = (-999.0, -99.0, -9.0, 98.0, 99.0, 999.0)
+
 _DEFAULT_SELF = ("executive", "employee")
 _DEFAULT_CUSTOMER = ("customer",)
 
@@ -192,7 +195,11 @@ class _Checker:
         return value
 
     def number(self, value: Any, key: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             raise self.fail(key, f"must be a finite number, not {value!r}")
         return float(value)
 

@@ -7,6 +7,7 @@ data row (1 = first row after the header) and the value, and say how to fix it.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import math
 from collections import Counter
@@ -21,7 +22,14 @@ import pyarrow.compute as pc
 
 from .errors import InputError, UsageError
 from .read import RawTable, SourceInfo, read_table
-from .study import Scale, Study, find_config, load_study, normalise_label
+from .study import (
+    BUILTIN_MISSING_NUMBERS,
+    Scale,
+    Study,
+    find_config,
+    load_study,
+    normalise_label,
+)
 
 #: role column used when self and customer answers come in two files
 FILE_ROLE_COL = "source_file_role"
@@ -70,7 +78,7 @@ class Survey:
         return spec.label if spec and spec.label else item
 
 
-class _NotOnScale(Exception):
+class _NotOnScaleError(Exception):
     pass
 
 
@@ -88,10 +96,12 @@ class _Recoder:
         return InputError(f"{self.file}: column {column!r}, data row {row + 1}: {value!r} {why}")
 
     def recode(self, col: pa.ChunkedArray, column: str, *, probe: bool = False):
-        """Return ``(values, missing_code_counts)``; raise (or ``_NotOnScale`` if probing)."""
+        """Return ``(values, missing_code_counts)``; raise (or ``_NotOnScaleError`` if probing)."""
         missing_counts: Counter[str] = Counter()
-        if pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or pa.types.is_decimal(
-            col.type
+        if (
+            pa.types.is_integer(col.type)
+            or pa.types.is_floating(col.type)
+            or pa.types.is_decimal(col.type)
         ):
             values = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
             values = np.where(pd.isna(values), np.nan, values)
@@ -103,7 +113,7 @@ class _Recoder:
             bad = ~np.isfinite(values) & ~np.isnan(values)
             if bad.any():
                 if probe:
-                    raise _NotOnScale
+                    raise _NotOnScaleError
                 row = int(np.flatnonzero(bad)[0])
                 raise self._fail(column, row, values[row], "is not a finite number")
         else:
@@ -125,7 +135,7 @@ class _Recoder:
             indices = enc.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
             if bad_idx:
                 if probe:
-                    raise _NotOnScale
+                    raise _NotOnScaleError
                 row = int(np.flatnonzero(np.isin(indices, bad_idx))[0])
                 raw = dictionary[int(indices[row])]
                 known = ", ".join(repr(k) for k in list(self.labels)[:8])
@@ -145,7 +155,7 @@ class _Recoder:
         off = (answered < self.scale.min) | (answered > self.scale.max)
         if off.any():
             if probe:
-                raise _NotOnScale
+                raise _NotOnScaleError
             row = int(np.flatnonzero((values < self.scale.min) | (values > self.scale.max))[0])
             raise self._fail(
                 column,
@@ -156,7 +166,7 @@ class _Recoder:
                 "CODE), or set the scale with [scale] / --scale",
             )
         if probe and answered.size == 0:
-            raise _NotOnScale
+            raise _NotOnScaleError
         return values, missing_counts
 
     def _code_of(self, raw: str) -> tuple[float, str | None]:
@@ -260,6 +270,11 @@ class SurveySpec:
     scale: Scale | None = None
     missing: Sequence[str] = ()
     encoding: str | None = None
+    unweighted: bool = False
+
+    def weight(self, study: Study) -> str | None:
+        """The weight column in force: the option, else the config's, unless unweighted."""
+        return None if self.unweighted else (self.weight_col or study.weight_col)
 
 
 def _build_frame(
@@ -267,19 +282,17 @@ def _build_frame(
 ) -> tuple[pd.DataFrame, list[str], list[str], Scale]:
     table, file = raw.table, raw.source.path
     scale = spec.scale or study.scale or Scale()
-    weight_col = spec.weight_col or study.weight_col
+    weight_col = spec.weight(study)
     if role_col is not None:
         _require(table, role_col, file, "role", "pass --role-col NAME or set columns.role")
     if weight_col is not None:
         _require(table, weight_col, file, "weight", "pass --weight NAME or fix columns.weight")
     for b in spec.by:
         _require(table, b, file, "--by", "check the column name")
-    missing_numbers = set()
+    missing_numbers = {m for m in BUILTIN_MISSING_NUMBERS if not scale.min <= m <= scale.max}
     for m in (*study.missing, *spec.missing):
-        try:
+        with contextlib.suppress(ValueError):
             missing_numbers.add(float(m))
-        except ValueError:
-            pass
     recoder = _Recoder(
         scale=scale,
         labels=study.label_map(),
@@ -299,7 +312,7 @@ def _build_frame(
                 continue
             try:
                 recoder.recode(table.column(name), name, probe=True)
-            except _NotOnScale:
+            except _NotOnScaleError:
                 continue
             items.append(name)
         if not items:
@@ -326,8 +339,9 @@ def _build_frame(
         extra[role_col] = _as_text(table.column(role_col))
     if weight_col is not None:
         extra[weight_col] = _weights(table.column(weight_col), weight_col, file)
-    for b in spec.by:
-        if b not in extra:
+    keep = [*spec.by, study.id_col, study.segment_col, study.wave_col]
+    for b in keep:
+        if b is not None and b not in extra and b not in columns and b in table.column_names:
             extra[b] = _as_text(table.column(b))
     frame = pd.DataFrame({**extra, **columns})
     return frame, items, notes, scale
@@ -388,7 +402,7 @@ def read_survey(
             study=study,
             scale=scale,
             role_col=role_col,
-            weight_col=spec.weight_col or study.weight_col,
+            weight_col=spec.weight(study),
             sources=[raw.source],
             notes=raw.notes + notes,
             self_roles=study.default_self(),
@@ -415,7 +429,7 @@ def read_survey(
         study=study,
         scale=scale,
         role_col=FILE_ROLE_COL,
-        weight_col=spec.weight_col or study.weight_col,
+        weight_col=spec.weight(study),
         sources=[r.source for r in raws],
         notes=notes,
         self_roles=("self",),

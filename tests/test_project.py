@@ -1,0 +1,55 @@
+"""Project-level checks: lint, examples reproducible, README commands, version once."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLES, ROOT
+
+
+def test_ruff_is_clean():
+    ruff = Path(sys.executable).with_name("ruff")
+    exe = str(ruff) if ruff.exists() else shutil.which("ruff")
+    if exe is None:
+        pytest.fail("ruff is not installed: pip install -e '.[test]'")
+    proc = subprocess.run(
+        [exe, "check", "--no-cache", str(ROOT / "src"), str(ROOT / "tests"), str(EXAMPLES)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_example_generator_reproduces_the_bundled_files(tmp_path):
+    script = tmp_path / "make_examples.py"
+    shutil.copy(EXAMPLES / "make_examples.py", script)
+    subprocess.run([sys.executable, str(script)], check=True, cwd=tmp_path)
+    for name in ("centricity_survey.csv", "self_ratings.csv", "customer_ratings.csv", "cxkit.toml"):
+        assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
+        assert (EXAMPLES / name).stat().st_size < 1_000_000
+
+
+def test_readme_names_the_two_setup_commands_and_ci_runs_the_second():
+    readme = (ROOT / "README.md").read_text()
+    demo = ".venv/bin/cxkit gap examples/centricity_survey.csv"
+    test = ".venv/bin/python -m pytest -q"
+    assert demo in readme and test in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    test_line = next(line for line in readme.splitlines() if test in line)
+    assert test_line in ci
+
+
+def test_version_is_defined_once():
+    from cxkit import __version__
+    from cxkit._version import __version__ as v
+
+    assert __version__ == v
+    assert "version" not in (ROOT / "pyproject.toml").read_text().split("[project]")[1].split(
+        "\n[", 1
+    )[0].replace('dynamic = ["version"]', "")

@@ -1,0 +1,94 @@
+"""Readers: encodings, delimiters and the malformed files analysts actually receive."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from cxkit.errors import InputError
+from cxkit.read import read_table
+
+ROWS = [["id", "role", "q1"], ["007", "executive", "4"], ["008", "customer", "2"]]
+
+
+def _text(delim: str = ",", newline: str = "\n") -> str:
+    return newline.join(delim.join(r) for r in ROWS) + newline
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "encoding", "delimiter"),
+    [
+        ("utf8.csv", _text().encode(), "utf-8", "comma"),
+        ("bom.csv", b"\xef\xbb\xbf" + _text().encode(), "utf-8-sig", "comma"),
+        ("crlf.csv", _text(newline="\r\n").encode(), "utf-8", "comma"),
+        ("semi.csv", _text(";").encode(), "utf-8", "semicolon"),
+        ("tab.tsv", _text("\t").encode("utf-16"), "utf-16", "tab"),
+        ("pipe.csv", _text("|").encode("cp1252"), "utf-8", "pipe"),
+    ],
+)
+def test_encodings_and_delimiters_read_the_same_table(tmp_path, name, data, encoding, delimiter):
+    path = tmp_path / name
+    path.write_bytes(data)
+    raw = read_table(path)
+    assert raw.table.column_names == ["id", "role", "q1"]
+    assert raw.table.column("id").to_pylist() == ["007", "008"]  # text kept exactly
+    assert raw.source.encoding == encoding
+    assert raw.source.delimiter == delimiter
+    assert raw.source.rows == 2
+
+
+def test_cp1252_smart_quotes_fall_back_with_a_note(tmp_path):
+    path = tmp_path / "win.csv"
+    path.write_bytes("role,comment\ncustomer,\u201cgreat\u201d service\n".encode("cp1252"))
+    raw = read_table(path)
+    assert raw.table.column("comment").to_pylist() == ["\u201cgreat\u201d service"]
+    assert raw.source.encoding == "cp1252"
+    assert any("Windows-1252" in n for n in raw.notes)
+
+
+def test_quoted_newlines_in_header_and_cells(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text('role,"How likely\nto recommend?"\ncustomer,"9"\n', encoding="utf-8")
+    raw = read_table(path)
+    assert raw.table.column_names == ["role", "How likely\nto recommend?"]
+
+
+def test_parquet_keeps_types(tmp_path):
+    path = tmp_path / "s.parquet"
+    pq.write_table(pa.table({"role": ["customer"], "q1": [3]}), path)
+    raw = read_table(path)
+    assert raw.source.format == "parquet"
+    assert raw.table.column("q1").type == pa.int64()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "is empty"),
+        (b"\n\n", "is empty"),
+        (b"role,q1\n", "no responses"),
+        (b'role,q1\ncustomer,4\nexecutive,"5\n', "unclosed quote"),
+        (b"role,q1\ncustomer,4,4\n", "line 2 has 3 fields"),
+        (b"role,q1\ncus\x00tomer,4\n", "NUL bytes"),
+        (b"role,role\ncustomer,4\n", "duplicate column names 'role'"),
+        (b"PK\x03\x04\x14\x00", "Excel workbook"),
+        (b"PAR1garbage", "not a readable Parquet file"),
+        (b"role,,q1\ncustomer,x,4\n", "column 2 has answers but no name"),
+    ],
+)
+def test_malformed_files_raise_input_errors(tmp_path, data, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=message) as info:
+        read_table(path)
+    assert "bad.csv" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_trailing_delimiter_column_is_dropped_with_a_note(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"role,q1,\ncustomer,4,\n")
+    raw = read_table(path)
+    assert raw.table.column_names == ["role", "q1"]
+    assert raw.notes and "trailing delimiter" in raw.notes[0]
