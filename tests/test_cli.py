@@ -173,6 +173,11 @@ def _bad(tmp_path: Path):
         "empty file": (["gap", write(tmp_path / "e.csv", "")], 3, "is empty"),
         "header only": (["gap", write(tmp_path / "h.csv", "role,q1\n")], 3, "no responses"),
         "missing role column": (["gap", ok, "--role-col", "team"], 3, "no role column 'team'"),
+        "no role column": (
+            ["gap", write(tmp_path / "nr.csv", "team,q1\nexecutive,4\ncustomer,2\n")],
+            3,
+            "no role column 'role' to tell self from customer answers; pass --role-col",
+        ),
         "non-numeric answer": (
             [
                 "gap",
@@ -237,6 +242,7 @@ def _bad(tmp_path: Path):
         "empty file",
         "header only",
         "missing role column",
+        "no role column",
         "non-numeric answer",
         "unknown role",
         "self value absent",
@@ -264,6 +270,11 @@ def test_errors_are_one_line_with_documented_exit_code(case, tmp_path):
     assert lines[0].startswith("cxkit: error: ")
     assert text in lines[0], lines[0]
     assert "Traceback" not in res.output
+
+
+def test_every_bad_input_case_is_exercised(tmp_path):
+    listed = test_errors_are_one_line_with_documented_exit_code.pytestmark[0].args[1]
+    assert sorted(listed) == sorted(_bad(tmp_path))
 
 
 def test_failed_run_leaves_existing_output_intact(tmp_path):

@@ -272,7 +272,11 @@ def gap(
     if not 0 < confidence < 1:
         raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
     if survey.role_col is None:
-        raise UsageError("gap needs a role column or --self-file/--customer-file")
+        raise InputError(
+            f"{survey.sources[0].path}: no role column 'role' to tell self from customer "
+            "answers; pass --role-col NAME (or set columns.role in cxkit.toml), or give "
+            "--self-file and --customer-file"
+        )
     chosen = list(items) if items else list(survey.items)
     unknown = [i for i in chosen if i not in survey.items]
     if unknown:

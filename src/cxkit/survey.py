@@ -393,7 +393,9 @@ def read_survey(
 
     if not two_files:
         raw = read_table(path, encoding=spec.encoding)
-        role_col = spec.role_col or study.role_col or "role"
+        role_col = spec.role_col or study.role_col
+        if role_col is None and "role" in raw.table.column_names:
+            role_col = "role"
         items = _resolve_items(raw.table, study, spec.items, raw.source.path)
         frame, items, notes, scale = _build_frame(raw, study, spec, items, role_col)
         return Survey(
