@@ -1,0 +1,1 @@
+"""One module per command; ``cxkit.cli`` registers them on the Typer app."""

@@ -1,0 +1,129 @@
+"""``cxkit gap``: options in, :func:`cxkit.gap.gap` out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..cli_common import (
+    ConfidenceOpt,
+    ConfigOpt,
+    FormatOpt,
+    NoConfigOpt,
+    OutputOpt,
+    check_output_options,
+    emit,
+    guarded,
+    parse_scale,
+)
+from ..errors import UsageError
+
+
+def gap(
+    file: Annotated[
+        str | None, typer.Argument(help="Survey file with every role ('-' = stdin).")
+    ] = None,
+    self_file: Annotated[
+        Path | None, typer.Option("--self-file", help="Self-ratings in their own file.")
+    ] = None,
+    customer_file: Annotated[
+        Path | None, typer.Option("--customer-file", help="Customer ratings in their own file.")
+    ] = None,
+    role_col: Annotated[
+        str | None, typer.Option("--role-col", help="Role column (default: config, else 'role').")
+    ] = None,
+    self_roles: Annotated[
+        list[str] | None,
+        typer.Option("--self", help="Role value counted as self (repeatable; case-insensitive)."),
+    ] = None,
+    customer_roles: Annotated[
+        list[str] | None,
+        typer.Option("--customer", help="Role value counted as customer (repeatable)."),
+    ] = None,
+    drop_unknown_roles: Annotated[
+        bool,
+        typer.Option("--drop-unknown-roles", help="Exclude (and count) other role values."),
+    ] = False,
+    items: Annotated[
+        list[str] | None,
+        typer.Option("--items", help="Item column or glob such as 'sa_*' (repeatable)."),
+    ] = None,
+    agree: Annotated[
+        float | None,
+        typer.Option("--agree", help="Answers >= this agree (default top-2 box; 9 on 0-10)."),
+    ] = None,
+    scale: Annotated[
+        str | None, typer.Option("--scale", help="Answer scale MIN-MAX (default config, else 1-5).")
+    ] = None,
+    missing: Annotated[
+        list[str] | None,
+        typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
+    ] = None,
+    weight: Annotated[
+        str | None, typer.Option("--weight", help="Respondent weight column.")
+    ] = None,
+    no_weight: Annotated[
+        bool, typer.Option("--no-weight", help="Ignore the config's weight column.")
+    ] = False,
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="Breakdown column (repeatable).")
+    ] = None,
+    confidence: ConfidenceOpt = 0.95,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
+    ] = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Self-versus-customer centricity gap per item, pillar and overall.
+
+    Difference and ratio of the share agreeing (with Newcombe and Katz intervals) and the
+    mean gap (Welch), one row per item, pillar and overall, for each --by cell.
+    """
+
+    def body() -> None:
+        if not 0 < confidence < 1:
+            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        if no_weight and weight:
+            raise UsageError("--weight and --no-weight contradict each other: pass one")
+        stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file])
+        scale_range = parse_scale(scale) if scale is not None else None
+
+        from ..gap import gap as run_gap
+        from ..study import Scale
+        from ..survey import SurveySpec, read_survey
+
+        spec = SurveySpec(
+            items=items or (),
+            role_col=role_col,
+            weight_col=weight,
+            by=by or (),
+            scale=Scale(*scale_range) if scale_range else None,
+            missing=missing or (),
+            encoding=encoding,
+            unweighted=no_weight,
+        )
+        survey = read_survey(
+            file,
+            config=config,
+            use_config=not no_config,
+            self_file=self_file,
+            customer_file=customer_file,
+            spec=spec,
+        )
+        result = run_gap(
+            survey,
+            self_roles=self_roles,
+            customer_roles=customer_roles,
+            by=by or (),
+            agree_at=agree,
+            confidence=confidence,
+            drop_unknown_roles=drop_unknown_roles,
+        )
+        emit(result, stdout_fmt, output)
+
+    guarded(body)
