@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -79,7 +80,16 @@ class Survey:
 
 
 class _NotOnScaleError(Exception):
-    pass
+    """Probing found answers off the scale; ``share`` of the answers were on it."""
+
+    def __init__(self, share: float = 0.0) -> None:
+        super().__init__(share)
+        self.share = share
+
+
+#: a column whose answers are at least this share on the scale is an item with bad values
+_MOSTLY_ON_SCALE = 0.8
+_ID_NAME = re.compile(r"(^|[_\s-])id$|^id[_\s-]|respondent|response_?id|^uuid$", re.IGNORECASE)
 
 
 @dataclass
@@ -113,7 +123,7 @@ class _Recoder:
             bad = ~np.isfinite(values) & ~np.isnan(values)
             if bad.any():
                 if probe:
-                    raise _NotOnScaleError
+                    raise _NotOnScaleError(1.0 - bad.sum() / max((~np.isnan(values)).sum(), 1))
                 row = int(np.flatnonzero(bad)[0])
                 raise self._fail(column, row, values[row], "is not a finite number")
         else:
@@ -135,9 +145,13 @@ class _Recoder:
             indices = enc.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
             if bad_idx:
                 if probe:
-                    raise _NotOnScaleError
+                    tally = np.bincount(indices, minlength=len(dictionary) + 1)
+                    answered = tally[:-1].sum() - sum(tally[i] for i in missing_of)
+                    raise _NotOnScaleError(1.0 - tally[bad_idx].sum() / max(answered, 1))
                 row = int(np.flatnonzero(np.isin(indices, bad_idx))[0])
                 raw = dictionary[int(indices[row])]
+                if _is_float(raw):
+                    raise self._fail(column, row, raw, "is not a finite number; fix the answer")
                 known = ", ".join(repr(k) for k in list(self.labels)[:8])
                 raise self._fail(
                     column,
@@ -155,7 +169,7 @@ class _Recoder:
         off = (answered < self.scale.min) | (answered > self.scale.max)
         if off.any():
             if probe:
-                raise _NotOnScaleError
+                raise _NotOnScaleError(1.0 - off.sum() / answered.size)
             row = int(np.flatnonzero((values < self.scale.min) | (values > self.scale.max))[0])
             raise self._fail(
                 column,
@@ -185,6 +199,14 @@ class _Recoder:
         if not math.isfinite(value):
             return np.nan, None
         return value, None
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _num(x: float) -> str:
@@ -308,11 +330,23 @@ def _build_frame(
         reserved = {role_col, weight_col, study.id_col, study.wave_col, study.segment_col, *spec.by}
         items = []
         for name in table.column_names:
-            if name in reserved:
+            if name in reserved or _ID_NAME.search(name):
                 continue
             try:
                 recoder.recode(table.column(name), name, probe=True)
-            except _NotOnScaleError:
+            except _NotOnScaleError as exc:
+                if exc.share >= _MOSTLY_ON_SCALE:
+                    # an item with a few bad answers: say which, rather than drop the column
+                    recoder.recode(table.column(name), name)
+                if exc.share > 0:
+                    try:
+                        recoder.recode(table.column(name), name)
+                    except InputError as why:
+                        notes.append(
+                            f"column {name!r} was not analysed as an item: only "
+                            f"{exc.share:.0%} of its answers lie on the scale ({why}); name "
+                            "it with --items to analyse it"
+                        )
                 continue
             items.append(name)
         if not items:
