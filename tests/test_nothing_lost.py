@@ -109,9 +109,11 @@ def test_no_eval_exec_pickle_or_shell_in_the_package():
 
 
 def test_config_names_no_paths_to_read_or_write():
-    # every config value is a column name, label, code or number: nothing in cxkit.toml can
-    # point cxkit at another file. If a key ever takes a path, this list must be reviewed.
+    # every config value is a column name, label, code, number or check expression: nothing
+    # in cxkit.toml can point cxkit at another file. If a key ever takes a path, this list
+    # must be reviewed.
     from cxkit import study
 
-    assert {"columns", "roles", "scale", "answers", "pillars", "items"} == study._TOP_KEYS
+    expected = {"columns", "roles", "scale", "answers", "pillars", "items", "check", "checks"}
+    assert expected == study._TOP_KEYS
     assert (EXAMPLES / "cxkit.toml").exists()

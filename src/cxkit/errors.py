@@ -15,6 +15,12 @@ Exit codes (the same for every command):
 
 from __future__ import annotations
 
+_CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {
+    0x0A: "\\n",
+    0x0D: "\\r",
+    0x09: "\\t",
+}
+
 
 class CxkitError(Exception):
     """Base class: a one-line message that says what is wrong and how to fix it."""
@@ -22,6 +28,8 @@ class CxkitError(Exception):
     exit_code: int = 3
 
     def __init__(self, message: str) -> None:
+        # one line whatever the data held: control characters from cells are shown escaped
+        message = message.translate(_CONTROL_ESCAPES)
         super().__init__(message)
         self.message = message
 

@@ -84,10 +84,10 @@ def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
         notes.append(f"excluded {int(blank.sum())} responses with no value in {col!r}")
     for name, group in (("self", self_set), ("customer", cust_set)):
         if not (group & set(seen)):
+            shown = ", ".join(map(repr, seen[:10])) or "none"
             raise InputError(
                 f"{file}: no {name} responses: column {col!r} has none of "
-                f"{', '.join(sorted(group))} (values seen: {', '.join(seen[:10]) or 'none'}); "
-                f"pass --{name} VALUE"
+                f"{', '.join(sorted(group))} (values seen: {shown}); pass --{name} VALUE"
             )
     return codes, notes
 

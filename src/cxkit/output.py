@@ -132,6 +132,7 @@ _FORMATTERS: dict[str, Callable[[Any], str]] = {
     "pp": lambda x: f"{x * 100:+.0f}",
     "ratio": _fmt_ratio,
     "p": _fmt_p,
+    "g": lambda x: f"{x:.4g}",
 }
 
 
@@ -168,13 +169,14 @@ def print_table(result: Result, *, console: Any = None) -> None:
     """Print the headline and a rich table to stdout (notes go to stderr)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = console or Console()
     view = _view(result)
     table = Table(show_lines=False, header_style="bold", pad_edge=False)
     for c in view:
         table.add_column(
-            c.header,
+            Text(c.header),
             justify="left" if c.kind == "text" else "right",
             overflow="fold",
             max_width=42 if c.kind == "text" else None,
@@ -186,7 +188,8 @@ def print_table(result: Result, *, console: Any = None) -> None:
         end_section = previous_level is not None and level != previous_level
         if end_section:
             table.rows[-1].end_section = True
-        table.add_row(*[_fmt_cell(row, c) for c in view], style="bold" if emph else None)
+        # Text(), not str: data such as "[region=EMEA]" must not be read as rich markup
+        table.add_row(*[Text(_fmt_cell(row, c)) for c in view], style="bold" if emph else None)
         previous_level = level
     console.print(table)
     if result.headline:

@@ -18,6 +18,7 @@ import numpy as np
 from scipy import special
 
 __all__ = [
+    "benjamini_hochberg",
     "hedges_g",
     "holm",
     "katz_ratio_interval",
@@ -251,4 +252,27 @@ def holm(p: np.ndarray) -> np.ndarray:
     order = idx[np.argsort(p[idx], kind="stable")]
     scaled = (m - np.arange(m)) * p[order]
     out[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return out
+
+
+def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (false discovery rate); ``nan`` stays out.
+
+    >>> benjamini_hochberg([0.01, 0.04, 0.03]).round(3).tolist()
+    [0.03, 0.04, 0.04]
+
+    References
+    ----------
+    Benjamini, Y., Hochberg, Y. (1995). Controlling the false discovery rate. JRSS B 57,
+    289-300.
+    """
+    p = _arr(p)
+    out = np.full(p.shape, np.nan)
+    idx = np.flatnonzero(~np.isnan(p))
+    m = idx.size
+    if m == 0:
+        return out
+    order = idx[np.argsort(p[idx], kind="stable")]
+    scaled = p[order] * m / np.arange(1, m + 1)
+    out[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
     return out

@@ -143,6 +143,8 @@ class Study:
     items: dict[str, ItemSpec] = field(default_factory=dict)
     pillars: dict[str, str] = field(default_factory=dict)
     reverse: tuple[str, ...] = ()
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    check_settings: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     sha256: str | None = None
 
@@ -166,7 +168,7 @@ class Study:
         return item in self.reverse or bool(spec and spec.reverse)
 
 
-_TOP_KEYS = {"columns", "roles", "scale", "answers", "pillars", "items"}
+_TOP_KEYS = {"columns", "roles", "scale", "answers", "pillars", "items", "check", "checks"}
 _COLUMN_KEYS = {"id", "role", "weight", "wave", "segment"}
 _ITEM_KEYS = {"pillar", "label", "reverse"}
 
@@ -270,6 +272,12 @@ def parse_study(doc: dict[str, Any], path: str = CONFIG_NAME) -> Study:
 
     pillars = c.table(doc.get("pillars", {}), "pillars")
     st.pillars = {k: c.string(v, f"pillars.{k}") for k, v in pillars.items()}
+
+    checks = doc.get("check", [])
+    if not isinstance(checks, list) or not all(isinstance(x, dict) for x in checks):
+        raise c.fail("check", "must be an array of tables: [[check]]")
+    st.checks = checks  # validated by cxkit.checks, which knows the kinds
+    st.check_settings = c.table(doc.get("checks", {}), "checks")
 
     items = c.table(doc.get("items", {}), "items")
     for name, spec in items.items():

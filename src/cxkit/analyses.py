@@ -1,0 +1,138 @@
+"""Analyses addressable by name, for check expressions and reports: run one with defaults on
+a drop, and pick the rows and column a metric path names.
+
+A path such as ``gap[region=EMEA].item[sa_1].agree_customer`` runs ``gap`` with
+``by=["region"]`` and selects the row whose ``level`` is ``item``, whose ``item`` is ``sa_1``
+and whose ``region`` is ``EMEA``. Unknown names are usage errors listing the valid ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import TYPE_CHECKING
+
+from .errors import UsageError
+from .expr import Path
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .result import Result
+
+ALL = "(all)"
+
+Runner = Callable[[Sequence[str], "str | FsPath | None", Sequence[str]], "Result"]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """How to run an analysis by name and how its rows are addressed.
+
+    ``runner(files, config, by)`` returns a Result (``config``: a path, ``None`` to look for
+    one, ``False`` for none); ``intrinsic`` are the result columns that
+    are not breakdowns; ``key`` is the column a bare ``[value]`` filter matches.
+    """
+
+    name: str
+    runner: Runner
+    intrinsic: frozenset[str]
+    key: str
+
+
+def _run_gap(files: Sequence[str], config, by: Sequence[str]) -> Result:
+    from .gap import gap
+    from .survey import SurveySpec, read_survey
+
+    survey = read_survey(
+        files[-1],
+        config=config or None,
+        use_config=config is not False,
+        spec=SurveySpec(by=tuple(by)),
+    )
+    return gap(survey, by=tuple(by))
+
+
+ANALYSES: dict[str, Analysis] = {}
+
+
+def register(analysis: Analysis) -> None:
+    """Make an analysis addressable in check expressions."""
+    ANALYSES[analysis.name] = analysis
+
+
+register(Analysis("gap", _run_gap, frozenset({"level", "item", "pillar", "label"}), key="item"))
+
+
+def analysis_for(path: Path) -> Analysis:
+    if path.analysis not in ANALYSES:
+        raise UsageError(
+            f"unknown analysis {path.analysis!r} in a check; valid: {', '.join(sorted(ANALYSES))}"
+        )
+    return ANALYSES[path.analysis]
+
+
+def by_columns(path: Path) -> list[str]:
+    """Breakdown columns the path filters on (the analysis must be run with them)."""
+    a = analysis_for(path)
+    return [k for k, _ in path.filters if k is not None and k not in a.intrinsic]
+
+
+def select(result: Result, path: Path) -> pd.DataFrame:
+    """The rows of ``result.table`` a path names (possibly none), with its column valid.
+
+    Raises
+    ------
+    UsageError
+        The level or column does not exist in this analysis (the message lists valid names).
+    """
+    a = analysis_for(path)
+    table = result.table
+    numeric = [c for c in table.columns if str(table[c].dtype).startswith(("float", "int"))]
+    if path.column not in table.columns:
+        raise UsageError(
+            f"{path.analysis} has no column {path.column!r}; valid: {', '.join(numeric)}"
+        )
+    rows = table
+    if path.levels:
+        if "level" not in table.columns or len(path.levels) > 1:
+            raise UsageError(f"{path.analysis} rows have no level {'.'.join(path.levels)!r}")
+        levels = list(dict.fromkeys(table["level"]))
+        if path.levels[0] not in levels:
+            raise UsageError(
+                f"{path.analysis} has no level {path.levels[0]!r}; valid: {', '.join(levels)}"
+            )
+        rows = rows[rows["level"] == path.levels[0]]
+    for level, value in path.key_filters:
+        column = level if level in table.columns else a.key
+        keys = list(dict.fromkeys(str(v) for v in rows[column] if isinstance(v, str)))
+        if value not in keys:
+            raise UsageError(
+                f"{path.analysis} has no {column} {value!r}; valid: {', '.join(keys[:30])}"
+            )
+        rows = rows[rows[column].astype(str) == value]
+    filtered = set()
+    for key, value in path.filters:
+        column = key if key is not None else a.key
+        if column not in table.columns:
+            raise UsageError(f"{path.analysis} has no column {column!r} to filter on")
+        filtered.add(column)
+        rows = rows[rows[column].astype(str) == value]
+    for col in table.columns:
+        if col not in a.intrinsic and col not in filtered and (table[col] == ALL).any():
+            rows = rows[rows[col] == ALL]
+    return rows
+
+
+def describe_row(row: pd.Series, result: Result, path: Path) -> str:
+    """A short name for a selected row: its key and breakdown values."""
+    a = analysis_for(path)
+    parts = []
+    for col in result.table.columns:
+        if col == "label" or col == "level":
+            continue
+        value = row[col]
+        if isinstance(value, str) and value not in ("", ALL):
+            parts.append(value if col in a.intrinsic else f"{col}={value}")
+    return ", ".join(parts) or str(row.get("level", "row"))

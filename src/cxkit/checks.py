@@ -1,0 +1,557 @@
+"""``cxkit check``: data, drift, threshold and change checks on a drop, as a gate.
+
+Checks come from the config (``[[check]]`` tables) and from ``--fail-if`` expressions::
+
+    [checks]
+    adjust = "holm"          # or "bh": multiplicity correction across change checks
+    alpha = 0.05
+
+    [[check]]
+    require_columns = ["respondent_id", "role", "region"]
+    [[check]]
+    min_responses = 30
+    per = "region"           # optional: every group of this column
+    [[check]]
+    max_missing_share = 0.2  # per item; optional items = ["sa_*"]
+    [[check]]
+    unique_ids = true        # columns.id must be unique
+    [[check]]
+    valid_answers = true     # every answer is a known label on the scale
+    [[check]]
+    drift = true             # against the previous drop
+    [[check]]
+    expr = "gap.overall.agree_ratio <= 6"
+    [[check]]
+    change = "gap.overall.agree_customer"
+    direction = "decrease"   # fail when it fell significantly (or "increase", "any")
+
+Data and drift checks run first; when one fails, statistics from that drop are not trusted
+and the threshold and change checks are skipped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import analyses, datachecks, expr, stats
+from .errors import ConfigError, CxkitError, UsageError
+from .read import RawTable, read_table
+from .result import Result, ViewColumn, make_provenance
+from .study import Study
+
+_PRIMARY = {
+    "require_columns": "data",
+    "min_responses": "data",
+    "max_missing_share": "data",
+    "unique_ids": "data",
+    "valid_answers": "data",
+    "drift": "drift",
+    "expr": "threshold",
+    "change": "change",
+}
+_OPTIONAL = {"name", "per", "items", "direction"}
+_SHARE_BASE = {"agree_self": "neff_self", "agree_customer": "neff_customer"}
+
+
+@dataclass
+class CheckSpec:
+    """One check: its kind, a display name, and its parameters."""
+
+    kind: str
+    rule: str
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    parsed: expr.Expr | None = None
+    path: expr.Path | None = None
+
+
+@dataclass
+class Outcome:
+    check: str
+    kind: str
+    target: str
+    value: float | None
+    op: str | None
+    limit: float | None
+    status: str
+    reason: str
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: float | None = None
+    p_adj: float | None = None
+
+
+def parse_checks(study: Study, fail_if: Sequence[str]) -> list[CheckSpec]:
+    """Validate the config's ``[[check]]`` tables and the ``--fail-if`` expressions."""
+    specs: list[CheckSpec] = []
+    where = study.path or "cxkit.toml"
+    for i, raw in enumerate(study.checks, 1):
+        key = f"check[{i}]"
+        primary = [k for k in raw if k in _PRIMARY]
+        unknown = [k for k in raw if k not in _PRIMARY and k not in _OPTIONAL]
+        if unknown:
+            raise ConfigError(
+                f"{where}: {key}.{unknown[0]}: unknown key; expected one of "
+                + ", ".join(sorted({*_PRIMARY, *_OPTIONAL}))
+            )
+        if len(primary) != 1:
+            raise ConfigError(
+                f"{where}: {key}: give exactly one of {', '.join(_PRIMARY)} (found "
+                f"{', '.join(primary) or 'none'})"
+            )
+        rule = primary[0]
+        spec = CheckSpec(_PRIMARY[rule], rule, str(raw.get("name", "")), dict(raw))
+        _validate(spec, raw, f"{where}: {key}")
+        specs.append(spec)
+    for text in fail_if:
+        parsed = expr.parse(text)
+        specs.append(CheckSpec("threshold", "expr", text, {"expr": text}, parsed, parsed.path))
+    for spec in specs:
+        if spec.path is not None:
+            analyses.analysis_for(spec.path)  # unknown analysis: usage error now
+    return specs
+
+
+def _validate(spec: CheckSpec, raw: dict[str, Any], key: str) -> None:
+    value = raw[spec.rule]
+
+    def bad(problem: str) -> ConfigError:
+        return ConfigError(f"{key}.{spec.rule}: {problem}")
+
+    if spec.rule == "require_columns":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad("must be a list of column names")
+        spec.name = spec.name or f"required columns ({len(value)})"
+    elif spec.rule == "min_responses":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise bad("must be a whole number >= 1")
+        per = raw.get("per")
+        spec.name = spec.name or f"min responses {value}" + (f" per {per}" if per else "")
+    elif spec.rule == "max_missing_share":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise bad("must be a share between 0 and 1")
+        spec.name = spec.name or f"missing share <= {value:.0%} per item"
+    elif spec.rule in ("unique_ids", "valid_answers", "drift"):
+        if value is not True:
+            raise bad("must be true (remove the check to turn it off)")
+        spec.name = spec.name or spec.rule.replace("_", " ")
+    elif spec.rule == "expr":
+        if not isinstance(value, str):
+            raise bad("must be a string such as 'gap.overall.agree_ratio <= 3'")
+        spec.parsed = expr.parse(value)
+        spec.path = spec.parsed.path
+        spec.name = spec.name or value
+    elif spec.rule == "change":
+        if not isinstance(value, str):
+            raise bad("must be a metric path such as 'gap.overall.agree_customer'")
+        spec.parsed = expr.parse(value + " != 0")
+        spec.path = spec.parsed.path
+        direction = raw.get("direction", "any")
+        if direction not in ("decrease", "increase", "any"):
+            raise ConfigError(f"{key}.direction: must be decrease, increase or any")
+        spec.name = spec.name or f"change in {value}" + (
+            f" ({direction})" if direction != "any" else ""
+        )
+
+
+class _Runs:
+    """Runs each (analysis, breakdown, drop) once, remembering results and errors."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.cache: dict[tuple, Result | CxkitError] = {}
+
+    def get(self, path: expr.Path, drop: str) -> Result:
+        a = analyses.analysis_for(path)
+        by = tuple(analyses.by_columns(path))
+        key = (a.name, by, drop)
+        if key not in self.cache:
+            try:
+                self.cache[key] = a.runner([drop], self.config, by)
+            except UsageError:
+                raise
+            except CxkitError as exc:
+                self.cache[key] = exc
+        got = self.cache[key]
+        if isinstance(got, CxkitError):
+            raise got
+        return got
+
+
+def _binding(values: pd.Series, op: str) -> float:
+    if values.isna().any():
+        return math.nan
+    if op in (">=", ">"):
+        return float(values.min())
+    if op in ("<=", "<"):
+        return float(values.max())
+    return float(values.iloc[0])
+
+
+def _threshold(spec: CheckSpec, runs: _Runs, drop: str) -> Outcome:
+    parsed = spec.parsed
+    try:
+        result = runs.get(parsed.path, drop)
+    except UsageError:
+        raise
+    except CxkitError as exc:
+        return Outcome(
+            spec.name,
+            spec.kind,
+            parsed.source,
+            None,
+            parsed.op,
+            parsed.limit,
+            "fail",
+            f"the analysis could not run: {exc}",
+        )
+    rows = analyses.select(result, parsed.path)
+    if rows.empty:
+        return Outcome(
+            spec.name,
+            spec.kind,
+            parsed.source,
+            None,
+            parsed.op,
+            parsed.limit,
+            "fail",
+            "no row of the result matches the path",
+        )
+    values = rows[parsed.path.column].astype(float)
+    failing = [
+        analyses.describe_row(r, result, parsed.path)
+        for (_, r), v in zip(rows.iterrows(), values, strict=True)
+        if not parsed.holds(v)
+    ]
+    value = _binding(values, parsed.op)
+    if failing:
+        undefined = values.isna().any()
+        why = "is undefined for" if undefined else f"is not {parsed.op} {parsed.limit:g} for"
+        reason = f"{parsed.path.column} {why} {len(failing)} of {len(rows)} row(s): " + ", ".join(
+            failing[:6]
+        )
+        return Outcome(
+            spec.name, spec.kind, parsed.source, value, parsed.op, parsed.limit, "fail", reason
+        )
+    reason = f"{parsed.path.column} {parsed.op} {parsed.limit:g} in all {len(rows)} row(s)"
+    return Outcome(
+        spec.name, spec.kind, parsed.source, value, parsed.op, parsed.limit, "pass", reason
+    )
+
+
+def _change_stats(prev: pd.DataFrame, cur: pd.DataFrame, column: str, confidence: float):
+    """Change cur - prev per row with its CI and p-value.
+
+    Shares with an effective n (``agree_self``/``agree_customer``) use Newcombe's interval and
+    the pooled z-test; other columns with an interval (``x_ci_low``/``x_ci_high`` or
+    ``ci_low``/``ci_high`` for ``estimate``) use a normal approximation with each wave's
+    standard error taken from its interval half-width.
+    """
+    z = stats.z_crit(confidence)
+    if column in _SHARE_BASE:
+        base = _SHARE_BASE[column]
+        n1, n2 = prev[base].to_numpy(float), cur[base].to_numpy(float)
+        p1, p2 = prev[column].to_numpy(float), cur[column].to_numpy(float)
+        d, lo, hi = stats.newcombe_diff_interval(p2 * n2, n2, p1 * n1, n1, confidence)
+        p = stats.pooled_z_test(p2 * n2, n2, p1 * n1, n1)
+        return d, lo, hi, p, "Newcombe interval, pooled z-test"
+    low, high = (
+        ("ci_low", "ci_high") if column == "estimate" else (f"{column}_ci_low", f"{column}_ci_high")
+    )
+    if low not in cur.columns:
+        raise UsageError(
+            f"column {column!r} has no confidence interval, so a change check cannot test it; "
+            "use a share (agree_self, agree_customer) or a column with _ci_low/_ci_high"
+        )
+    se1 = (prev[high].to_numpy(float) - prev[low].to_numpy(float)) / (2 * z)
+    se2 = (cur[high].to_numpy(float) - cur[low].to_numpy(float)) / (2 * z)
+    d = cur[column].to_numpy(float) - prev[column].to_numpy(float)
+    se = np.sqrt(se1**2 + se2**2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        from scipy import special
+
+        p = np.where(se > 0, 2 * special.ndtr(-np.abs(d / se)), np.nan)
+    return d, d - z * se, d + z * se, p, "normal approximation from each wave's interval"
+
+
+def _changes(specs, runs: _Runs, previous: str, current: str, settings) -> list[Outcome]:
+    confidence = 1 - settings["alpha"]
+    rows: list[dict[str, Any]] = []
+    outcomes: dict[int, Outcome] = {}
+    for i, spec in enumerate(specs):
+        path = spec.path
+        try:
+            prev_res, cur_res = runs.get(path, previous), runs.get(path, current)
+        except UsageError:
+            raise
+        except CxkitError as exc:
+            outcomes[i] = Outcome(
+                spec.name,
+                "change",
+                spec.params["change"],
+                None,
+                None,
+                0.0,
+                "fail",
+                f"the analysis could not run: {exc}",
+            )
+            continue
+        prev, cur = analyses.select(prev_res, path), analyses.select(cur_res, path)
+        keys = [c for c in cur.columns if cur[c].dtype == object or str(cur[c].dtype) == "str"]
+        merged = cur.merge(prev, on=keys, suffixes=("", "_prev"), how="inner")
+        if merged.empty:
+            outcomes[i] = Outcome(
+                spec.name,
+                "change",
+                spec.params["change"],
+                None,
+                None,
+                0.0,
+                "fail",
+                "no row of the path exists in both waves",
+            )
+            continue
+        prev_part = merged[[c for c in merged.columns if c.endswith("_prev")]].rename(
+            columns=lambda c: c[: -len("_prev")]
+        )
+        d, lo, hi, p, method = _change_stats(prev_part, merged, path.column, confidence)
+        for j in range(len(merged)):
+            rows.append(
+                {
+                    "spec": i,
+                    "row": analyses.describe_row(merged.iloc[j], cur_res, path),
+                    "d": d[j],
+                    "lo": lo[j],
+                    "hi": hi[j],
+                    "p": p[j],
+                    "method": method,
+                }
+            )
+    if rows:
+        p_all = np.array([r["p"] for r in rows], dtype=float)
+        adj = stats.holm(p_all) if settings["adjust"] == "holm" else stats.benjamini_hochberg(p_all)
+        for r, a in zip(rows, adj, strict=True):
+            r["p_adj"] = a
+    for i, spec in enumerate(specs):
+        if i in outcomes:
+            continue
+        mine = [r for r in rows if r["spec"] == i]
+        direction = spec.params.get("direction", "any")
+        bad = [
+            r
+            for r in mine
+            if r["p_adj"] < settings["alpha"]
+            and (direction == "any" or (direction == "decrease") == (r["d"] < 0))
+        ]
+        worst = min(mine, key=lambda r: r["p_adj"] if not math.isnan(r["p_adj"]) else 2.0)
+        shown = bad[0] if bad else worst
+        detail = (
+            f"{shown['row']}: {shown['d']:+.3g} ({confidence:.0%} CI {shown['lo']:+.3g} to "
+            f"{shown['hi']:+.3g}), p_adj {shown['p_adj']:.3g} ({settings['adjust']}; "
+            f"{shown['method']})"
+        )
+        status = "fail" if bad else "pass"
+        lead = "significant change" if bad else "no significant change"
+        outcomes[i] = Outcome(
+            spec.name,
+            "change",
+            spec.params["change"],
+            float(shown["d"]),
+            direction,
+            0.0,
+            status,
+            f"{lead} since the previous wave; {detail}",
+            float(shown["lo"]),
+            float(shown["hi"]),
+            float(shown["p"]),
+            float(shown["p_adj"]),
+        )
+    return [outcomes[i] for i in range(len(specs))]
+
+
+def _settings(study: Study) -> dict[str, Any]:
+    where = study.path or "cxkit.toml"
+    raw = dict(study.check_settings)
+    unknown = [k for k in raw if k not in ("adjust", "alpha")]
+    if unknown:
+        raise ConfigError(f"{where}: checks.{unknown[0]}: unknown key; expected adjust, alpha")
+    adjust = raw.get("adjust", "holm")
+    if adjust not in ("holm", "bh"):
+        raise ConfigError(f"{where}: checks.adjust: must be 'holm' or 'bh', not {adjust!r}")
+    alpha = raw.get("alpha", 0.05)
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 0.5:
+        raise ConfigError(f"{where}: checks.alpha: must be a number in (0, 0.5)")
+    return {"adjust": adjust, "alpha": float(alpha)}
+
+
+def run_checks(
+    drops: Sequence[str], study: Study, specs: Sequence[CheckSpec], config: Any = None
+) -> Result:
+    """Run every check on the last drop (against the one before it for drift and change).
+
+    Returns
+    -------
+    Result
+        ``table`` columns: ``check, kind, target, value, op, limit, status, reason, ci_low,
+        ci_high, p_value, p_adj`` (the last four for change checks: the change's interval, its
+        p-value and the p-value adjusted across all change checks); status is ``pass``,
+        ``fail`` or ``skipped``; ``summary["failed"]`` counts failures.
+    """
+    notes: list[str] = []
+    if not specs:
+        specs = [CheckSpec("data", "valid_answers", "valid answers", {"valid_answers": True})]
+        notes.append(
+            "no checks configured: ran the default data check (every answer a known label on "
+            "the scale); add [[check]] tables to cxkit.toml or pass --fail-if EXPR"
+        )
+    settings = _settings(study)
+    current = drops[-1]
+    previous = drops[-2] if len(drops) > 1 else None
+    raws: dict[str, RawTable] = {current: read_table(current)}
+    needs_previous = any(s.kind in ("drift", "change") for s in specs)
+    if needs_previous and previous is None:
+        raise UsageError(
+            "drift and change checks compare two drops: pass the previous drop first, "
+            "e.g. cxkit check 2026Q2.csv 2026Q3.csv"
+        )
+    if previous is not None and needs_previous:
+        raws[previous] = read_table(previous)
+
+    survey_cache: dict[str, Any] = {}
+
+    def read_current():
+        if "s" not in survey_cache:
+            from .survey import read_survey
+
+            try:
+                survey_cache["s"] = read_survey(
+                    current, config=config or None, use_config=config is not False
+                )
+            except CxkitError as exc:
+                survey_cache["s"] = exc
+        got = survey_cache["s"]
+        if isinstance(got, CxkitError):
+            raise got
+        return got
+
+    outcomes: list[Outcome | None] = [None] * len(specs)
+    for i, spec in enumerate(specs):
+        p = spec.params
+        if spec.rule == "require_columns":
+            res = datachecks.require_columns(raws[current], p["require_columns"])
+        elif spec.rule == "min_responses":
+            res = datachecks.min_responses(raws[current], p["min_responses"], p.get("per"))
+        elif spec.rule == "unique_ids":
+            res = datachecks.unique_ids(raws[current], study.id_col)
+        elif spec.rule == "valid_answers":
+            res = datachecks.valid_answers(read_current)
+        elif spec.rule == "max_missing_share":
+            res = datachecks.max_missing_share(
+                read_current, p["max_missing_share"], p.get("items", [])
+            )
+        elif spec.rule == "drift":
+            items = list(study.items) or _detected_items(previous, config)
+            res = datachecks.drift(raws[previous], raws[current], items, study)
+        else:
+            continue
+        ok, value, reason = res
+        outcomes[i] = Outcome(
+            spec.name, spec.kind, spec.rule, value, None, None, "pass" if ok else "fail", reason
+        )
+    data_failed = any(o is not None and o.status == "fail" for o in outcomes)
+    runs = _Runs(config)
+    change_idx = [i for i, s in enumerate(specs) if s.kind == "change"]
+    for i, spec in enumerate(specs):
+        if spec.kind != "threshold":
+            continue
+        if data_failed:
+            outcomes[i] = Outcome(
+                spec.name,
+                spec.kind,
+                spec.parsed.source,
+                None,
+                spec.parsed.op,
+                spec.parsed.limit,
+                "skipped",
+                "data checks failed",
+            )
+        else:
+            outcomes[i] = _threshold(spec, runs, current)
+    if change_idx:
+        if data_failed:
+            for i in change_idx:
+                outcomes[i] = Outcome(
+                    specs[i].name,
+                    "change",
+                    specs[i].params["change"],
+                    None,
+                    None,
+                    0.0,
+                    "skipped",
+                    "data checks failed",
+                )
+        else:
+            got = _changes([specs[i] for i in change_idx], runs, previous, current, settings)
+            for i, o in zip(change_idx, got, strict=True):
+                outcomes[i] = o
+    table = pd.DataFrame([vars(o) for o in outcomes])
+    failed = int((table["status"] == "fail").sum())
+    skipped = int((table["status"] == "skipped").sum())
+    total = len(table)
+    if failed:
+        names = "; ".join(table.loc[table["status"] == "fail", "check"].head(4))
+        headline = f"{failed} of {total} checks failed on {current}: {names}"
+    else:
+        headline = f"all {total} checks passed on {current}"
+    if skipped:
+        headline += f" ({skipped} skipped)"
+    from .read import SourceInfo
+
+    sources: list[SourceInfo] = [raws[d].source for d in raws]
+    return Result(
+        command="check",
+        table=table,
+        summary={
+            "headline": headline,
+            "failed": failed,
+            "passed": total - failed - skipped,
+            "skipped": skipped,
+            "drop": current,
+            "previous": previous,
+        },
+        notes=notes,
+        provenance=make_provenance(
+            sources,
+            {"drops": list(drops), **settings, "checks": [s.name for s in specs]},
+            {
+                "change": "Holm or Benjamini-Hochberg adjusted p across all change checks; "
+                "shares: Newcombe interval and pooled z-test; other metrics: normal "
+                "approximation from each wave's interval"
+            },
+            None,
+            {"path": study.path, "sha256": study.sha256} if study.sha256 else None,
+        ),
+        view=[
+            ViewColumn("Check", ("check",), "text"),
+            ViewColumn("Status", ("status",), "text"),
+            ViewColumn("Value", ("value",), "g"),
+            ViewColumn("Reason", ("reason",), "text"),
+        ],
+        emphasis_col="status",
+        emphasis_plain="pass",
+    )
+
+
+def _detected_items(previous: str | None, config: Any) -> list[str]:
+    from .survey import read_survey
+
+    try:
+        return read_survey(previous, config=config or None, use_config=config is not False).items
+    except CxkitError:
+        return []

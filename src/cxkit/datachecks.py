@@ -1,0 +1,151 @@
+"""Data checks on a drop (before any statistic is trusted) and drift against the previous drop.
+
+Each function returns ``(passed, value, reason)``; ``reason`` says what is wrong in words a
+person on call can act on.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import CxkitError
+
+if TYPE_CHECKING:
+    from .read import RawTable
+    from .study import Study
+
+Outcome = tuple[bool, float | None, str]
+_MAX_LABELS = 50
+
+
+def _show(values: Sequence[object], limit: int = 6) -> str:
+    shown = ", ".join(repr(v) for v in list(values)[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def require_columns(raw: RawTable, columns: Sequence[str]) -> Outcome:
+    missing = [c for c in columns if c not in raw.table.column_names]
+    if missing:
+        return False, float(len(missing)), f"missing column(s): {_show(missing)}"
+    return True, 0.0, f"all {len(columns)} required columns present"
+
+
+def _text(raw: RawTable, column: str) -> list[object]:
+    col = raw.table.column(column)
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = col.cast(pa.string())
+    return pc.utf8_trim_whitespace(col).to_pylist()
+
+
+def min_responses(raw: RawTable, minimum: int, per: str | None) -> Outcome:
+    if per is None:
+        n = raw.table.num_rows
+        ok = n >= minimum
+        return ok, float(n), f"{n} responses ({'>=' if ok else '<'} {minimum})"
+    if per not in raw.table.column_names:
+        return False, None, f"column {per!r} (check 'per') is not in the drop"
+    values, counts = np.unique(
+        np.array([v if v else "(missing)" for v in _text(raw, per)], dtype=object),
+        return_counts=True,
+    )
+    low = [(str(v), int(c)) for v, c in zip(values, counts, strict=True) if c < minimum]
+    worst = float(counts.min()) if counts.size else 0.0
+    if low:
+        detail = ", ".join(f"{v}: {c}" for v, c in low[:8])
+        return False, worst, f"{len(low)} {per} group(s) under {minimum} responses ({detail})"
+    return True, worst, f"every {per} group has >= {minimum} responses (smallest {int(worst)})"
+
+
+def unique_ids(raw: RawTable, id_col: str | None) -> Outcome:
+    if id_col is None:
+        return False, None, "no id column: set columns.id in cxkit.toml"
+    if id_col not in raw.table.column_names:
+        return False, None, f"id column {id_col!r} is not in the drop"
+    ids = [v for v in _text(raw, id_col) if v]
+    values, counts = np.unique(np.array(ids, dtype=object), return_counts=True)
+    dupes = [str(v) for v, c in zip(values, counts, strict=True) if c > 1]
+    if dupes:
+        return (
+            False,
+            float(len(dupes)),
+            f"{len(dupes)} duplicate id(s) in {id_col!r}: {_show(dupes)}",
+        )
+    return True, 0.0, f"{len(ids)} ids, all distinct"
+
+
+def valid_answers(read) -> Outcome:
+    """Every answer recodes: known labels, on the scale (``read`` builds the survey)."""
+    try:
+        survey = read()
+    except CxkitError as exc:
+        return False, None, str(exc)
+    return True, 0.0, f"all answers of {len(survey.items)} items are known and on the scale"
+
+
+def max_missing_share(read, limit: float, patterns: Sequence[str]) -> Outcome:
+    try:
+        survey = read()
+    except CxkitError as exc:
+        return False, None, str(exc)
+    items = [
+        i for i in survey.items if not patterns or any(fnmatch.fnmatch(i, p) for p in patterns)
+    ]
+    shares = {i: float(np.isnan(survey.frame[i].to_numpy(float)).mean()) for i in items}
+    over = {i: s for i, s in shares.items() if s > limit}
+    worst = max(shares.values()) if shares else 0.0
+    if over:
+        detail = ", ".join(f"{i} {s:.0%}" for i, s in sorted(over.items(), key=lambda x: -x[1])[:6])
+        return False, worst, f"{len(over)} item(s) missing more than {limit:.0%}: {detail}"
+    return True, worst, f"every item's missing share <= {limit:.0%} (worst {worst:.0%})"
+
+
+def _labels(raw: RawTable, column: str) -> set[str]:
+    return {str(v) for v in _text(raw, column) if v}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def drift(previous: RawTable, current: RawTable, items: Sequence[str], study: Study) -> Outcome:
+    """Columns that disappeared (or were renamed), answer labels or scales that changed, role
+    values that vanished, since the previous drop."""
+    prev_cols, cur_cols = previous.table.column_names, current.table.column_names
+    removed = [c for c in prev_cols if c not in cur_cols]
+    added = [c for c in cur_cols if c not in prev_cols]
+    problems: list[str] = []
+    if removed:
+        guess = f" (renamed to {_show(added)}?)" if added and len(added) == len(removed) else ""
+        problems.append(f"column(s) disappeared: {_show(removed)}{guess}")
+    for item in items:
+        if item not in prev_cols or item not in cur_cols:
+            continue
+        before, after = _labels(previous, item), _labels(current, item)
+        new_text = sorted(v for v in after - before if not _is_number(v))
+        if new_text:
+            problems.append(f"new answer label(s) in {item!r}: {_show(new_text)}")
+        nb = [float(v) for v in before if _is_number(v)]
+        na = [float(v) for v in after if _is_number(v)]
+        if nb and na and (min(na) < min(nb) or max(na) > max(nb)):
+            problems.append(
+                f"scale of {item!r} changed: {min(nb):g}-{max(nb):g} before, "
+                f"{min(na):g}-{max(na):g} now"
+            )
+    role = study.role_col or ("role" if "role" in prev_cols else None)
+    if role and role in prev_cols and role in cur_cols:
+        gone = sorted(_labels(previous, role) - _labels(current, role))
+        if gone and len(gone) <= _MAX_LABELS:
+            problems.append(f"role value(s) vanished from {role!r}: {_show(gone)}")
+    if problems:
+        return False, float(len(problems)), "; ".join(problems)
+    return True, 0.0, "same columns, answer labels, scales and roles as the previous drop"

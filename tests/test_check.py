@@ -1,0 +1,230 @@
+"""cxkit check: the expression grammar, the example drops, JUnit and GitHub output."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+from typer.testing import CliRunner
+
+import cxkit
+from cxkit import stats
+from cxkit.cli import app
+from cxkit.errors import UsageError
+from cxkit.expr import parse
+from cxkit.waves import order_waves
+
+from .conftest import EXAMPLES
+
+runner = CliRunner()
+DROPS = EXAMPLES / "drops"
+
+
+def check(*args):
+    return runner.invoke(app, ["check", *map(str, args)])
+
+
+def test_good_quarters_pass():
+    res = check(DROPS / "2026Q1.csv", DROPS / "2026Q2.csv")
+    assert res.exit_code == 0, res.output
+    assert "all 9 checks passed" in res.stdout
+
+
+def test_planted_emea_drop_fails_with_a_readable_reason():
+    res = check(DROPS / "2026Q2.csv", DROPS / "2026Q3.csv", "-f", "json")
+    assert res.exit_code == 1, res.output
+    rows = {r["check"]: r for r in json.loads(res.stdout)["table"]}
+    emea = rows["EMEA customer agreement did not fall"]
+    assert emea["status"] == "fail"
+    assert "significant change since the previous wave; region=EMEA" in emea["reason"]
+    assert emea["value"] < 0 and emea["ci_high"] < 0 and emea["p_adj"] < 0.05
+    assert rows["AMER customer agreement did not fall"]["status"] == "pass"
+
+
+def test_change_check_numbers_match_statsmodels():
+    # the change in EMEA customers' overall agreement, recomputed from each wave's gap result
+    # with statsmodels' Newcombe interval and pooled z-test, then Holm across both checks
+    def emea(drop):
+        survey = cxkit.read_survey(drop, spec=cxkit.SurveySpec(by=("region",)))
+        t = cxkit.gap(survey, by=["region"]).table
+        return t[(t["region"] == "EMEA") & (t["level"] == "overall")].iloc[0]
+
+    def amer(drop):
+        survey = cxkit.read_survey(drop, spec=cxkit.SurveySpec(by=("region",)))
+        t = cxkit.gap(survey, by=["region"]).table
+        return t[(t["region"] == "AMER") & (t["level"] == "overall")].iloc[0]
+
+    res = check(DROPS / "2026Q2.csv", DROPS / "2026Q3.csv", "-f", "json")
+    rows = {r["check"]: r for r in json.loads(res.stdout)["table"]}
+    p_raw = []
+    for name, pick in (("EMEA", emea), ("AMER", amer)):
+        a, b = pick(DROPS / "2026Q2.csv"), pick(DROPS / "2026Q3.csv")
+        k1, n1 = round(b["agree_customer"] * b["n_customer"]), b["n_customer"]
+        k0, n0 = round(a["agree_customer"] * a["n_customer"]), a["n_customer"]
+        lo, hi = confint_proportions_2indep(k1, n1, k0, n0, compare="diff", method="newcomb")
+        p = proportions_ztest([k1, k0], [n1, n0])[1]
+        p_raw.append(p)
+        row = rows[f"{name} customer agreement did not fall"]
+        assert row["ci_low"] == pytest.approx(lo, rel=1e-9)
+        assert row["ci_high"] == pytest.approx(hi, rel=1e-9)
+        assert row["p_value"] == pytest.approx(p, rel=1e-9)
+    adj = multipletests(p_raw, method="holm")[1]
+    assert rows["EMEA customer agreement did not fall"]["p_adj"] == pytest.approx(adj[0])
+
+
+def test_broken_drop_fails_data_checks_and_skips_statistics(tmp_path):
+    xml_path = tmp_path / "checks.xml"
+    res = check(
+        DROPS / "2026Q3.csv", DROPS / "2026Q4_broken.csv", "--junit", xml_path, "-f", "json"
+    )
+    assert res.exit_code == 1, res.output
+    reasons = {r["check"]: r["reason"] for r in json.loads(res.stdout)["table"]}
+    assert "column(s) disappeared: 'region' (renamed to 'Region'?)" in reasons["drift"]
+    assert "new answer label(s) in 'ci_2': 'Sorta agree'" in reasons["drift"]
+    root = ET.parse(xml_path).getroot()
+    suite = root.find("testsuite")
+    assert suite.get("tests") == "9" and int(suite.get("failures")) >= 3
+    names = {c.get("name"): c for c in suite.iter("testcase")}
+    assert names["drift"].find("failure") is not None
+    assert names["unique ids"].find("failure") is None
+    assert names["EMEA customer agreement did not fall"].find("skipped") is not None
+
+
+def test_folder_argument_checks_the_last_drop_in_wave_order():
+    res = check(DROPS, "-f", "json")
+    assert res.exit_code == 1
+    assert json.loads(res.stdout)["summary"]["drop"].endswith("2026Q4_broken.csv")
+
+
+def test_fail_if_without_config_and_github_annotations(example_csv):
+    res = check(example_csv, "--no-config", "--fail-if", "gap.overall.agree_ratio <= 2", "--github")
+    assert res.exit_code == 1
+    assert "::error title=cxkit check%3A gap.overall.agree_ratio <= 2::agree_ratio is not" in (
+        res.stdout
+    )
+
+
+def test_fail_if_every_pillar_and_breakdown(example_csv):
+    res = check(
+        example_csv,
+        "--fail-if",
+        "gap.pillar.agree_customer >= 0.10",
+        "--fail-if",
+        "gap[region=EMEA].item[ci_2].agree_self >= 50%",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["table"]
+    assert rows[0]["reason"] == "agree_customer >= 0.1 in all 5 row(s)"
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("__import__('os').system('ls') > 1", "the path must end in a column"),
+        ("gap.overall.agree_ratio > 3; rm -rf /", "unexpected ';'"),
+        ("gap.overall.agree_ratio > exit()", "expected a number"),
+        ("gap.overall.agree_ratio", "expected one of"),
+        ("lambda: 1 > 0", "the path must end in a column"),
+        ("gap.overall.agree_ratio >= 1 or 1", "unexpected 'o'"),
+        ("gap.overall.agree_ratio >= [1]", "expected a number"),
+        ("gap[region='EMEA].overall.agree_gap < 1", "unclosed quote"),
+        ("x" * 600 + " > 1", "longer than 500"),
+        ("nosuch.overall.x > 1", "unknown analysis 'nosuch' in a check; valid: gap"),
+        ("gap.overall.agree_rati > 1", "gap has no column 'agree_rati'; valid: n_self"),
+        ("gap.pilar.agree_self > 1", "gap has no level 'pilar'; valid: item, pillar, overall"),
+        ("gap.item[zz_9].agree_self > 1", "gap has no item 'zz_9'; valid: sa_1"),
+    ],
+)
+def test_expressions_outside_the_grammar_are_usage_errors(expression, message, example_csv):
+    res = check(example_csv, "--fail-if", expression)
+    assert res.exit_code == 2, res.output
+    assert message in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_grammar_parses_percent_quotes_and_filters():
+    e = parse("gap['region'=\"EMEA, North\"].pillar[ci].agree_gap != 12.5%")
+    assert e.path.filters == (("'region'", "EMEA, North"),) or e.path.filters[0][1] == "EMEA, North"
+    assert e.limit == 0.125 and e.op == "!="
+    assert e.holds(0.2) and not e.holds(float("nan"))
+    with pytest.raises(UsageError):
+        parse("gap.overall.agree_ratio <> 3")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[[check]]\nexpr = 3\n", "check[1].expr: must be a string"),
+        ("[[check]]\nmin_responses = 0\n", "check[1].min_responses: must be a whole number"),
+        ("[[check]]\nfoo = 1\n", "check[1].foo: unknown key"),
+        ("[[check]]\nname = 'x'\n", "check[1]: give exactly one of"),
+        ("[[check]]\ndrift = false\n", "check[1].drift: must be true"),
+        (
+            "[[check]]\nchange = 'gap.overall.agree_self'\ndirection = 'down'\n",
+            "check[1].direction: must be decrease, increase or any",
+        ),
+        (
+            "[checks]\nadjust = 'bonferroni'\n[[check]]\nexpr = 'gap.overall.agree_self > 0'\n",
+            "checks.adjust: must be 'holm' or 'bh'",
+        ),
+    ],
+)
+def test_check_config_errors_name_the_key(toml, message, tmp_path, example_csv):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(toml)
+    res = check(example_csv, "--config", cfg)
+    assert res.exit_code == 3, res.output
+    assert message in res.stderr
+
+
+def test_drift_and_change_need_two_drops(example_csv, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[[check]]\ndrift = true\n")
+    res = check(example_csv, "--config", cfg)
+    assert res.exit_code == 2 and "compare two drops" in res.stderr
+
+
+def test_no_checks_runs_the_default_data_check(example_csv, tmp_path):
+    res = check(example_csv, "--no-config", "-f", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [r["check"] for r in doc["table"]] == ["valid answers"]
+    assert "no checks configured" in doc["notes"][0]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "role,q1,q2\nexecutive,4,5\ncustomer,5,Sorta agree\ncustomer,4,4\n"
+        "customer,4,3\ncustomer,4,2\n"
+    )
+    res = check(bad, "--no-config")
+    assert res.exit_code == 1 and "'Sorta agree'" in res.stdout
+
+
+def test_benjamini_hochberg_matches_statsmodels():
+    p = np.random.default_rng(4).uniform(0, 0.3, 30)
+    assert stats.benjamini_hochberg(p) == pytest.approx(multipletests(p, method="fdr_bh")[1])
+
+
+def test_quarters_sort_in_time():
+    assert order_waves(["Q1 2027", "2026Q3", "2026-Q4", "2025Q4"]) == [
+        "2025Q4",
+        "2026Q3",
+        "2026-Q4",
+        "Q1 2027",
+    ]
+
+
+def test_drop_generator_reproduces_the_bundled_files(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(EXAMPLES / "make_drops.py", tmp_path / "make_drops.py")
+    subprocess.run([sys.executable, str(tmp_path / "make_drops.py")], check=True)
+    for f in sorted(DROPS.iterdir()):
+        assert (tmp_path / "drops" / f.name).read_bytes() == f.read_bytes(), f.name
