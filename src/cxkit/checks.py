@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import analyses, datachecks, expr, stats
+from . import analyses, compare, datachecks, expr, stats
 from .errors import ConfigError, CxkitError, UsageError
 from .read import RawTable, read_table
 from .result import Result, ViewColumn, make_provenance
@@ -56,7 +56,6 @@ _PRIMARY = {
     "change": "change",
 }
 _OPTIONAL = {"name", "per", "items", "direction"}
-_SHARE_BASE = {"agree_self": "neff_self", "agree_customer": "neff_customer"}
 
 
 @dataclass
@@ -245,41 +244,6 @@ def _threshold(spec: CheckSpec, runs: _Runs, drop: str) -> Outcome:
     )
 
 
-def _change_stats(prev: pd.DataFrame, cur: pd.DataFrame, column: str, confidence: float):
-    """Change cur - prev per row with its CI and p-value.
-
-    Shares with an effective n (``agree_self``/``agree_customer``) use Newcombe's interval and
-    the pooled z-test; other columns with an interval (``x_ci_low``/``x_ci_high`` or
-    ``ci_low``/``ci_high`` for ``estimate``) use a normal approximation with each wave's
-    standard error taken from its interval half-width.
-    """
-    z = stats.z_crit(confidence)
-    if column in _SHARE_BASE:
-        base = _SHARE_BASE[column]
-        n1, n2 = prev[base].to_numpy(float), cur[base].to_numpy(float)
-        p1, p2 = prev[column].to_numpy(float), cur[column].to_numpy(float)
-        d, lo, hi = stats.newcombe_diff_interval(p2 * n2, n2, p1 * n1, n1, confidence)
-        p = stats.pooled_z_test(p2 * n2, n2, p1 * n1, n1)
-        return d, lo, hi, p, "Newcombe interval, pooled z-test"
-    low, high = (
-        ("ci_low", "ci_high") if column == "estimate" else (f"{column}_ci_low", f"{column}_ci_high")
-    )
-    if low not in cur.columns:
-        raise UsageError(
-            f"column {column!r} has no confidence interval, so a change check cannot test it; "
-            "use a share (agree_self, agree_customer) or a column with _ci_low/_ci_high"
-        )
-    se1 = (prev[high].to_numpy(float) - prev[low].to_numpy(float)) / (2 * z)
-    se2 = (cur[high].to_numpy(float) - cur[low].to_numpy(float)) / (2 * z)
-    d = cur[column].to_numpy(float) - prev[column].to_numpy(float)
-    se = np.sqrt(se1**2 + se2**2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        from scipy import special
-
-        p = np.where(se > 0, 2 * special.ndtr(-np.abs(d / se)), np.nan)
-    return d, d - z * se, d + z * se, p, "normal approximation from each wave's interval"
-
-
 def _changes(specs, runs: _Runs, previous: str, current: str, settings) -> list[Outcome]:
     confidence = 1 - settings["alpha"]
     rows: list[dict[str, Any]] = []
@@ -304,8 +268,8 @@ def _changes(specs, runs: _Runs, previous: str, current: str, settings) -> list[
             continue
         prev, cur = analyses.select(prev_res, path), analyses.select(cur_res, path)
         keys = [c for c in cur.columns if cur[c].dtype == object or str(cur[c].dtype) == "str"]
-        merged = cur.merge(prev, on=keys, suffixes=("", "_prev"), how="inner")
-        if merged.empty:
+        prev_part, merged = compare.align(prev, cur, keys)
+        if merged.empty or prev_part[path.column].isna().all():
             outcomes[i] = Outcome(
                 spec.name,
                 "change",
@@ -317,10 +281,7 @@ def _changes(specs, runs: _Runs, previous: str, current: str, settings) -> list[
                 "no row of the path exists in both waves",
             )
             continue
-        prev_part = merged[[c for c in merged.columns if c.endswith("_prev")]].rename(
-            columns=lambda c: c[: -len("_prev")]
-        )
-        d, lo, hi, p, method = _change_stats(prev_part, merged, path.column, confidence)
+        d, lo, hi, p, method = compare.change_between(prev_part, merged, path.column, confidence)
         for j in range(len(merged)):
             rows.append(
                 {

@@ -14,7 +14,7 @@ import typer
 
 from ._version import __version__
 from .cli_common import err, state
-from .commands import check, gap
+from .commands import check, gap, trend
 from .errors import EXIT_INTERRUPTED
 
 app = typer.Typer(
@@ -32,6 +32,7 @@ app = typer.Typer(
 COMMANDS = [
     ("gap", gap.gap),
     ("check", check.check),
+    ("trend", trend.trend),
 ]
 for _name, _fn in COMMANDS:
     app.command(_name)(_fn)

@@ -98,6 +98,17 @@ ConfigOpt = Annotated[
     ),
 ]
 NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Ignore any cxkit.toml.")]
+WaveOpt = Annotated[
+    str | None, typer.Option("--wave", help="Analyse one wave (default: all rows).")
+]
+CompareToOpt = Annotated[
+    str | None,
+    typer.Option("--compare-to", help="Add change columns against this wave (with CIs, p)."),
+]
+WaveColOpt = Annotated[
+    str | None,
+    typer.Option("--wave-col", help="Wave column (default: config, else wave/quarter/period)."),
+]
 ConfidenceOpt = Annotated[
     float, typer.Option("--confidence", help="Confidence level of every interval.")
 ]
@@ -120,11 +131,41 @@ def check_output_options(fmt: str | None, output: Path | None, inputs: list[Any]
     return fmt
 
 
-def emit(result: Any, fmt: str | None, output: Path | None) -> None:
-    """Send a result to stdout in ``fmt`` and/or to ``output``; notes go to stderr."""
+def expand_output(output: Path, result: Any, inputs: list[Any] = ()) -> Path:
+    """Fill ``{date}`` (UTC, YYYY-MM-DD) and ``{wave}`` (the result's wave) in an output path.
+
+    >>> from types import SimpleNamespace as NS
+    >>> str(expand_output(Path("gap-{wave}.json"), NS(summary={"wave": "2026Q3"})))
+    'gap-2026Q3.json'
+    """
+    text = str(output)
+    if "{wave}" in text:
+        wave = (getattr(result, "summary", None) or {}).get("wave")
+        if not wave:
+            raise UsageError(
+                f"--output {output} uses {{wave}}, but this result has no wave: pass --wave"
+            )
+        text = text.replace("{wave}", re.sub(r"[^A-Za-z0-9._-]+", "_", str(wave)))
+    if "{date}" in text:
+        import datetime as dt
+
+        text = text.replace("{date}", dt.datetime.now(dt.UTC).date().isoformat())
+    path = Path(text)
+    for p in inputs:
+        if p is not None and str(p) != "-" and Path(p).resolve() == path.resolve():
+            raise UsageError(f"--output {path} is also an input file; choose another path")
+    return path
+
+
+def emit(result: Any, fmt: str | None, output: Path | None, inputs: list[Any] = ()) -> None:
+    """Send a result to stdout in ``fmt`` and/or to ``output``; notes go to stderr.
+
+    ``output`` may hold ``{wave}`` and ``{date}`` placeholders (:func:`expand_output`).
+    """
     from .output import print_table, render, write_result
 
     if output is not None:
+        output = expand_output(output, result, list(inputs))
         write_result(result, output)
     if fmt == "table":
         from rich.console import Console

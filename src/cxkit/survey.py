@@ -69,6 +69,7 @@ class Survey:
     notes: list[str] = field(default_factory=list)
     self_roles: tuple[str, ...] = ()
     customer_roles: tuple[str, ...] = ()
+    wave_col: str | None = None
 
     def pillar_of(self, item: str) -> str | None:
         spec = self.study.items.get(item)
@@ -281,6 +282,16 @@ def _weight_repr(x: float) -> str:
     return "missing" if np.isnan(x) else f"{x!r} is not allowed"
 
 
+def _wave_col(table: pa.Table, study: Study, spec: SurveySpec, file: str) -> str | None:
+    """The wave column: the option, the config's, else one named like a wave (or None)."""
+    from .waves import guess_wave_column
+
+    if spec.wave_col is not None:
+        _require(table, spec.wave_col, file, "--wave-col", "check the column name")
+    found = guess_wave_column(table.column_names, spec.wave_col or study.wave_col)
+    return found if found in table.column_names else None
+
+
 @dataclass
 class SurveySpec:
     """How to read a survey: options from the command line, overriding the config."""
@@ -293,6 +304,7 @@ class SurveySpec:
     missing: Sequence[str] = ()
     encoding: str | None = None
     unweighted: bool = False
+    wave_col: str | None = None
 
     def weight(self, study: Study) -> str | None:
         """The weight column in force: the option, else the config's, unless unweighted."""
@@ -373,7 +385,7 @@ def _build_frame(
         extra[role_col] = _as_text(table.column(role_col))
     if weight_col is not None:
         extra[weight_col] = _weights(table.column(weight_col), weight_col, file)
-    keep = [*spec.by, study.id_col, study.segment_col, study.wave_col]
+    keep = [*spec.by, study.id_col, study.segment_col, _wave_col(table, study, spec, file)]
     for b in keep:
         if b is not None and b not in extra and b not in columns and b in table.column_names:
             extra[b] = _as_text(table.column(b))
@@ -443,6 +455,7 @@ def read_survey(
             notes=raw.notes + notes,
             self_roles=study.default_self(),
             customer_roles=study.default_customer(),
+            wave_col=_wave_col(raw.table, study, spec, raw.source.path),
         )
 
     raws = [read_table(p, encoding=spec.encoding) for p in (self_file, customer_file)]
@@ -470,4 +483,5 @@ def read_survey(
         notes=notes,
         self_roles=("self",),
         customer_roles=("customer",),
+        wave_col=_wave_col(raws[-1].table, study, spec, raws[-1].source.path),
     )

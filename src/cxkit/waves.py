@@ -50,3 +50,36 @@ def guess_wave_column(columns: Sequence[str], configured: str | None = None) -> 
         return configured
     lower = {c.casefold(): c for c in columns}
     return next((lower[n] for n in WAVE_NAMES if n in lower), None)
+
+
+def wave_labels(survey) -> list[str]:
+    """The survey's waves in time order (``survey.wave_col`` must be set)."""
+    from .errors import InputError
+
+    if survey.wave_col is None:
+        files = ", ".join(s.path for s in survey.sources)
+        raise InputError(
+            f"{files}: no wave column (looked for {', '.join(WAVE_NAMES)}); pass --wave-col "
+            "NAME or set columns.wave in cxkit.toml"
+        )
+    return order_waves(survey.frame[survey.wave_col].dropna())
+
+
+def select_wave(survey, wave: str):
+    """The survey restricted to one wave (an unknown wave is a usage error listing them)."""
+    import dataclasses
+
+    from .errors import UsageError
+
+    labels = wave_labels(survey)
+    if str(wave) not in labels:
+        raise UsageError(
+            f"wave {wave!r} is not in column {survey.wave_col!r}; waves: {', '.join(labels)}"
+        )
+    mask = (survey.frame[survey.wave_col].astype(str) == str(wave)).to_numpy()
+    return dataclasses.replace(survey, frame=survey.frame[mask].reset_index(drop=True))
+
+
+def split_waves(survey) -> list[tuple[str, object]]:
+    """``(wave, survey of that wave)`` for every wave, in time order."""
+    return [(w, select_wave(survey, w)) for w in wave_labels(survey)]

@@ -8,17 +8,55 @@ from typing import Annotated
 import typer
 
 from ..cli_common import (
+    CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    WaveColOpt,
+    WaveOpt,
     check_output_options,
     emit,
     guarded,
     parse_scale,
 )
 from ..errors import UsageError
+
+#: gap columns whose change --compare-to reports
+CHANGE_METRICS = ("agree_self", "agree_customer", "agree_gap", "mean_gap")
+
+
+def by_wave(survey, analyse, wave, compare_to, by, confidence):
+    """Run ``analyse`` on the chosen wave (or all rows) and add changes against another."""
+    from ..compare import add_change_columns
+    from ..waves import select_wave, wave_labels
+
+    if wave is None and compare_to is None:
+        result = analyse(survey)
+        if survey.wave_col is not None:
+            labels = wave_labels(survey)
+            if len(labels) == 1:
+                result.summary["wave"] = labels[0]
+        return result
+    current = wave if wave is not None else wave_labels(survey)[-1]
+    if compare_to is not None and str(compare_to) == str(current):
+        raise UsageError(f"--compare-to {compare_to} is the wave being analysed: pick another")
+    result = analyse(select_wave(survey, current))
+    if compare_to is not None:
+        previous = analyse(select_wave(survey, compare_to))
+        result = add_change_columns(
+            result,
+            previous,
+            metrics=CHANGE_METRICS,
+            keys=[*by, "level", "item", "pillar"],
+            family=[*by, "level"],
+            compare_wave=str(compare_to),
+            confidence=confidence,
+        )
+    result.summary["wave"] = str(current)
+    result.provenance["parameters"]["wave"] = str(current)
+    return result
 
 
 def gap(
@@ -70,6 +108,9 @@ def gap(
     by: Annotated[
         list[str] | None, typer.Option("--by", help="Breakdown column (repeatable).")
     ] = None,
+    wave: WaveOpt = None,
+    compare_to: CompareToOpt = None,
+    wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
@@ -106,6 +147,7 @@ def gap(
             missing=missing or (),
             encoding=encoding,
             unweighted=no_weight,
+            wave_col=wave_col,
         )
         survey = read_survey(
             file,
@@ -115,15 +157,19 @@ def gap(
             customer_file=customer_file,
             spec=spec,
         )
-        result = run_gap(
-            survey,
-            self_roles=self_roles,
-            customer_roles=customer_roles,
-            by=by or (),
-            agree_at=agree,
-            confidence=confidence,
-            drop_unknown_roles=drop_unknown_roles,
-        )
-        emit(result, stdout_fmt, output)
+
+        def analyse(part):
+            return run_gap(
+                part,
+                self_roles=self_roles,
+                customer_roles=customer_roles,
+                by=by or (),
+                agree_at=agree,
+                confidence=confidence,
+                drop_unknown_roles=drop_unknown_roles,
+            )
+
+        result = by_wave(survey, analyse, wave, compare_to, by or (), confidence)
+        emit(result, stdout_fmt, output, [file, self_file, customer_file])
 
     guarded(body)

@@ -1,0 +1,74 @@
+"""``cxkit trend``: a metric wave by wave with CIs and the change from the previous wave."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..cli_common import (
+    ConfidenceOpt,
+    ConfigOpt,
+    FormatOpt,
+    NoConfigOpt,
+    OutputOpt,
+    WaveColOpt,
+    check_output_options,
+    emit,
+    guarded,
+)
+from ..errors import UsageError
+
+
+def trend(
+    source: Annotated[
+        str | None,
+        typer.Argument(help="Survey file with a wave column, or a folder of drops."),
+    ] = None,
+    metric: Annotated[
+        str, typer.Option("--metric", help="agree | agree_self | gap | item:NAME")
+    ] = "agree",
+    wave_col: WaveColOpt = None,
+    confidence: ConfidenceOpt = 0.95,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Tabulate a metric per wave with its CI and the change from the previous wave."""
+
+    def body() -> None:
+        if source is None:
+            raise UsageError("name the survey file or drop folder: cxkit trend FILE")
+        if not 0 < confidence < 1:
+            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        stdout_fmt = check_output_options(fmt, output, [source])
+        from pathlib import Path
+
+        from ..gap import gap
+        from ..survey import SurveySpec, read_survey
+        from ..trend import _metric
+        from ..trend import trend as run_trend
+        from ..waves import split_waves, wave_labels
+
+        _metric(metric)  # a bad --metric is a usage error before reading anything
+        spec = SurveySpec(wave_col=wave_col)
+        use_config = not no_config
+        if Path(source).is_dir():
+            from .check import expand_drops
+
+            waves = []
+            for f in expand_drops([source]):
+                s = read_survey(f, config=config, use_config=use_config, spec=spec)
+                labels = wave_labels(s) if s.wave_col else []
+                waves.append((labels[0] if len(labels) == 1 else Path(f).stem, s))
+        else:
+            waves = split_waves(
+                read_survey(source, config=config, use_config=use_config, spec=spec)
+            )
+        result = run_trend(
+            waves, metric, analyse=lambda s: gap(s, confidence=confidence), confidence=confidence
+        )
+        emit(result, stdout_fmt, output, [source])
+
+    guarded(body)

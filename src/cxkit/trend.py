@@ -1,0 +1,150 @@
+"""A metric wave by wave, with its interval and the change from the previous wave."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import compare, stats
+from .errors import UsageError
+from .result import Result, ViewColumn, make_provenance
+from .survey import Survey
+
+#: metric name -> (description, column of the gap result, how rows are picked)
+_GAP_METRICS = {
+    "agree": ("customers agreeing, overall", "agree_customer"),
+    "agree_self": ("self-raters agreeing, overall", "agree_self"),
+    "gap": ("agreement gap (self - customer), overall", "agree_gap"),
+}
+
+
+def _metric(metric: str) -> tuple[str, str, str | None]:
+    if metric.startswith("item:"):
+        item = metric.split(":", 1)[1]
+        return f"customers agreeing with {item}", "agree_customer", item
+    if metric not in _GAP_METRICS:
+        raise UsageError(
+            f"--metric {metric!r}: choose agree, agree_self, gap or item:NAME (e.g. item:sa_1)"
+        )
+    text, column = _GAP_METRICS[metric]
+    return text, column, None
+
+
+def trend(
+    waves: Sequence[tuple[str, Survey]],
+    metric: str,
+    *,
+    analyse: Callable[[Survey], Result],
+    confidence: float = 0.95,
+) -> Result:
+    """Tabulate ``metric`` per wave with its CI and the change from the previous wave.
+
+    Parameters
+    ----------
+    waves : sequence of (label, Survey)
+        In time order (see :func:`cxkit.waves.split_waves`).
+    metric : str
+        ``agree`` (customers' overall agree share), ``agree_self``, ``gap`` (overall
+        self - customer agree gap) or ``item:NAME`` (customers' agree share on one item).
+    analyse : callable
+        Runs the gap on one wave's survey (so the CLI's options apply).
+
+    Returns
+    -------
+    Result
+        ``table`` columns: ``wave, metric, n, estimate, ci_low, ci_high, change,
+        change_ci_low, change_ci_high, change_p, change_p_adj``. Shares use Wilson
+        intervals, their changes Newcombe's interval and the pooled z-test; the gap's change
+        uses a normal approximation from each wave's Newcombe interval. ``change_p_adj`` is
+        Holm across the wave-to-wave changes.
+    """
+    if len(waves) < 2:
+        raise UsageError(
+            f"trend needs at least two waves; found {len(waves)} ({', '.join(w for w, _ in waves)})"
+        )
+    text, column, item = _metric(metric)
+    rows = []
+    for label, survey in waves:
+        t = analyse(survey).table
+        pick = (
+            t[(t["level"] == "item") & (t["item"] == item)] if item else t[t["level"] == "overall"]
+        )
+        if item and pick.empty:
+            raise UsageError(f"--metric item:{item}: not an item of wave {label}")
+        row = pick.iloc[0].copy()
+        row["wave"] = label
+        rows.append(row)
+    frame = pd.DataFrame(rows).reset_index(drop=True)
+    if column == "agree_gap":
+        est = frame["agree_gap"].to_numpy(float)
+        lo, hi = (
+            frame["agree_gap_ci_low"].to_numpy(float),
+            frame["agree_gap_ci_high"].to_numpy(float),
+        )
+        n = frame["n_customer"].to_numpy(int)
+    else:
+        base = compare.SHARE_BASE[column]
+        est = frame[column].to_numpy(float)
+        neff = frame[base].to_numpy(float)
+        lo, hi = stats.wilson_interval(est * neff, neff, confidence)
+        n = frame["n_customer" if column == "agree_customer" else "n_self"].to_numpy(int)
+    d, dlo, dhi, p, method = compare.change_between(
+        frame.iloc[:-1].reset_index(drop=True),
+        frame.iloc[1:].reset_index(drop=True),
+        column,
+        confidence,
+    )
+    pad = np.array([np.nan])
+    table = pd.DataFrame(
+        {
+            "wave": frame["wave"].astype(str),
+            "metric": metric,
+            "n": n,
+            "estimate": est,
+            "ci_low": lo,
+            "ci_high": hi,
+            "change": np.concatenate([pad, d]),
+            "change_ci_low": np.concatenate([pad, dlo]),
+            "change_ci_high": np.concatenate([pad, dhi]),
+            "change_p": np.concatenate([pad, p]),
+            "change_p_adj": np.concatenate([pad, stats.holm(p)]),
+        }
+    )
+    last = table.iloc[-1]
+    level = f"{confidence:.0%}"
+    headline = (
+        f"{text}: {last['estimate'] * 100:.0f}% in {last['wave']} "
+        f"({level} CI {last['ci_low'] * 100:.0f}–{last['ci_high'] * 100:.0f}%), "
+        f"{last['change'] * 100:+.1f} pp since {table.iloc[-2]['wave']} "
+        f"(CI {last['change_ci_low'] * 100:+.1f} to {last['change_ci_high'] * 100:+.1f}, "
+        f"Holm p {last['change_p_adj']:.3g})"
+    )
+    sources = []
+    for _, s in waves:
+        sources += [x for x in s.sources if x not in sources]
+    return Result(
+        command="trend",
+        table=table,
+        summary={"headline": headline, "wave": str(last["wave"]), "metric": metric},
+        notes=[],
+        provenance=make_provenance(
+            sources,
+            {"metric": metric, "waves": [w for w, _ in waves], "confidence": confidence},
+            {
+                "estimate_ci": "Wilson score interval"
+                if column != "agree_gap"
+                else "Newcombe hybrid score interval",
+                "change": method,
+                "change_p_adj": "Holm across wave-to-wave changes",
+            },
+        ),
+        view=[
+            ViewColumn("Wave", ("wave",), "text"),
+            ViewColumn("n", ("n",), "int"),
+            ViewColumn("Estimate (CI)", ("estimate", "ci_low", "ci_high"), "pct"),
+            ViewColumn("Change pp (CI)", ("change", "change_ci_low", "change_ci_high"), "pp"),
+            ViewColumn("p adj", ("change_p_adj",), "p"),
+        ],
+    )

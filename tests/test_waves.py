@@ -1,0 +1,168 @@
+"""Waves: --wave / --compare-to on gap, cxkit trend, output placeholders, unattended runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    proportions_ztest,
+)
+from typer.testing import CliRunner
+
+import cxkit
+from cxkit.cli import app
+
+from .conftest import EXAMPLES
+
+runner = CliRunner()
+DROPS = EXAMPLES / "drops"
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_wave_selects_rows_and_compare_to_adds_changes(example_csv):
+    res = run(
+        "gap",
+        example_csv,
+        "--no-weight",
+        "--wave",
+        "2026Q3",
+        "--compare-to",
+        "2026Q2",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["summary"]["wave"] == "2026Q3"
+    rows = {(r["level"], r["item"], r["pillar"]): r for r in doc["table"]}
+    row = rows[("item", "ci_2", "ci")]
+
+    def wave_row(w):
+        s = cxkit.read_survey(example_csv, spec=cxkit.SurveySpec(unweighted=True))
+        from cxkit.waves import select_wave
+
+        t = cxkit.gap(select_wave(s, w)).table
+        return t[t["item"] == "ci_2"].iloc[0]
+
+    cur, prev = wave_row("2026Q3"), wave_row("2026Q2")
+    k1, n1 = round(cur["agree_customer"] * cur["n_customer"]), cur["n_customer"]
+    k0, n0 = round(prev["agree_customer"] * prev["n_customer"]), prev["n_customer"]
+    lo, hi = confint_proportions_2indep(k1, n1, k0, n0, compare="diff", method="newcomb")
+    assert row["n_customer"] == n1 and row["compare_wave"] == "2026Q2"
+    assert row["change_agree_customer"] == pytest.approx(k1 / n1 - k0 / n0, rel=1e-12)
+    assert row["change_agree_customer_ci_low"] == pytest.approx(lo, rel=1e-9)
+    assert row["change_agree_customer_ci_high"] == pytest.approx(hi, rel=1e-9)
+    assert row["change_agree_customer_p"] == pytest.approx(
+        proportions_ztest([k1, k0], [n1, n0])[1], rel=1e-9
+    )
+    item_p = [r["change_agree_customer_p"] for r in doc["table"] if r["level"] == "item"]
+    item_adj = [r["change_agree_customer_p_adj"] for r in doc["table"] if r["level"] == "item"]
+    assert item_adj == pytest.approx(list(multipletests(item_p, method="holm")[1]))
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--wave", "2031Q1"], 2, "wave '2031Q1' is not in column 'wave'; waves: 2026Q2, 2026Q3"),
+        (["--wave", "2026Q3", "--compare-to", "2026Q3"], 2, "is the wave being analysed"),
+        (["--wave-col", "when", "--wave", "x"], 3, "no --wave-col column 'when'"),
+    ],
+)
+def test_wave_errors(example_csv, args, code, message):
+    res = run("gap", example_csv, *args)
+    assert res.exit_code == code, res.output
+    assert message in res.stderr
+
+
+def test_wave_without_a_wave_column_is_a_usage_error(tmp_path):
+    f = tmp_path / "s.csv"
+    f.write_text("role,q1\nexecutive,4\ncustomer,2\n")
+    res = run("gap", f, "--wave", "2026Q1")
+    assert res.exit_code == 3 and "s.csv: no wave column" in res.stderr
+
+
+def test_output_placeholders(example_csv, tmp_path):
+    res = run("gap", example_csv, "--wave", "2026Q2", "-o", tmp_path / "gap-{wave}-{date}.json")
+    assert res.exit_code == 0, res.output
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert (tmp_path / f"gap-2026Q2-{today}.json").exists()
+    res = run("gap", example_csv, "-o", tmp_path / "gap-{wave}.json")
+    assert res.exit_code == 2 and "uses {wave}" in res.stderr
+    assert not list(tmp_path.glob("gap-{wave}*"))
+
+
+def test_trend_over_a_file_matches_statsmodels(example_csv):
+    res = run("trend", example_csv, "--metric", "agree", "--no-config", "-f", "json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["table"]
+    assert [r["wave"] for r in rows] == ["2026Q2", "2026Q3"]
+    ks, ns = [], []
+    for r in rows:
+        k = round(r["estimate"] * r["n"])
+        lo, hi = proportion_confint(k, r["n"], method="wilson")
+        assert (r["ci_low"], r["ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
+        ks.append(k)
+        ns.append(r["n"])
+    lo, hi = confint_proportions_2indep(
+        ks[1], ns[1], ks[0], ns[0], compare="diff", method="newcomb"
+    )
+    assert (rows[1]["change_ci_low"], rows[1]["change_ci_high"]) == pytest.approx((lo, hi))
+    assert rows[0]["change"] is None
+
+
+def test_trend_over_a_drop_folder(tmp_path):
+    for name in ("2026Q1.csv", "2026Q2.csv", "2026Q3.csv", "cxkit.toml"):
+        (tmp_path / name).write_bytes((DROPS / name).read_bytes())
+    res = run("trend", tmp_path, "--metric", "gap", "-f", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [r["wave"] for r in doc["table"]] == ["2026Q1", "2026Q2", "2026Q3"]
+    assert doc["summary"]["wave"] == "2026Q3"
+    assert all(r["change_p_adj"] is None or 0 <= r["change_p_adj"] <= 1 for r in doc["table"])
+
+
+@pytest.mark.parametrize(
+    ("metric", "message"), [("nope", "--metric 'nope'"), ("item:zz", "not an item")]
+)
+def test_trend_bad_metric(example_csv, metric, message):
+    res = run("trend", example_csv, "--metric", metric)
+    assert res.exit_code == 2 and message in res.stderr
+
+
+def test_trend_needs_two_waves(tmp_path):
+    f = tmp_path / "one.csv"
+    f.write_text("role,wave,q1\nexecutive,W1,4\ncustomer,W1,2\n")
+    res = run("trend", f)
+    assert res.exit_code == 2 and "at least two waves" in res.stderr
+
+
+def test_unattended_output_has_no_colour_codes(example_csv):
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm-256color"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "cxkit", "gap", str(example_csv)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    assert "\x1b[" not in proc.stdout and "\x1b[" not in proc.stderr
+    quiet = subprocess.run(
+        [sys.executable, "-m", "cxkit", "--quiet", "gap", str(example_csv), "-f", "csv"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert quiet.stderr == ""
