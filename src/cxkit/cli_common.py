@@ -98,6 +98,10 @@ ConfigOpt = Annotated[
     ),
 ]
 NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Ignore any cxkit.toml.")]
+PlotOpt = Annotated[
+    Path | None,
+    typer.Option("--plot", help="Also draw the result's chart: .png or .svg (atomic)."),
+]
 WaveOpt = Annotated[
     str | None, typer.Option("--wave", help="Analyse one wave (default: all rows).")
 ]
@@ -114,10 +118,14 @@ ConfidenceOpt = Annotated[
 ]
 
 
-def check_output_options(fmt: str | None, output: Path | None, inputs: list[Any]) -> str | None:
-    """Validate --format/--output before any work; return the stdout format (or None)."""
+def check_output_options(
+    fmt: str | None, output: Path | None, inputs: list[Any], plot: Path | None = None
+) -> str | None:
+    """Validate --format/--output/--plot before any work; return the stdout format (or None)."""
     from .output import FORMATS, format_for_path
 
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise UsageError(f"--plot {plot}: name a .png or .svg file")
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if output is not None:
@@ -157,16 +165,28 @@ def expand_output(output: Path, result: Any, inputs: list[Any] = ()) -> Path:
     return path
 
 
-def emit(result: Any, fmt: str | None, output: Path | None, inputs: list[Any] = ()) -> None:
-    """Send a result to stdout in ``fmt`` and/or to ``output``; notes go to stderr.
-
-    ``output`` may hold ``{wave}`` and ``{date}`` placeholders (:func:`expand_output`).
+def emit(
+    result: Any,
+    fmt: str | None,
+    output: Path | None,
+    inputs: list[Any] = (),
+    plot: Path | None = None,
+) -> None:
+    """Send a result to stdout in ``fmt`` and/or to ``output`` (and its chart to ``plot``);
+    notes go to stderr. Paths may hold ``{wave}`` and ``{date}`` (:func:`expand_output`).
     """
     from .output import print_table, render, write_result
 
     if output is not None:
         output = expand_output(output, result, list(inputs))
         write_result(result, output)
+    if plot is not None:
+        from . import charts
+
+        plot = expand_output(plot, result, list(inputs))
+        charts.save(charts.chart_for(result), plot)
+        if not state["quiet"]:
+            sys.stderr.write(f"wrote {plot}\n")
     if fmt == "table":
         from rich.console import Console
 

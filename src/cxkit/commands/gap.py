@@ -14,6 +14,7 @@ from ..cli_common import (
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    PlotOpt,
     WaveColOpt,
     WaveOpt,
     check_output_options,
@@ -119,6 +120,7 @@ def gap(
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Self-versus-customer centricity gap per item, pillar and overall.
 
@@ -131,7 +133,7 @@ def gap(
             raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
-        stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file])
+        stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file], plot)
         scale_range = parse_scale(scale) if scale is not None else None
 
         from ..gap import gap as run_gap
@@ -170,6 +172,6 @@ def gap(
             )
 
         result = by_wave(survey, analyse, wave, compare_to, by or (), confidence)
-        emit(result, stdout_fmt, output, [file, self_file, customer_file])
+        emit(result, stdout_fmt, output, [file, self_file, customer_file], plot)
 
     guarded(body)

@@ -12,6 +12,7 @@ from ..cli_common import (
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    PlotOpt,
     WaveColOpt,
     check_output_options,
     emit,
@@ -34,6 +35,7 @@ def trend(
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Tabulate a metric per wave with its CI and the change from the previous wave."""
 
@@ -42,7 +44,7 @@ def trend(
             raise UsageError("name the survey file or drop folder: cxkit trend FILE")
         if not 0 < confidence < 1:
             raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
-        stdout_fmt = check_output_options(fmt, output, [source])
+        stdout_fmt = check_output_options(fmt, output, [source], plot)
         from pathlib import Path
 
         from ..gap import gap
@@ -69,6 +71,6 @@ def trend(
         result = run_trend(
             waves, metric, analyse=lambda s: gap(s, confidence=confidence), confidence=confidence
         )
-        emit(result, stdout_fmt, output, [source])
+        emit(result, stdout_fmt, output, [source], plot)
 
     guarded(body)
