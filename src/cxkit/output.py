@@ -132,6 +132,8 @@ _FORMATTERS: dict[str, Callable[[Any], str]] = {
     "pp": lambda x: f"{x * 100:+.0f}",
     "ratio": _fmt_ratio,
     "p": _fmt_p,
+    "score": lambda x: f"{x:+.0f}",
+    "mean": lambda x: f"{x:.2f}",
 }
 
 
