@@ -22,7 +22,9 @@ from ._version import __version__
 from .errors import ConfigError, CxkitError, InputError, OutputError, UsageError
 
 if TYPE_CHECKING:
+    from .drivers import drivers
     from .gap import gap
+    from .metrics import metric, nps
     from .survey import Survey, SurveySpec, read_survey
 
 __all__ = [
@@ -34,12 +36,18 @@ __all__ = [
     "SurveySpec",
     "UsageError",
     "__version__",
+    "drivers",
     "gap",
+    "metric",
+    "nps",
     "read_survey",
 ]
 
 _LAZY = {
     "gap": ("gap", "gap"),
+    "nps": ("metrics", "nps"),
+    "metric": ("metrics", "metric"),
+    "drivers": ("drivers", "drivers"),
     "read_survey": ("survey", "read_survey"),
     "Survey": ("survey", "Survey"),
     "SurveySpec": ("survey", "SurveySpec"),

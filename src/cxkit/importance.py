@@ -2,8 +2,8 @@
 
 Pure numpy on correlation matrices, vectorised so that a bootstrap can call them hundreds of
 times: weighted correlation matrices of many resamples at once, relative weights for a stack
-of matrices, and the R² of every subset of up to 15 predictors by the sweep operator (each
-subset is its parent subset swept on one more pivot, a whole level of subsets at a time).
+of matrices, and the R² of every subset of up to 15 predictors by the sweep operator (see
+:func:`subset_r2`).
 """
 
 from __future__ import annotations
@@ -80,33 +80,36 @@ def subset_r2(r: np.ndarray) -> np.ndarray:
 
     ``r`` is a (p, p) correlation matrix with the outcome last; returns (2^(p-1),) with
     ``out[mask]`` the R² of the regression on the predictors whose bits are set.
+
+    Notes
+    -----
+    Subsets are grouped by their highest predictor ``L``. Sweeping a subset's matrix on its
+    predictors leaves the partial correlation matrix of the others (a Schur complement);
+    only predictors above ``L`` can still enter, so each group keeps just the block of
+    predictors ``> L`` and the outcome. The subsets whose highest predictor is ``j`` are the
+    groups ``L < j`` swept on ``j``: ``k (k + 1) / 2`` vectorised sweeps in all, on blocks
+    that shrink as the groups grow. ``R² = 1 -`` the outcome's remaining variance. A pivot
+    below ``1e-10`` (a predictor that is a combination of those already in) adds nothing.
     """
     r = np.asarray(r, dtype=float)
     k = r.shape[0] - 1
     out = np.zeros(1 << k)
-    masks = np.zeros(1, dtype=np.int64)
-    last = np.full(1, -1, dtype=np.int64)
-    mats = r[None].copy()
-    for _ in range(k):
-        per = k - 1 - last
-        parent = np.repeat(np.arange(masks.size), per)
-        if parent.size == 0:
-            break
-        start = np.repeat(np.cumsum(per) - per, per)
-        js = last[parent] + 1 + (np.arange(parent.size) - start)
-        m = mats[parent]
-        rows = np.arange(parent.size)
-        a = m[rows, js, js]
-        row = m[rows, js, :]
-        col = m[rows, :, js]
-        scale = np.where(a > _PIVOT_TOL, 1.0 / np.where(a > _PIVOT_TOL, a, 1.0), 0.0)
-        m -= col[:, :, None] * (row * scale[:, None])[:, None, :]
-        m[rows, js, :] = 0.0
-        m[rows, :, js] = 0.0
-        masks = masks[parent] | (np.int64(1) << js)
-        last = js
-        mats = m
-        out[masks] = 1.0 - m[:, k, k]
+    # groups[L + 1] = (masks, blocks): subsets whose highest predictor is L (-1: the empty set)
+    groups: list[tuple[np.ndarray, np.ndarray]] = [(np.zeros(1, dtype=np.int64), r[None].copy())]
+    for j in range(k):
+        masks_j, blocks_j = [], []
+        for low, (masks, blocks) in enumerate(groups):
+            p = j - low  # local index of predictor j in a block that starts at predictor low
+            a = blocks[:, p, p]
+            inv = np.where(a > _PIVOT_TOL, 1.0 / np.where(a > _PIVOT_TOL, a, 1.0), 0.0)
+            row = blocks[:, p, p + 1 :] * inv[:, None]
+            col = blocks[:, p + 1 :, p]
+            blocks_j.append(blocks[:, p + 1 :, p + 1 :] - col[:, :, None] * row[:, None, :])
+            masks_j.append(masks | (np.int64(1) << j))
+        masks = np.concatenate(masks_j)
+        blocks = np.concatenate(blocks_j)
+        out[masks] = 1.0 - blocks[:, -1, -1]
+        groups.append((masks, blocks))
     return out
 
 

@@ -47,7 +47,8 @@ NPS_METHODS = {
 }
 
 METRIC_METHODS = {
-    "mean_ci": "t interval mean -/+ t(neff - 1) sd / sqrt(neff) (= R t.test)",
+    "mean_ci": "t interval mean -/+ t(neff - 1) sd / sqrt(neff) (= R t.test), clipped to the "
+    "answer scale",
     "box_ci": "Wilson score interval (Wilson 1927)",
     "weights": "weighted means and shares; Kish effective n = (sum w)^2 / sum w^2 used as n "
     "(Kish 1965); variance (neff / W) sum w (x - mean)^2 / (neff - 1)",
@@ -563,8 +564,8 @@ def _metric_stats(values, group, n_groups, w, scale, agree_at, confidence):
         "n": s.n,
         "neff": neff,
         "mean": s.mean,
-        "mean_ci_low": np.where(ok, s.mean - tq * se, np.nan),
-        "mean_ci_high": np.where(ok, s.mean + tq * se, np.nan),
+        "mean_ci_low": np.where(ok, np.clip(s.mean - tq * se, scale.min, scale.max), np.nan),
+        "mean_ci_high": np.where(ok, np.clip(s.mean + tq * se, scale.min, scale.max), np.nan),
         "sd": np.sqrt(s.var),
     }
     v = h.values
