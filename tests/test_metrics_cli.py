@@ -205,6 +205,16 @@ def _bad(tmp_path: Path):
             "--preset ces uses the scale 1-7",
         ),
         "metric agree off scale": (["metric", ok, "--item", "q1", "--agree", "9"], 2, "--agree 9"),
+        "metric no answers": (
+            ["metric", write(tmp_path / "blank.csv", "q1,q2\n,4\n,5\n"), "--item", "q1"],
+            3,
+            "no answers in q1",
+        ),
+        "drivers no complete rows": (
+            ["drivers", write(tmp_path / "nc.csv", "y,a,b\n5,,2\n6,3,\n"), "--outcome", "y"],
+            3,
+            "no customer row answers 'y' and every driver",
+        ),
         "metric bad item": (["metric", ok, "--item", "zz"], 3, "no column matches --items 'zz'"),
         "drivers binary outcome": (["drivers", binary, "--outcome", "y"], 3, "is binary (0/1)"),
         "drivers constant outcome": (["drivers", flat, "--outcome", "y"], 3, "does not vary"),
@@ -241,6 +251,8 @@ CASES = [
     "metric bad preset",
     "metric preset vs scale",
     "metric agree off scale",
+    "metric no answers",
+    "drivers no complete rows",
     "metric bad item",
     "drivers binary outcome",
     "drivers constant outcome",
@@ -310,3 +322,19 @@ def test_help_and_option_errors_do_not_import_heavy_modules(args):
         env={**os.environ, "COLUMNS": "100"},
     )
     assert proc.stderr.rsplit("HEAVY=", 1)[1].strip() == ""
+
+
+def test_nps_reads_typed_parquet_columns(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    answers = [10, 9, 8, 7, 6, 0, 9, 10]
+    groups = ["Promoter" if a >= 9 else "Passive" if a >= 7 else "Detractor" for a in answers]
+    path = tmp_path / "s.parquet"
+    table = pa.table({"ltr": pa.array(answers, pa.int64()), "grp": pa.array(groups)})
+    pq.write_table(table.append_column("cat", table["grp"].dictionary_encode()), path)
+    rows = [
+        as_json(run("nps", path, "--col", c, "-f", "json"))["table"][0]
+        for c in ("ltr", "grp", "cat")
+    ]
+    assert rows[0]["nps"] == rows[1]["nps"] == rows[2]["nps"] == pytest.approx(100 * (4 - 2) / 8)

@@ -64,8 +64,8 @@ METHODS = {
     "(numpy default_rng(seed), multinomial counts), weights carried along",
     "performance": "customers' weighted mean (t interval) or agree share (Wilson interval), "
     "over every customer answer of the driver",
-    "quadrant": "importance above the average share 1/k, performance above the mean of the "
-    "drivers' performances: keep up / concentrate here / low priority / possible overkill",
+    "quadrant": "importance at or above the average share 1/k, performance at or above the "
+    "mean of the drivers' performances: keep up / concentrate here / low priority / possible overkill",
     "gap": "self minus customer performance from cxkit gap (Welch interval for means, "
     "Newcombe for agree shares)",
     "priority": "rank of importance x gap (largest first): important drivers that customers "
@@ -251,6 +251,8 @@ def drivers(
     file = survey.sources[0].path if survey.sources else "input"
     scale = survey.scale
     agree = survey.scale.agree_at if agree_at is None else float(agree_at)
+    if not scale.min < agree <= scale.max:
+        raise UsageError(f"--agree {agree:g} is outside the scale {scale.min:g}-{scale.max:g}")
     self_roles = tuple(self_roles) if self_roles else survey.self_roles
     customer_roles = tuple(customer_roles) if customer_roles else survey.customer_roles
     cust, slf, notes = _role_masks(survey, self_roles, customer_roles)
@@ -269,6 +271,11 @@ def drivers(
             "left out of the importance model (complete rows only)"
         )
     x, y, w = x[complete], y[complete], w[complete]
+    if n == 0:
+        raise InputError(
+            f"{file}: no customer row answers {outcome!r} and every driver; check --outcome, "
+            "--drivers and --customer"
+        )
     distinct = np.unique(y)
     if distinct.size <= 1:
         raise InputError(
@@ -351,7 +358,7 @@ def drivers(
         table[c] = v
     mean_perf = np.nanmean(table.loc[table["importance"].notna(), "performance"])
     table["quadrant"] = [
-        QUADRANTS[(bool(i > 1.0 / k), bool(p >= mean_perf))] if np.isfinite(i) else None
+        QUADRANTS[(bool(i >= 1.0 / k - 1e-12), bool(p >= mean_perf))] if np.isfinite(i) else None
         for i, p in zip(table["importance"], table["performance"], strict=True)
     ]
     gap_cols, gap_notes = _gap(survey, chosen, slf, self_roles, customer_roles, performance, agree)

@@ -699,6 +699,9 @@ def metric(
     table = pd.concat(parts, ignore_index=True)
     table = table.sort_values("_cell", kind="stable").drop(columns="_cell")
     table = table[table["n"] > 0].reset_index(drop=True)
+    if table.empty:
+        file = survey.sources[0].path if survey.sources else "input"
+        raise InputError(f"{file}: no answers in {', '.join(chosen[:10])}; check --item / --role")
     table["n"] = table["n"].astype("int64")
     table = table[[*by, *METRIC_COLUMNS]]
 

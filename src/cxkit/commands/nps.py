@@ -100,12 +100,16 @@ def nps(
             raise InputError(
                 f"{path}: no NPS column {name!r} (columns: {', '.join(names[:15])}); check --col"
             )
+        import pyarrow as pa
+
         values = opened.raw.table.column(name)
+        kind = values.type
+        numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
         labels = None
-        if values.type == "string" or str(values.type) in ("string", "large_string"):
-            uniques = values.unique().to_pylist()
-            if nps_labels_only(uniques):
-                labels = NPS_LABELS
+        if not (numeric or pa.types.is_decimal(kind)) and nps_labels_only(
+            values.unique().to_pylist()
+        ):
+            labels = NPS_LABELS
         spec = SurveySpec(
             items=[name],
             weight_col=weight,
