@@ -65,7 +65,8 @@ METHODS = {
     "performance": "customers' weighted mean (t interval) or agree share (Wilson interval), "
     "over every customer answer of the driver",
     "quadrant": "importance at or above the average share 1/k, performance at or above the "
-    "mean of the drivers' performances: keep up / concentrate here / low priority / possible overkill",
+    "mean of the drivers' performances: keep up / concentrate here / low priority / "
+    "possible overkill",
     "gap": "self minus customer performance from cxkit gap (Welch interval for means, "
     "Newcombe for agree shares)",
     "priority": "rank of importance x gap (largest first): important drivers that customers "
