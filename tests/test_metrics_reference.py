@@ -151,3 +151,36 @@ def test_metric_matches_r(who, ref, tmp_path):
             assert int(row["n"]) == value
         else:
             _close(row[key], value, (who, key))
+
+
+def test_weighted_metric_mean_interval_matches_statsmodels(tmp_path):
+    # statsmodels DescrStatsW with the weights rescaled to sum to the Kish effective n: its
+    # tconfint_mean is then the t interval with neff - 1 df used by cxkit.
+    from statsmodels.stats.weightstats import DescrStatsW
+
+    survey = cxkit.read_survey(REFERENCE / "gap_fixture.csv", config=EXAMPLES / "cxkit.toml")
+    assert survey.weight_col == "weight"
+    row = metric(survey, ["sa_1"], roles=["customer"]).table.iloc[0]
+    frame = survey.frame
+    keep = (frame["role"].str.casefold() == "customer") & frame["sa_1"].notna()
+    x, w = frame.loc[keep, "sa_1"].to_numpy(), frame.loc[keep, "weight"].to_numpy()
+    neff = w.sum() ** 2 / (w**2).sum()
+    d = DescrStatsW(x, weights=w * neff / w.sum())
+    assert row["neff"] == pytest.approx(neff, rel=1e-12)
+    assert row["mean"] == pytest.approx(d.mean, rel=1e-12)
+    assert (row["mean_ci_low"], row["mean_ci_high"]) == pytest.approx(d.tconfint_mean(), rel=1e-10)
+    assert row["sd"] == pytest.approx(d.std * math.sqrt(neff / (neff - 1)), rel=1e-10)
+
+
+def test_published_example_matches_r(ref, tmp_path):
+    # 250 promoters, 675 passives, 75 detractors (jdmaturen's gist): NPS 17.5; every interval
+    # from R (metrics_reference.R, nps_published: formula and prop.test)
+    answers = ["10"] * 250 + ["8"] * 675 + ["3"] * 75
+    path = tmp_path / "pub.csv"
+    path.write_text("ltr\n" + "\n".join(answers) + "\n")
+    survey = cxkit.read_survey(path, spec=SurveySpec(items=["ltr"], scale=Scale(0.0, 10.0)))
+    row = nps(survey, "ltr").table.iloc[0]
+    assert row["nps"] == pytest.approx(17.5)
+    for key, value in ref["nps"]["published"].items():
+        if key not in ("var_r", "var_a"):
+            _close(row[key], value, key)

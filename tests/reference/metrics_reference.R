@@ -78,6 +78,12 @@ nps_weighted <- nps_ref(TRUE)
 des <- svydesign(ids = ~1, weights = ~weight, data = d)
 nps_weighted$all$nps_svymean <- 100 * unname(coef(svymean(~r, des)))
 
+# Published example (jdmaturen's NPS gist, 2014): 250 promoters and 75 detractors of 1000
+pub <- c(rep(1, 250), rep(0, 675), rep(-1, 75))
+nps_published <- nps_block(pub, rep(1, length(pub)))
+nps_published$promoters_ci_low <- prop.test(250, 1000, correct = FALSE)$conf.int[1]
+nps_published$promoters_ci_high <- prop.test(250, 1000, correct = FALSE)$conf.int[2]
+
 # ---- metric --------------------------------------------------------------------------------
 g <- read.csv("tests/reference/gap_fixture.csv", colClasses = "character", check.names = FALSE)
 x <- trimws(g$sa_1); x[x %in% c("", "Don't know", "99")] <- NA; x <- as.numeric(x)
@@ -149,7 +155,7 @@ out <- list(
   source = "tests/reference/metrics_reference.R",
   r_version = R.version.string,
   survey_version = as.character(packageVersion("survey")),
-  nps = list(unweighted = nps_unweighted, weighted = nps_weighted),
+  nps = list(unweighted = nps_unweighted, weighted = nps_weighted, published = nps_published),
   metric = metric_ref,
   drivers = drivers_ref
 )
