@@ -141,3 +141,18 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate():
     assert not np.array_equal(a["importance_ci_low"], c["importance_ci_low"])
     for name in ("lmg", "relative_weight", "importance"):
         assert (a[f"{name}_ci_low"] <= a[name]).all() and (a[name] <= a[f"{name}_ci_high"]).all()
+
+
+def test_weighted_corr_paths_agree_and_match_numpy(monkeypatch):
+    from cxkit import importance
+
+    rng = np.random.default_rng(11)
+    data = rng.normal(size=(400, 5))
+    w = rng.uniform(0.5, 2.0, size=(6, 400))
+    # one weight vector: numpy's weighted covariance (np.cov aweights) as the reference
+    cov = np.cov(data.T, aweights=w[0])
+    sd = np.sqrt(np.diag(cov))
+    np.testing.assert_allclose(weighted_corr(data, w[0]), cov / np.outer(sd, sd), atol=1e-12)
+    stacked = weighted_corr(data, w)
+    monkeypatch.setattr(importance, "_OUTER_LIMIT", 0)  # force the per-resample products
+    np.testing.assert_allclose(weighted_corr(data, w), stacked, atol=1e-12)

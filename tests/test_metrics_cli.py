@@ -338,3 +338,17 @@ def test_nps_reads_typed_parquet_columns(tmp_path):
         for c in ("ltr", "grp", "cat")
     ]
     assert rows[0]["nps"] == rows[1]["nps"] == rows[2]["nps"] == pytest.approx(100 * (4 - 2) / 8)
+
+
+def test_metric_index_is_the_mean_of_respondent_means(example_csv):
+    doc = as_json(
+        run("metric", example_csv, "--item", "sa_*", "--index", "--no-weight", "-f", "json")
+    )
+    data = pd.read_csv(example_csv, dtype=str, keep_default_na=False)
+    items = data[[f"sa_{i}" for i in range(1, 5)]].apply(pd.to_numeric, errors="coerce")
+    items = items.where(items <= 5)  # 99 and "Don't know" are missing
+    means = items.mean(axis=1).dropna()
+    index = doc["table"][-1]
+    assert index["level"] == "index" and index["n"] == len(means)
+    assert index["mean"] == pytest.approx(means.mean(), rel=1e-12)
+    assert index["top2_box"] == pytest.approx((means >= 4 - 1e-9).mean(), rel=1e-12)

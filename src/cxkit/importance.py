@@ -16,6 +16,8 @@ import numpy as np
 MAX_LMG = 15
 #: a pivot (partial variance of a predictor given those already in) below this adds nothing
 _PIVOT_TOL = 1e-10
+#: above this many elements (rows x columns^2) resampled moments avoid the outer-product matrix
+_OUTER_LIMIT = 4_000_000
 
 
 def weighted_corr(data: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -31,8 +33,12 @@ def weighted_corr(data: np.ndarray, weights: np.ndarray) -> np.ndarray:
     sw = w2.sum(axis=1)
     mean = (w2 @ centred) / sw[:, None]
     n, p = centred.shape
-    outer = (centred[:, :, None] * centred[:, None, :]).reshape(n, p * p)
-    second = ((w2 @ outer) / sw[:, None]).reshape(-1, p, p)
+    if w2.shape[0] > 1 and n * p * p > _OUTER_LIMIT:
+        # many rows: one (p, n) x (n, p) product per weight vector, no n x p^2 temporary
+        second = np.stack([(centred.T * wb) @ centred for wb in w2]) / sw[:, None, None]
+    else:
+        outer = (centred[:, :, None] * centred[:, None, :]).reshape(n, p * p)
+        second = ((w2 @ outer) / sw[:, None]).reshape(-1, p, p)
     cov = second - mean[:, :, None] * mean[:, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0.0, None))
