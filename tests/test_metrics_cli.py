@@ -215,6 +215,12 @@ def _bad(tmp_path: Path):
             3,
             "no customer row answers 'y' and every driver",
         ),
+        "drivers one of two files": (
+            ["drivers", "--self-file", ok],
+            2,
+            "--self-file and --customer-file go together",
+        ),
+        "drivers no input": (["drivers"], 2, "missing survey file: cxkit drivers FILE"),
         "metric bad item": (["metric", ok, "--item", "zz"], 3, "no column matches --items 'zz'"),
         "drivers binary outcome": (["drivers", binary, "--outcome", "y"], 3, "is binary (0/1)"),
         "drivers constant outcome": (["drivers", flat, "--outcome", "y"], 3, "does not vary"),
@@ -253,6 +259,8 @@ CASES = [
     "metric agree off scale",
     "metric no answers",
     "drivers no complete rows",
+    "drivers one of two files",
+    "drivers no input",
     "metric bad item",
     "drivers binary outcome",
     "drivers constant outcome",
@@ -352,3 +360,20 @@ def test_metric_index_is_the_mean_of_respondent_means(example_csv):
     assert index["level"] == "index" and index["n"] == len(means)
     assert index["mean"] == pytest.approx(means.mean(), rel=1e-12)
     assert index["top2_box"] == pytest.approx((means >= 4 - 1e-9).mean(), rel=1e-12)
+
+
+def test_drivers_from_two_files_equal_one_file():
+    args = ["--drivers", "ci_*", "--bootstrap", "30", "-f", "json"]
+    one = as_json(run("drivers", EXAMPLES / "centricity_survey.csv", *args))
+    two = as_json(
+        run(
+            "drivers",
+            "--self-file",
+            EXAMPLES / "self_ratings.csv",
+            "--customer-file",
+            EXAMPLES / "customer_ratings.csv",
+            *args,
+        )
+    )
+    assert two["table"] == one["table"]
+    assert two["table"][0]["gap"] is not None

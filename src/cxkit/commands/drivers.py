@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,7 +23,16 @@ from .nps import DEFAULT_COLS
 
 
 def drivers(
-    file: Annotated[str, typer.Argument(help="Survey file ('-' = stdin).")],
+    file: Annotated[
+        str | None, typer.Argument(help="Survey file with every role ('-' = stdin).")
+    ] = None,
+    self_file: Annotated[
+        Path | None, typer.Option("--self-file", help="Self-ratings in their own file.")
+    ] = None,
+    customer_file: Annotated[
+        Path | None,
+        typer.Option("--customer-file", help="Customer ratings and the outcome in their own file."),
+    ] = None,
     outcome: Annotated[
         str | None,
         typer.Option("--outcome", help="Outcome column (default: a column named nps or ltr)."),
@@ -98,18 +108,35 @@ def drivers(
             raise UsageError(f"--performance {performance!r}: choose mean or agree")
         if bootstrap < 0:
             raise UsageError(f"--bootstrap must be 0 or more, not {bootstrap}")
-        stdout_fmt = check_output_options(fmt, output, [file])
+        two = self_file is not None or customer_file is not None
+        if two and (self_file is None or customer_file is None):
+            raise UsageError("--self-file and --customer-file go together: pass both")
+        if two and file is not None:
+            raise UsageError("pass either a survey FILE or --self-file/--customer-file, not both")
+        if not two and file is None:
+            raise UsageError(
+                "missing survey file: cxkit drivers FILE (or --self-file/--customer-file)"
+            )
+        stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file])
         out_range = parse_scale(outcome_scale)
         scale_range = parse_scale(scale) if scale is not None else None
+
+        import numpy as np
 
         from ..columns import open_survey
         from ..drivers import drivers as run_drivers
         from ..study import Scale
-        from ..survey import SurveySpec
+        from ..survey import FILE_ROLE_COL, SurveySpec, read_survey
 
         opened = open_survey(
-            file, config=config, use_config=not no_config, encoding=encoding, role_col=role_col
+            customer_file if two else file,
+            config=config,
+            use_config=not no_config,
+            encoding=encoding,
+            role_col=role_col,
         )
+        if two:
+            opened.role_col = None  # every row of the customer file is a customer
         names = opened.raw.table.column_names
         path = opened.raw.source.path
         name = outcome
@@ -132,22 +159,33 @@ def drivers(
             "encoding": encoding,
             "unweighted": no_weight,
         }
-        survey = opened.part(
-            SurveySpec(
-                items=driver_items or (),
-                scale=Scale(*scale_range) if scale_range else None,
-                **common,
-            )
+        driver_spec = SurveySpec(
+            items=driver_items or (),
+            scale=Scale(*scale_range) if scale_range else None,
+            **common,
         )
         target = opened.part(SurveySpec(items=[name], scale=Scale(*out_range), **common))
-        survey.frame[name] = target.frame[name].to_numpy(float)
+        values = target.frame[name].to_numpy(float)
+        if two:
+            survey = read_survey(
+                config=config,
+                use_config=not no_config,
+                self_file=self_file,
+                customer_file=customer_file,
+                spec=driver_spec,
+            )
+            n_self = int((survey.frame[FILE_ROLE_COL] == "self").sum())
+            values = np.concatenate([np.full(n_self, np.nan), values])
+        else:
+            survey = opened.part(driver_spec)
+        survey.frame[name] = values
         survey.notes += [n for n in target.notes if n not in survey.notes]
         result = run_drivers(
             survey,
             name,
             [d for d in survey.items if d != name],
-            self_roles=self_roles,
-            customer_roles=customer_roles,
+            self_roles=None if two else self_roles,
+            customer_roles=None if two else customer_roles,
             performance=performance,
             agree_at=agree,
             bootstrap=bootstrap,
