@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import cxkit
-from cxkit.metrics import metric, nps, nps_interval_adjusted, nps_interval_wald
+from cxkit.metrics import metric
+from cxkit.nps import nps, nps_interval_adjusted, nps_interval_wald
 from cxkit.study import Scale
 from cxkit.survey import SurveySpec
 

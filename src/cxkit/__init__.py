@@ -24,7 +24,8 @@ from .errors import ConfigError, CxkitError, InputError, OutputError, UsageError
 if TYPE_CHECKING:
     from .drivers import drivers
     from .gap import gap
-    from .metrics import metric, nps
+    from .metrics import metric
+    from .nps import nps
     from .survey import Survey, SurveySpec, read_survey
 
 __all__ = [
@@ -45,7 +46,7 @@ __all__ = [
 
 _LAZY = {
     "gap": ("gap", "gap"),
-    "nps": ("metrics", "nps"),
+    "nps": ("nps", "nps"),
     "metric": ("metrics", "metric"),
     "drivers": ("drivers", "drivers"),
     "read_survey": ("survey", "read_survey"),

@@ -77,8 +77,8 @@ def nps(
         stdout_fmt = check_output_options(fmt, output, [file])
 
         from ..columns import open_survey
-        from ..metrics import NPS_LABELS, nps_labels_only
-        from ..metrics import nps as run_nps
+        from ..nps import NPS_LABELS, nps_labels_only
+        from ..nps import nps as run_nps
         from ..study import Scale
         from ..survey import SurveySpec
 
