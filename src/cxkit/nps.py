@@ -255,8 +255,8 @@ def nps(
 
         - ``level``: ``all``, ``group`` (one ``by`` cell) or ``difference`` (the row's cell
           minus the cell in ``versus``); ``versus``: the other cell of a difference.
-        - ``n``: answers (for a difference, both groups'); ``neff``: Kish effective n;
-          ``n_promoters``, ``n_passives``, ``n_detractors``: answers 9-10, 7-8, 0-6.
+        - ``n``: answers; ``neff``: Kish effective n; ``n_promoters``, ``n_passives``,
+          ``n_detractors``: answers 9-10, 7-8, 0-6 (difference rows: both groups summed).
         - ``promoters``, ``passives``, ``detractors``: weighted shares (0-1) with Wilson
           ``*_ci_low`` / ``*_ci_high`` (``nan`` on difference rows).
         - ``nps`` (-100..100; difference rows: the difference), ``nps_se`` (recode SE),
