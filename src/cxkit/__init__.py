@@ -22,7 +22,10 @@ from ._version import __version__
 from .errors import ConfigError, CxkitError, InputError, OutputError, UsageError
 
 if TYPE_CHECKING:
+    from .drivers import drivers
     from .gap import gap
+    from .metrics import metric
+    from .nps import nps
     from .survey import Survey, SurveySpec, read_survey
 
 __all__ = [
@@ -34,12 +37,18 @@ __all__ = [
     "SurveySpec",
     "UsageError",
     "__version__",
+    "drivers",
     "gap",
+    "metric",
+    "nps",
     "read_survey",
 ]
 
 _LAZY = {
     "gap": ("gap", "gap"),
+    "nps": ("nps", "nps"),
+    "metric": ("metrics", "metric"),
+    "drivers": ("drivers", "drivers"),
     "read_survey": ("survey", "read_survey"),
     "Survey": ("survey", "Survey"),
     "SurveySpec": ("survey", "SurveySpec"),

@@ -14,7 +14,7 @@ import typer
 
 from ._version import __version__
 from .cli_common import err, state
-from .commands import check, gap, trend
+from .commands import check, drivers, gap, metric, nps, trend
 from .errors import EXIT_INTERRUPTED
 
 app = typer.Typer(
@@ -31,8 +31,11 @@ app = typer.Typer(
 #: (name, function) of every command, in the order ``cxkit --help`` lists them.
 COMMANDS = [
     ("gap", gap.gap),
-    ("check", check.check),
+    ("nps", nps.nps),
+    ("metric", metric.metric),
+    ("drivers", drivers.drivers),
     ("trend", trend.trend),
+    ("check", check.check),
 ]
 for _name, _fn in COMMANDS:
     app.command(_name)(_fn)

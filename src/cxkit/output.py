@@ -133,6 +133,8 @@ _FORMATTERS: dict[str, Callable[[Any], str]] = {
     "ratio": _fmt_ratio,
     "p": _fmt_p,
     "g": lambda x: f"{x:.4g}",
+    "score": lambda x: f"{x:+.0f}",
+    "mean": lambda x: f"{x:.2f}",
 }
 
 

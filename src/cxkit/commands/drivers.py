@@ -1,0 +1,197 @@
+"""``cxkit drivers``: options in, :func:`cxkit.drivers.drivers` out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..cli_common import (
+    ConfidenceOpt,
+    ConfigOpt,
+    FormatOpt,
+    NoConfigOpt,
+    OutputOpt,
+    check_output_options,
+    emit,
+    guarded,
+    parse_scale,
+)
+from ..errors import InputError, UsageError
+from .nps import DEFAULT_COLS
+
+
+def drivers(
+    file: Annotated[
+        str | None, typer.Argument(help="Survey file with every role ('-' = stdin).")
+    ] = None,
+    self_file: Annotated[
+        Path | None, typer.Option("--self-file", help="Self-ratings in their own file.")
+    ] = None,
+    customer_file: Annotated[
+        Path | None,
+        typer.Option("--customer-file", help="Customer ratings and the outcome in their own file."),
+    ] = None,
+    outcome: Annotated[
+        str | None,
+        typer.Option("--outcome", help="Outcome column (default: a column named nps or ltr)."),
+    ] = None,
+    driver_items: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--drivers", help="Driver column or glob such as 'sa_*' (repeatable; default items)."
+        ),
+    ] = None,
+    outcome_scale: Annotated[
+        str, typer.Option("--outcome-scale", help="Outcome answer scale MIN-MAX.")
+    ] = "0-10",
+    scale: Annotated[
+        str | None,
+        typer.Option("--scale", help="Driver answer scale MIN-MAX (default config, else 1-5)."),
+    ] = None,
+    performance: Annotated[
+        str, typer.Option("--performance", help="Driver performance: mean or agree (share).")
+    ] = "mean",
+    agree: Annotated[
+        float | None,
+        typer.Option("--agree", help="Answers >= this agree (default top-2 box)."),
+    ] = None,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", help="Bootstrap resamples for importance CIs (0 = none).")
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")] = 0,
+    self_roles: Annotated[
+        list[str] | None,
+        typer.Option("--self", help="Role value counted as self (repeatable; case-insensitive)."),
+    ] = None,
+    customer_roles: Annotated[
+        list[str] | None,
+        typer.Option("--customer", help="Role value counted as customer (repeatable)."),
+    ] = None,
+    role_col: Annotated[
+        str | None, typer.Option("--role-col", help="Role column (default: config, else 'role').")
+    ] = None,
+    weight: Annotated[
+        str | None, typer.Option("--weight", help="Respondent weight column.")
+    ] = None,
+    no_weight: Annotated[
+        bool, typer.Option("--no-weight", help="Ignore the config's weight column.")
+    ] = False,
+    missing: Annotated[
+        list[str] | None,
+        typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
+    ] = None,
+    confidence: ConfidenceOpt = 0.95,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
+    ] = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Key drivers of a customer outcome, and which gaps to fix first.
+
+    On customer responses: each driver's correlation with the outcome, its relative
+    importance (Johnson's relative weights; exact LMG/Shapley R² shares for up to 15 drivers)
+    with bootstrap intervals, its performance and importance-performance quadrant. With
+    self-ratings in the file: the self-vs-customer gap and a priority rank.
+    """
+
+    def body() -> None:
+        if not 0 < confidence < 1:
+            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        if no_weight and weight:
+            raise UsageError("--weight and --no-weight contradict each other: pass one")
+        if performance not in ("mean", "agree"):
+            raise UsageError(f"--performance {performance!r}: choose mean or agree")
+        if bootstrap < 0:
+            raise UsageError(f"--bootstrap must be 0 or more, not {bootstrap}")
+        two = self_file is not None or customer_file is not None
+        if two and (self_file is None or customer_file is None):
+            raise UsageError("--self-file and --customer-file go together: pass both")
+        if two and file is not None:
+            raise UsageError("pass either a survey FILE or --self-file/--customer-file, not both")
+        if not two and file is None:
+            raise UsageError(
+                "missing survey file: cxkit drivers FILE (or --self-file/--customer-file)"
+            )
+        stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file])
+        out_range = parse_scale(outcome_scale)
+        scale_range = parse_scale(scale) if scale is not None else None
+
+        import numpy as np
+
+        from ..columns import open_survey
+        from ..drivers import drivers as run_drivers
+        from ..study import Scale
+        from ..survey import FILE_ROLE_COL, SurveySpec, read_survey
+
+        opened = open_survey(
+            customer_file if two else file,
+            config=config,
+            use_config=not no_config,
+            encoding=encoding,
+            role_col=role_col,
+        )
+        if two:
+            opened.role_col = None  # every row of the customer file is a customer
+        names = opened.raw.table.column_names
+        path = opened.raw.source.path
+        name = outcome
+        if name is None:
+            found = [c for c in names if c.casefold() in DEFAULT_COLS]
+            if not found:
+                raise InputError(
+                    f"{path}: no --outcome given and no column named "
+                    f"{' or '.join(DEFAULT_COLS[:2])}; pass --outcome NAME"
+                )
+            name = found[0]
+        elif name not in names:
+            raise InputError(
+                f"{path}: no outcome column {name!r} (columns: {', '.join(names[:15])}); "
+                "check --outcome"
+            )
+        common = {
+            "weight_col": weight,
+            "missing": missing or (),
+            "encoding": encoding,
+            "unweighted": no_weight,
+        }
+        driver_spec = SurveySpec(
+            items=driver_items or (),
+            scale=Scale(*scale_range) if scale_range else None,
+            **common,
+        )
+        target = opened.part(SurveySpec(items=[name], scale=Scale(*out_range), **common))
+        values = target.frame[name].to_numpy(float)
+        if two:
+            survey = read_survey(
+                config=config,
+                use_config=not no_config,
+                self_file=self_file,
+                customer_file=customer_file,
+                spec=driver_spec,
+            )
+            n_self = int((survey.frame[FILE_ROLE_COL] == "self").sum())
+            values = np.concatenate([np.full(n_self, np.nan), values])
+        else:
+            survey = opened.part(driver_spec)
+        survey.frame[name] = values
+        survey.notes += [n for n in target.notes if n not in survey.notes]
+        result = run_drivers(
+            survey,
+            name,
+            [d for d in survey.items if d != name],
+            self_roles=None if two else self_roles,
+            customer_roles=None if two else customer_roles,
+            performance=performance,
+            agree_at=agree,
+            bootstrap=bootstrap,
+            seed=seed,
+            confidence=confidence,
+        )
+        emit(result, stdout_fmt, output)
+
+    guarded(body)

@@ -1,0 +1,131 @@
+"""``cxkit nps``: options in, :func:`cxkit.metrics.nps` out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..cli_common import (
+    ConfidenceOpt,
+    ConfigOpt,
+    FormatOpt,
+    NoConfigOpt,
+    OutputOpt,
+    check_output_options,
+    emit,
+    guarded,
+)
+from ..errors import InputError, UsageError
+
+#: column names taken as the NPS question when --col is not given (case-insensitive)
+DEFAULT_COLS = ("nps", "ltr", "likelihood_to_recommend", "recommend")
+
+
+def nps(
+    file: Annotated[str, typer.Argument(help="Survey file ('-' = stdin).")],
+    col: Annotated[
+        str | None,
+        typer.Option(
+            "--col",
+            help="0-10 likelihood-to-recommend column, or a Promoter/Passive/Detractor "
+            "column (default: a column named nps or ltr).",
+        ),
+    ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", help="Breakdown column (repeatable); adds pairwise differences."),
+    ] = None,
+    roles: Annotated[
+        list[str] | None,
+        typer.Option("--role", help="Keep only rows with this role value (repeatable)."),
+    ] = None,
+    role_col: Annotated[
+        str | None, typer.Option("--role-col", help="Role column (default: config, else 'role').")
+    ] = None,
+    weight: Annotated[
+        str | None, typer.Option("--weight", help="Respondent weight column.")
+    ] = None,
+    no_weight: Annotated[
+        bool, typer.Option("--no-weight", help="Ignore the config's weight column.")
+    ] = False,
+    missing: Annotated[
+        list[str] | None,
+        typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
+    ] = None,
+    confidence: ConfidenceOpt = 0.95,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
+    ] = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Net Promoter Score with its confidence intervals and group differences.
+
+    NPS (-100..100) with the recode-variance Wald interval and the adjusted-Wald interval,
+    promoter / passive / detractor shares with Wilson intervals, and with --by every pair of
+    groups compared (difference, interval, p, Holm p_adj). Weighted with the Kish effective n.
+    """
+
+    def body() -> None:
+        if not 0 < confidence < 1:
+            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        if no_weight and weight:
+            raise UsageError("--weight and --no-weight contradict each other: pass one")
+        stdout_fmt = check_output_options(fmt, output, [file])
+
+        from ..columns import open_survey
+        from ..nps import NPS_LABELS, nps_labels_only
+        from ..nps import nps as run_nps
+        from ..study import Scale
+        from ..survey import SurveySpec
+
+        opened = open_survey(
+            file, config=config, use_config=not no_config, encoding=encoding, role_col=role_col
+        )
+        names = opened.raw.table.column_names
+        path = opened.raw.source.path
+        name = col
+        if name is None:
+            found = [c for c in names if c.casefold() in DEFAULT_COLS]
+            if not found:
+                raise InputError(
+                    f"{path}: no --col given and no column named {' or '.join(DEFAULT_COLS[:2])}"
+                    f"; pass --col NAME (columns: {', '.join(names[:15])})"
+                )
+            name = found[0]
+        elif name not in names:
+            raise InputError(
+                f"{path}: no NPS column {name!r} (columns: {', '.join(names[:15])}); check --col"
+            )
+        import pyarrow as pa
+
+        values = opened.raw.table.column(name)
+        kind = values.type
+        numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+        labels = None
+        if not (numeric or pa.types.is_decimal(kind)) and nps_labels_only(
+            values.unique().to_pylist()
+        ):
+            labels = NPS_LABELS
+        spec = SurveySpec(
+            items=[name],
+            weight_col=weight,
+            by=by or (),
+            scale=Scale(0.0, 10.0),
+            missing=missing or (),
+            encoding=encoding,
+            unweighted=no_weight,
+        )
+        survey = opened.part(spec, labels=labels)
+        if labels is not None:
+            survey.notes.append(
+                f"{name!r} holds NPS group labels: Promoter, Passive and Detractor counted as "
+                "such (no 0-10 answers)"
+            )
+        result = run_nps(survey, name, by=by or (), roles=roles, confidence=confidence)
+        emit(result, stdout_fmt, output)
+
+    guarded(body)

@@ -1,0 +1,378 @@
+"""Mean, top-box, top-2-box, bottom-box, CSAT and CES with honest uncertainty.
+
+Also the helpers the metric analyses share (breakdown cells, role selection, weights).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+from .aggregate import histograms, summarise
+from .errors import InputError, UsageError
+from .result import Result, ViewColumn, make_provenance
+from .survey import Survey
+
+ALL = "(all)"
+MISSING = "(missing)"
+#: tolerance for box thresholds on respondent means such as 11/3
+_TOL = 1e-9
+
+METRIC_METHODS = {
+    "mean_ci": "t interval mean -/+ t(neff - 1) sd / sqrt(neff) (= R t.test), clipped to the "
+    "answer scale",
+    "box_ci": "Wilson score interval (Wilson 1927)",
+    "weights": "weighted means and shares; Kish effective n = (sum w)^2 / sum w^2 used as n "
+    "(Kish 1965); variance (neff / W) sum w (x - mean)^2 / (neff - 1)",
+}
+
+#: metric presets: scale, agree threshold and the headline statistic
+PRESETS = {
+    "csat": {"min": 1.0, "max": 5.0, "agree": 4.0, "name": "CSAT (top-2 box of 1-5)"},
+    "ces": {"min": 1.0, "max": 7.0, "agree": 5.0, "name": "CES (mean of 1-7)"},
+}
+
+
+# --- shared helpers ---------------------------------------------------------------------------
+def cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Integer cell code per row and the cell labels, for the ``by`` columns."""
+    if not by:
+        return np.zeros(len(frame), dtype=np.int64), [()]
+    keys = frame[list(by)].astype(object)
+    keys = keys.where(keys.notna() & (keys != ""), MISSING).astype(str)
+    grouped = keys.groupby(list(by), sort=True)
+    index = grouped.ngroup().to_numpy(dtype=np.int64)
+    labels = [k if isinstance(k, tuple) else (k,) for k in grouped.size().index]
+    return index, labels
+
+
+def select_roles(survey: Survey, roles: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
+    """Boolean mask of the rows whose role is one of ``roles`` (all rows when none given)."""
+    n = len(survey.frame)
+    if not roles:
+        return np.ones(n, dtype=bool), []
+    file = survey.sources[0].path if survey.sources else "input"
+    if survey.role_col is None:
+        raise InputError(
+            f"{file}: no role column 'role' to select --role {roles[0]!r}; pass --role-col NAME "
+            "(or set columns.role in cxkit.toml)"
+        )
+    raw = survey.frame[survey.role_col].to_numpy(dtype=object)
+    norm = np.array([None if v is None else str(v).casefold() for v in raw], dtype=object)
+    wanted = {r.strip().casefold() for r in roles}
+    keep = np.isin(norm, list(wanted))
+    if not keep.any():
+        seen = sorted({v for v in norm if v})
+        raise InputError(
+            f"{file}: no rows with role {', '.join(sorted(wanted))} in column "
+            f"{survey.role_col!r} (values seen: {', '.join(seen[:10]) or 'none'}); check --role"
+        )
+    notes = []
+    if (~keep).any():
+        notes.append(
+            f"excluded {int((~keep).sum())} rows whose {survey.role_col!r} is not "
+            f"{' / '.join(sorted(wanted))}"
+        )
+    return keep, notes
+
+
+def weights_of(survey: Survey) -> np.ndarray | None:
+    if survey.weight_col is None:
+        return None
+    return survey.frame[survey.weight_col].to_numpy(float)
+
+
+def _check_by(survey: Survey, by: Sequence[str]) -> None:
+    for b in by:
+        if b not in survey.frame.columns:
+            raise UsageError(f"--by {b!r} was not read with the survey; pass it to read_survey")
+
+
+def _config(survey: Survey) -> dict[str, object] | None:
+    s = survey.study
+    return {"path": s.path, "sha256": s.sha256} if s.sha256 else None
+
+
+def _cell_label(key: tuple[str, ...]) -> str:
+    return ", ".join(key)
+
+
+def _cell_text(row: pd.Series, by: Sequence[str]) -> str:
+    return ", ".join(f"{b}={row[b]}" for b in by) if by else "all"
+
+
+def _f(x: object) -> float | None:
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+# --- mean, boxes, CSAT, CES -------------------------------------------------------------------
+METRIC_COLUMNS = [
+    "level",
+    "item",
+    "label",
+    "n",
+    "neff",
+    "mean",
+    "mean_ci_low",
+    "mean_ci_high",
+    "sd",
+    "top_box",
+    "top_box_ci_low",
+    "top_box_ci_high",
+    "top2_box",
+    "top2_box_ci_low",
+    "top2_box_ci_high",
+    "bottom_box",
+    "bottom_box_ci_low",
+    "bottom_box_ci_high",
+    "agree",
+    "agree_ci_low",
+    "agree_ci_high",
+]
+
+
+def _box_share(h, mask_values: np.ndarray) -> np.ndarray:
+    sw = h.wsum.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sw > 0, h.wsum[:, mask_values].sum(axis=1) / sw, np.nan)
+
+
+def _metric_stats(values, group, n_groups, w, scale, agree_at, confidence):
+    from scipy import special
+
+    h = histograms(values, group, n_groups, w)
+    s = summarise(h, agree_at)
+    neff = s.neff
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(s.var / neff)
+        ok = neff > 1
+        tq = special.stdtrit(np.where(ok, neff - 1.0, 1.0), 0.5 + confidence / 2.0)
+    out = {
+        "n": s.n,
+        "neff": neff,
+        "mean": s.mean,
+        "mean_ci_low": np.where(ok, np.clip(s.mean - tq * se, scale.min, scale.max), np.nan),
+        "mean_ci_high": np.where(ok, np.clip(s.mean + tq * se, scale.min, scale.max), np.nan),
+        "sd": np.sqrt(s.var),
+    }
+    v = h.values
+    boxes = {
+        "top_box": v >= scale.max - _TOL,
+        "top2_box": v >= scale.max - 1.0 - _TOL,
+        "bottom_box": v <= scale.min + _TOL,
+        "agree": v >= agree_at - _TOL,
+    }
+    for name, mask in boxes.items():
+        share = _box_share(h, mask)
+        lo, hi = stats.wilson_interval(share * neff, neff, confidence)
+        out[name], out[f"{name}_ci_low"], out[f"{name}_ci_high"] = share, lo, hi
+    return out
+
+
+def _respondent_mean(block: np.ndarray) -> np.ndarray:
+    answered = ~np.isnan(block)
+    count = answered.sum(axis=1)
+    total = np.where(answered, block, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def metric(
+    survey: Survey,
+    items: Sequence[str] | None = None,
+    *,
+    by: Sequence[str] = (),
+    roles: Sequence[str] | None = None,
+    preset: str | None = None,
+    agree_at: float | None = None,
+    index: bool = False,
+    confidence: float = 0.95,
+    small_base: int = 30,
+) -> Result:
+    """Mean, top-box, top-2-box, bottom-box and agree share of scored items, with CIs.
+
+    Parameters
+    ----------
+    survey : Survey
+        From :func:`cxkit.read_survey` (the scale decides the boxes).
+    items : sequence of str, optional
+        A subset of ``survey.items``; default all.
+    by : sequence of str
+        Breakdown columns: rows per cell after the ``(all)`` rows.
+    roles : sequence of str, optional
+        Keep only rows with these role values; default every row.
+    preset : {"csat", "ces"}, optional
+        ``csat``: 1-5 scale, headline = top-2 box (answers 4-5). ``ces``: 1-7 scale (CES 2.0
+        agreement), headline = mean, ``agree`` = answers 5-7. The survey's scale must match.
+    agree_at : float, optional
+        Answers ``>=`` this count in ``agree``; default the preset's, else the scale's.
+    index : bool
+        Add an ``index`` row: each respondent's mean over the answered items.
+    confidence : float
+        Confidence level of every interval.
+    small_base : int
+        Rows with fewer answers are flagged in the notes.
+
+    Returns
+    -------
+    Result
+        ``table`` has the ``by`` columns, then ``level`` (``item`` or ``index``), ``item``,
+        ``label``, ``n``, ``neff`` (Kish), ``mean`` with t interval ``mean_ci_low`` /
+        ``mean_ci_high``, ``sd``, and shares (0-1) each with Wilson ``*_ci_low`` /
+        ``*_ci_high``: ``top_box`` (answer = scale max), ``top2_box`` (>= max - 1),
+        ``bottom_box`` (= scale min), ``agree`` (>= the agree threshold).
+
+    Notes
+    -----
+    Checked against R ``t.test`` / ``prop.test`` and scipy / statsmodels in
+    ``tests/test_metrics_reference.py``.
+
+    References
+    ----------
+    Wilson (1927) JASA 22:209; Kish (1965) Survey Sampling; Dixon & Toman (2010) "Stop trying
+    to delight your customers", HBR (CES).
+    """
+    if not 0 < confidence < 1:
+        raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
+    scale = survey.scale
+    if preset is not None:
+        if preset not in PRESETS:
+            raise UsageError(f"--preset {preset!r}: choose one of {', '.join(PRESETS)}")
+        p = PRESETS[preset]
+        if (scale.min, scale.max) != (p["min"], p["max"]):
+            raise UsageError(
+                f"--preset {preset} needs the scale {p['min']:g}-{p['max']:g}, not "
+                f"{scale.min:g}-{scale.max:g}; drop --scale or the preset"
+            )
+    agree = float(agree_at) if agree_at is not None else None
+    if agree is None:
+        agree = PRESETS[preset]["agree"] if preset else scale.agree_at
+    if not scale.min < agree <= scale.max:
+        raise UsageError(f"--agree {agree:g} is outside the scale {scale.min:g}-{scale.max:g}")
+    chosen = list(items) if items else list(survey.items)
+    unknown = [i for i in chosen if i not in survey.items]
+    if unknown:
+        raise UsageError(f"not an item of this survey: {', '.join(unknown)}")
+    _check_by(survey, by)
+    keep, notes = select_roles(survey, roles)
+    w = weights_of(survey)
+    frame = survey.frame
+    variables = [("item", it, survey.label_of(it), frame[it].to_numpy(float)) for it in chosen]
+    if index:
+        variables.append(("index", None, "Index", _respondent_mean(frame[chosen].to_numpy(float))))
+    group0 = np.where(keep, 0, -1)
+    parts = []
+    keys: list[tuple[str, ...]] = [tuple([ALL] * len(by))]
+    groups = [(group0, 1)]
+    if by:
+        cell, labels = cells(frame, by)
+        groups.append((np.where(keep, cell, -1), len(labels)))
+        keys += labels
+    for level, item, label, values in variables:
+        stacked: dict[str, list[np.ndarray]] = {}
+        for group, n_groups in groups:
+            st = _metric_stats(values, group, n_groups, w, scale, agree, confidence)
+            for k, v in st.items():
+                stacked.setdefault(k, []).append(np.asarray(v, dtype=float))
+        data = {k: np.concatenate(v) for k, v in stacked.items()}
+        part = pd.DataFrame(data)
+        for j, b in enumerate(by):
+            part.insert(j, b, [k[j] for k in keys])
+        part.insert(len(by), "level", level)
+        part.insert(len(by) + 1, "item", item)
+        part.insert(len(by) + 2, "label", label)
+        part["_cell"] = np.arange(len(keys))
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    table = table.sort_values("_cell", kind="stable").drop(columns="_cell")
+    table = table[table["n"] > 0].reset_index(drop=True)
+    if table.empty:
+        file = survey.sources[0].path if survey.sources else "input"
+        raise InputError(f"{file}: no answers in {', '.join(chosen[:10])}; check --item / --role")
+    table["n"] = table["n"].astype("int64")
+    table = table[[*by, *METRIC_COLUMNS]]
+
+    small = table[table["n"] < small_base]
+    if len(small):
+        names = "; ".join(
+            (r["item"] or "index") + (f" [{_cell_text(r, by)}]" if by else "")
+            for _, r in small.head(6).iterrows()
+        )
+        notes.append(
+            f"{len(small)} rows have fewer than {small_base} answers (small base, wide "
+            f"intervals): {names}"
+        )
+    first = table.iloc[0]
+    level = f"{confidence * 100:g}%"
+    name = first["label"]
+    if preset == "csat":
+        head = (
+            f"CSAT {first['top2_box'] * 100:.0f}% ({level} CI {first['top2_box_ci_low'] * 100:.0f}"
+            f"–{first['top2_box_ci_high'] * 100:.0f}%) answered 4-5"
+        )
+    elif preset == "ces":
+        head = (
+            f"CES {first['mean']:.2f} of 7 ({level} CI {first['mean_ci_low']:.2f}–"
+            f"{first['mean_ci_high']:.2f}); {first['agree'] * 100:.0f}% answered 5-7"
+        )
+    else:
+        head = (
+            f"mean {first['mean']:.2f} ({level} CI {first['mean_ci_low']:.2f}–"
+            f"{first['mean_ci_high']:.2f}), top-2 box {first['top2_box'] * 100:.0f}%"
+        )
+    headline = f"{name}: {head}, n = {int(first['n']):,}"
+    if len(chosen) > 1 or index:
+        headline += f" (first of {len(variables)} rows per group)"
+    summary = {
+        "headline": headline,
+        "item": first["item"],
+        "mean": _f(first["mean"]),
+        "mean_ci_low": _f(first["mean_ci_low"]),
+        "mean_ci_high": _f(first["mean_ci_high"]),
+        "top2_box": _f(first["top2_box"]),
+        "agree": _f(first["agree"]),
+        "n": int(first["n"]),
+    }
+    if preset:
+        summary["preset"] = preset
+    methods = dict(METRIC_METHODS)
+    if w is None:
+        methods.pop("weights")
+    params = {
+        "items": chosen,
+        "index": index,
+        "by": list(by),
+        "roles": list(roles) if roles else None,
+        "preset": preset,
+        "scale": [scale.min, scale.max],
+        "agree_at": agree,
+        "top_box": scale.max,
+        "top2_box_at": scale.max - 1.0,
+        "bottom_box": scale.min,
+        "weight_col": survey.weight_col,
+        "confidence": confidence,
+        "small_base": small_base,
+    }
+    view = [ViewColumn(b, (b,), "text") for b in by] + [
+        ViewColumn("Item", ("label",), "text"),
+        ViewColumn("n", ("n",), "int"),
+        ViewColumn("Mean (CI)", ("mean", "mean_ci_low", "mean_ci_high"), "mean"),
+        ViewColumn("Top box", ("top_box", "top_box_ci_low", "top_box_ci_high"), "pct"),
+        ViewColumn("Top-2 box", ("top2_box", "top2_box_ci_low", "top2_box_ci_high"), "pct"),
+        ViewColumn("Bottom box", ("bottom_box", "bottom_box_ci_low", "bottom_box_ci_high"), "pct"),
+        ViewColumn(f"≥ {agree:g}", ("agree", "agree_ci_low", "agree_ci_high"), "pct"),
+    ]
+    return Result(
+        command="metric",
+        table=table,
+        summary=summary,
+        notes=survey.notes + notes,
+        provenance=make_provenance(survey.sources, params, methods, None, _config(survey)),
+        view=view,
+        emphasis_col="level",
+        emphasis_plain="item",
+    )

@@ -1,0 +1,437 @@
+"""Net Promoter Score with its intervals, group shares and pairwise group differences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+from .aggregate import histograms
+from .errors import InputError, UsageError
+from .metrics import (
+    ALL,
+    _cell_label,
+    _cell_text,
+    _check_by,
+    _config,
+    _f,
+    cells,
+    select_roles,
+    weights_of,
+)
+from .result import Result, ViewColumn, make_provenance
+from .survey import Survey
+
+#: NPS group labels a survey platform may export instead of the 0-10 answer (normalised).
+NPS_LABELS: dict[str, float] = {
+    "promoter": 10.0,
+    "promoters": 10.0,
+    "passive": 8.0,
+    "passives": 8.0,
+    "neutral": 8.0,
+    "detractor": 0.0,
+    "detractors": 0.0,
+}
+
+NPS_METHODS = {
+    "nps": "Net Promoter Score = 100 x (share answering 9-10 - share answering 0-6) "
+    "(Reichheld 2003)",
+    "nps_se": "standard error of the -1/0/+1 recode: 100 x sqrt((pP + pD - (pP - pD)^2) / n)",
+    "nps_wald_ci": "Wald interval NPS -/+ z SE, clipped to -100..100",
+    "nps_ci": "adjusted Wald interval: add 3 pseudo-respondents (3/4 promoter, 3/4 detractor, "
+    "3/2 passive) and use the Wald interval of the adjusted shares, clipped to -100..100 "
+    "(Rocks 2016, The American Statistician 70:365; Lewis & Sauro 2021, MeasuringU)",
+    "shares_ci": "Wilson score interval (Wilson 1927)",
+    "difference": "NPS_a - NPS_b; SE = 100 sqrt(V_a/n_a + V_b/n_b); nps_wald_ci and a two-sided "
+    "z-test p_value from it; nps_ci from the adjusted shares of each group",
+    "p_adj": "Holm step-down over every pair of groups (Holm 1979)",
+    "weights": "weighted shares; Kish effective n = (sum w)^2 / sum w^2 used as n in every "
+    "interval and test (Kish 1965)",
+}
+
+
+# --- NPS --------------------------------------------------------------------------------------
+def nps_interval_wald(
+    p: np.ndarray, d: np.ndarray, n: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """NPS, its standard error and Wald interval, all on -100..100.
+
+    ``p`` and ``d`` are the promoter and detractor shares, ``n`` the (effective) base.
+
+    Notes
+    -----
+    The -1/0/+1 recode has mean ``p - d`` and variance ``V = p + d - (p - d)^2``, so
+    ``SE = 100 sqrt(V / n)``; limits are clipped to -100..100.
+
+    >>> nps_, se, lo, hi = nps_interval_wald(0.5, 0.2, 100)
+    >>> round(float(nps_), 6), round(float(se), 4), round(float(lo), 3), round(float(hi), 3)
+    (30.0, 7.8102, 14.692, 45.308)
+    """
+    p, d, n = (np.asarray(a, dtype=float) for a in (p, d, n))
+    z = stats.z_crit(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = 100.0 * (p - d)
+        var = np.maximum(p + d - (p - d) ** 2, 0.0)
+        se = np.where(n > 0, 100.0 * np.sqrt(var / n), np.nan)
+    lo = np.clip(est - z * se, -100.0, 100.0)
+    hi = np.clip(est + z * se, -100.0, 100.0)
+    return est, se, lo, hi
+
+
+def nps_interval_adjusted(
+    p: np.ndarray, d: np.ndarray, n: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Adjusted-Wald interval for the NPS on -100..100 (better coverage at small n).
+
+    Adds three pseudo-respondents, 3/4 promoter, 3/4 detractor and 3/2 passive, and takes
+    the Wald interval of the adjusted shares ``p' = (n p + 3/4) / (n + 3)``,
+    ``d' = (n d + 3/4) / (n + 3)`` around ``100 (p' - d')``; clipped to -100..100.
+
+    References
+    ----------
+    Rocks, B. (2016). Interval estimation for the "Net Promoter Score". The American
+    Statistician 70(4), 365-372. Lewis, J. R., Sauro, J. (2021). Confidence intervals for Net
+    Promoter Scores. MeasuringU.
+
+    >>> lo, hi = nps_interval_adjusted(0.5, 0.2, 100)
+    >>> round(float(lo), 3), round(float(hi), 3)
+    (14.051, 44.201)
+    """
+    p, d, n = (np.asarray(a, dtype=float) for a in (p, d, n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_adj = n + 3.0
+        pa = (n * p + 0.75) / n_adj
+        da = (n * d + 0.75) / n_adj
+    _, _, lo, hi = nps_interval_wald(pa, da, n_adj, confidence)
+    ok = n > 0
+    return np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
+
+
+def nps_labels_only(values: Sequence[object]) -> bool:
+    """True when every non-blank value is an NPS group label (Promoter/Passive/Detractor)."""
+    from .study import normalise_label
+
+    seen = False
+    for v in values:
+        if v is None:
+            continue
+        text = normalise_label(str(v))
+        if not text:
+            continue
+        if text not in NPS_LABELS:
+            return False
+        seen = True
+    return seen
+
+
+NPS_COLUMNS = [
+    "level",
+    "versus",
+    "n",
+    "neff",
+    "n_promoters",
+    "n_passives",
+    "n_detractors",
+    "promoters",
+    "promoters_ci_low",
+    "promoters_ci_high",
+    "passives",
+    "passives_ci_low",
+    "passives_ci_high",
+    "detractors",
+    "detractors_ci_low",
+    "detractors_ci_high",
+    "nps",
+    "nps_se",
+    "nps_wald_ci_low",
+    "nps_wald_ci_high",
+    "nps_ci_low",
+    "nps_ci_high",
+    "p_value",
+    "p_adj",
+]
+
+
+def _nps_groups(code: np.ndarray, group: np.ndarray, n_groups: int, w, confidence: float):
+    """Per group: counts, weighted shares, Wilson CIs, NPS with both intervals."""
+    h = histograms(code, group, n_groups, w)
+    full = {-1.0: 0, 0.0: 1, 1.0: 2}
+    cnt = np.zeros((n_groups, 3), dtype=np.int64)
+    ws = np.zeros((n_groups, 3))
+    w2 = np.zeros((n_groups, 3))
+    for j, v in enumerate(h.values):
+        k = full[float(v)]
+        cnt[:, k], ws[:, k], w2[:, k] = h.count[:, j], h.wsum[:, j], h.w2sum[:, j]
+    sw, sw2 = ws.sum(axis=1), w2.sum(axis=1)
+    neff = np.where(sw > 0, stats.kish_neff(sw, sw2), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(sw[:, None] > 0, ws / sw[:, None], np.nan)
+    out: dict[str, np.ndarray] = {
+        "n": cnt.sum(axis=1),
+        "neff": neff,
+        "n_promoters": cnt[:, 2],
+        "n_passives": cnt[:, 1],
+        "n_detractors": cnt[:, 0],
+    }
+    for name, k in (("promoters", 2), ("passives", 1), ("detractors", 0)):
+        lo, hi = stats.wilson_interval(share[:, k] * neff, neff, confidence)
+        out[name], out[f"{name}_ci_low"], out[f"{name}_ci_high"] = share[:, k], lo, hi
+    est, se, wlo, whi = nps_interval_wald(share[:, 2], share[:, 0], neff, confidence)
+    alo, ahi = nps_interval_adjusted(share[:, 2], share[:, 0], neff, confidence)
+    out.update(nps=est, nps_se=se, nps_wald_ci_low=wlo, nps_wald_ci_high=whi)
+    out.update(nps_ci_low=alo, nps_ci_high=ahi)
+    return out
+
+
+def nps_difference(a: dict[str, float], b: dict[str, float], confidence: float = 0.95):
+    """Difference of two groups' NPS: ``(diff, se, wald_lo, wald_hi, adj_lo, adj_hi, p)``.
+
+    ``a`` and ``b`` hold ``promoters``, ``detractors`` (shares) and ``neff``. The Wald interval
+    and the two-sided z-test use ``SE = 100 sqrt(V_a / n_a + V_b / n_b)``; the adjusted
+    interval uses each group's adjusted-Wald shares (3 pseudo-respondents per group).
+    """
+    from scipy import special
+
+    z = stats.z_crit(confidence)
+
+    def parts(g, adjust):
+        n, p, d = g["neff"], g["promoters"], g["detractors"]
+        if adjust:
+            p, d, n = (n * p + 0.75) / (n + 3.0), (n * d + 0.75) / (n + 3.0), n + 3.0
+        return p - d, (p + d - (p - d) ** 2) / n if n > 0 else np.nan
+
+    (ea, va), (eb, vb) = parts(a, False), parts(b, False)
+    diff = 100.0 * (ea - eb)
+    se = 100.0 * np.sqrt(va + vb)
+    (ea2, va2), (eb2, vb2) = parts(a, True), parts(b, True)
+    adj, se2 = 100.0 * (ea2 - eb2), 100.0 * np.sqrt(va2 + vb2)
+    p = 2.0 * special.ndtr(-abs(diff / se)) if se > 0 else np.nan
+    return (
+        diff,
+        se,
+        max(diff - z * se, -200.0),
+        min(diff + z * se, 200.0),
+        max(adj - z * se2, -200.0),
+        min(adj + z * se2, 200.0),
+        p,
+    )
+
+
+def nps(
+    survey: Survey,
+    col: str | None = None,
+    *,
+    by: Sequence[str] = (),
+    roles: Sequence[str] | None = None,
+    confidence: float = 0.95,
+    small_base: int = 30,
+) -> Result:
+    """Net Promoter Score with its intervals, group shares and pairwise group differences.
+
+    Parameters
+    ----------
+    survey : Survey
+        Read with the NPS column as an item on the 0-10 scale (a Promoter / Passive /
+        Detractor label column is read with those labels coded 10 / 8 / 0).
+    col : str, optional
+        The 0-10 likelihood-to-recommend column; default the survey's only item.
+    by : sequence of str
+        Breakdown columns: one row per cell after the ``(all)`` row, then one row per pair of
+        cells with their difference.
+    roles : sequence of str, optional
+        Keep only rows with these role values (case-insensitive); default every row.
+    confidence : float
+        Confidence level of every interval.
+    small_base : int
+        Groups with fewer answers are flagged in the notes.
+
+    Returns
+    -------
+    Result
+        ``table`` has the ``by`` columns, then:
+
+        - ``level``: ``all``, ``group`` (one ``by`` cell) or ``difference`` (the row's cell
+          minus the cell in ``versus``); ``versus``: the other cell of a difference.
+        - ``n``: answers; ``neff``: Kish effective n; ``n_promoters``, ``n_passives``,
+          ``n_detractors``: answers 9-10, 7-8, 0-6 (difference rows: both groups summed).
+        - ``promoters``, ``passives``, ``detractors``: weighted shares (0-1) with Wilson
+          ``*_ci_low`` / ``*_ci_high`` (``nan`` on difference rows).
+        - ``nps`` (-100..100; difference rows: the difference), ``nps_se`` (recode SE),
+          ``nps_wald_ci_low`` / ``_high`` (Wald), ``nps_ci_low`` / ``_high`` (adjusted Wald,
+          the recommended interval).
+        - ``p_value`` (z-test of the difference) and ``p_adj`` (Holm over all pairs), on
+          difference rows only.
+
+    Notes
+    -----
+    Recode 9-10 to +1, 7-8 to 0, 0-6 to -1; ``NPS = 100 mean``,
+    ``V = pP + pD - (pP - pD)^2``, ``SE = 100 sqrt(V / neff)``. Checked against R by formula
+    and a published rule of thumb in ``tests/test_metrics_reference.py``.
+
+    References
+    ----------
+    Reichheld (2003) HBR 81(12):46; Rocks (2016) Am Stat 70:365; Wilson (1927) JASA 22:209;
+    Holm (1979) Scand J Stat 6:65; Kish (1965) Survey Sampling.
+    """
+    if not 0 < confidence < 1:
+        raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
+    if col is None:
+        if len(survey.items) != 1:
+            raise UsageError("name the NPS column: nps(survey, col=...) / --col NAME")
+        col = survey.items[0]
+    if col not in survey.frame.columns:
+        raise UsageError(f"{col!r} was not read with the survey")
+    _check_by(survey, by)
+    file = survey.sources[0].path if survey.sources else "input"
+    keep, notes = select_roles(survey, roles)
+    x = survey.frame[col].to_numpy(float).copy()
+    x[~keep] = np.nan
+    answered = ~np.isnan(x)
+    frac = answered & (x != np.round(x))
+    if frac.any():
+        row = int(np.flatnonzero(frac)[0])
+        raise InputError(
+            f"{file}: column {col!r}, data row {row + 1}: {x[row]:g} is not a whole number "
+            "0-10; NPS needs the 0-10 likelihood-to-recommend answer"
+        )
+    if not answered.any():
+        raise InputError(f"{file}: column {col!r} has no answers to compute an NPS from")
+    blank = int((keep & ~answered).sum())
+    if blank:
+        notes.append(f"{blank} rows have no answer in {col!r} and are excluded")
+    code = np.where(x >= 9, 1.0, np.where(x >= 7, 0.0, -1.0))
+    code[~answered] = np.nan
+    w = weights_of(survey)
+
+    total = _nps_groups(code, np.zeros(len(x), dtype=np.int64), 1, w, confidence)
+    rows = [{**dict.fromkeys(by, ALL), "level": "all", "versus": None} | _row(total, 0)]
+    if by:
+        cell, labels = cells(survey.frame, by)
+        g = _nps_groups(code, cell, len(labels), w, confidence)
+        group_rows = [
+            {**dict(zip(by, key, strict=True)), "level": "group", "versus": None} | _row(g, i)
+            for i, key in enumerate(labels)
+        ]
+        group_rows = [r for r in group_rows if r["n"] > 0]
+        rows += group_rows
+        rows += _differences(group_rows, by, confidence)
+    table = pd.DataFrame(rows)
+    table = table[[*by, *NPS_COLUMNS]] if by else table[NPS_COLUMNS]
+    diff = (table["level"] == "difference").to_numpy()
+    if diff.any():
+        table.loc[diff, "p_adj"] = stats.holm(table.loc[diff, "p_value"].to_numpy(float))
+    for c in ("n", "n_promoters", "n_passives", "n_detractors"):
+        table[c] = table[c].astype("int64")
+
+    groups = table[table["level"] != "difference"]
+    small = groups[groups["n"] < small_base]
+    if len(small):
+        names = "; ".join(_cell_text(r, by) for _, r in small.head(6).iterrows())
+        notes.append(
+            f"{len(small)} groups have fewer than {small_base} answers (small base, wide "
+            f"intervals): {names}"
+        )
+    if survey.role_col is not None and not roles:
+        seen = survey.frame.loc[answered, survey.role_col].astype(str).str.casefold().unique()
+        if len(seen) > 1:
+            notes.append(
+                f"answers from every role are included ({', '.join(sorted(seen)[:6])}); "
+                "keep one with --role"
+            )
+    t0 = table.iloc[0]
+    level = f"{confidence * 100:g}%"
+    headline = (
+        f"NPS {t0['nps']:+.0f} ({level} CI {t0['nps_ci_low']:+.0f} to {t0['nps_ci_high']:+.0f}): "
+        f"{t0['promoters'] * 100:.0f}% promoters, {t0['detractors'] * 100:.0f}% detractors, "
+        f"n = {int(t0['n']):,}"
+    )
+    if diff.any():
+        d = table[diff]
+        sig = d[d["p_adj"] < 1 - confidence]
+        headline += f"; {len(sig)} of {len(d)} group differences significant after Holm"
+    summary = {
+        "headline": headline,
+        "nps": _f(t0["nps"]),
+        "nps_ci_low": _f(t0["nps_ci_low"]),
+        "nps_ci_high": _f(t0["nps_ci_high"]),
+        "promoters": _f(t0["promoters"]),
+        "detractors": _f(t0["detractors"]),
+        "n": int(t0["n"]),
+        "neff": _f(t0["neff"]),
+    }
+    methods = dict(NPS_METHODS)
+    if w is None:
+        methods.pop("weights")
+    if not by:
+        methods.pop("difference")
+        methods.pop("p_adj")
+    params = {
+        "col": col,
+        "by": list(by),
+        "roles": list(roles) if roles else None,
+        "role_col": survey.role_col,
+        "weight_col": survey.weight_col,
+        "confidence": confidence,
+        "small_base": small_base,
+        "promoter": "9-10",
+        "passive": "7-8",
+        "detractor": "0-6",
+    }
+    view = [ViewColumn(b, (b,), "text") for b in by] + [
+        ViewColumn("Level", ("level",), "text"),
+        ViewColumn("vs", ("versus",), "text"),
+        ViewColumn("n", ("n",), "int"),
+        ViewColumn("Promoters", ("promoters", "promoters_ci_low", "promoters_ci_high"), "pct"),
+        ViewColumn("Detractors", ("detractors", "detractors_ci_low", "detractors_ci_high"), "pct"),
+        ViewColumn("NPS (adj. Wald CI)", ("nps", "nps_ci_low", "nps_ci_high"), "score"),
+        ViewColumn("Wald CI", ("nps", "nps_wald_ci_low", "nps_wald_ci_high"), "score"),
+        ViewColumn("p adj", ("p_adj",), "p"),
+    ]
+    return Result(
+        command="nps",
+        table=table,
+        summary=summary,
+        notes=survey.notes + notes,
+        provenance=make_provenance(survey.sources, params, methods, None, _config(survey)),
+        view=view if by else [v for v in view if v.header not in ("Level", "vs", "p adj")],
+        emphasis_col="level",
+        emphasis_plain="group",
+    )
+
+
+def _row(g: dict[str, np.ndarray], i: int) -> dict[str, object]:
+    row: dict[str, object] = {k: v[i].item() for k, v in g.items()}
+    row["p_value"] = np.nan
+    row["p_adj"] = np.nan
+    return row
+
+
+def _differences(group_rows, by, confidence):
+    out = []
+    for a, b in combinations(group_rows, 2):
+        diff, se, wlo, whi, alo, ahi, p = nps_difference(a, b, confidence)
+        row = {k: a[k] for k in by}
+        row.update(
+            level="difference",
+            versus=_cell_label(tuple(b[k] for k in by)),
+            n=a["n"] + b["n"],
+            neff=a["neff"] + b["neff"],
+            n_promoters=a["n_promoters"] + b["n_promoters"],
+            n_passives=a["n_passives"] + b["n_passives"],
+            n_detractors=a["n_detractors"] + b["n_detractors"],
+            nps=diff,
+            nps_se=se,
+            nps_wald_ci_low=wlo,
+            nps_wald_ci_high=whi,
+            nps_ci_low=alo,
+            nps_ci_high=ahi,
+            p_value=p,
+            p_adj=np.nan,
+        )
+        for name in ("promoters", "passives", "detractors"):
+            row[name] = row[f"{name}_ci_low"] = row[f"{name}_ci_high"] = np.nan
+        out.append(row)
+    return out
