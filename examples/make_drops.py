@@ -5,6 +5,7 @@
 ``examples/drops/`` gets one file per quarter and a ``cxkit.toml`` with the checks:
 
 - ``2026Q1.csv``, ``2026Q2.csv``: good quarters, no real change;
+  (``cxkit check`` passes on Q1 -> Q2, fails on Q2 -> Q3 and on Q3 -> Q4)
 - ``2026Q3.csv``: planted: EMEA customers turn against the company (NPS falls by about 35
   points, agreement roughly halves) while other regions hold steady;
 - ``2026Q4_broken.csv``: a broken drop: ``region`` renamed ``Region`` and a new answer label
@@ -34,7 +35,7 @@ def quarter(rng: np.random.Generator, wave: str, *, emea_shock: bool) -> list[di
         nps_mean = 7.2
         if emea_shock and region == "EMEA" and not is_self:
             base -= 0.6
-            nps_mean -= 2.6
+            nps_mean -= 1.5
         person = rng.normal(0.0, 0.8)
         row: dict[str, object] = {
             "respondent_id": f"{wave}-{i + 1:04d}",
@@ -104,6 +105,11 @@ drift = true
 [[check]]
 name = "self-raters at most 8x as likely to agree as customers"
 expr = "gap.overall.agree_ratio <= 8"
+
+[[check]]
+name = "EMEA NPS did not fall"
+change = "nps[region=EMEA].nps"
+direction = "decrease"
 
 [[check]]
 name = "EMEA customer agreement did not fall"

@@ -31,7 +31,7 @@ def check(*args):
 def test_good_quarters_pass():
     res = check(DROPS / "2026Q1.csv", DROPS / "2026Q2.csv")
     assert res.exit_code == 0, res.output
-    assert "all 9 checks passed" in res.stdout
+    assert "all 10 checks passed" in res.stdout
 
 
 def test_planted_emea_drop_fails_with_a_readable_reason():
@@ -43,6 +43,8 @@ def test_planted_emea_drop_fails_with_a_readable_reason():
     assert "significant change since the previous wave; region=EMEA" in emea["reason"]
     assert emea["value"] < 0 and emea["ci_high"] < 0 and emea["p_adj"] < 0.05
     assert rows["AMER customer agreement did not fall"]["status"] == "pass"
+    nps = rows["EMEA NPS did not fall"]
+    assert nps["status"] == "fail" and nps["value"] < -20 and nps["ci_high"] < 0
 
 
 def test_change_check_numbers_match_statsmodels():
@@ -87,7 +89,7 @@ def test_broken_drop_fails_data_checks_and_skips_statistics(tmp_path):
     assert "new answer label(s) in 'ci_2': 'Sorta agree'" in reasons["drift"]
     root = ET.parse(xml_path).getroot()
     suite = root.find("testsuite")
-    assert suite.get("tests") == "9" and int(suite.get("failures")) >= 3
+    assert suite.get("tests") == "10" and int(suite.get("failures")) >= 3
     names = {c.get("name"): c for c in suite.iter("testcase")}
     assert names["drift"].find("failure") is not None
     assert names["unique ids"].find("failure") is None
@@ -228,3 +230,24 @@ def test_drop_generator_reproduces_the_bundled_files(tmp_path):
     subprocess.run([sys.executable, str(tmp_path / "make_drops.py")], check=True)
     for f in sorted(DROPS.iterdir()):
         assert (tmp_path / "drops" / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def test_nps_change_check_matches_a_hand_computation():
+    # NPS and its SE by the formula (Reichheld recode; Var = pP + pD - (pP - pD)^2), computed
+    # here with pandas from the raw drops; change SE = root sum of squares; two-sided z-test.
+    import pandas as pd
+    from scipy.stats import norm
+
+    def emea_nps(name):
+        d = pd.read_csv(DROPS / name)
+        x = d.loc[(d["region"] == "EMEA") & (d["role"] == "customer"), "nps"].dropna()
+        p, q = (x >= 9).mean(), (x <= 6).mean()
+        return 100 * (p - q), 100 * np.sqrt((p + q - (p - q) ** 2) / len(x))
+
+    (n0, s0), (n1, s1) = emea_nps("2026Q2.csv"), emea_nps("2026Q3.csv")
+    change, se = n1 - n0, np.hypot(s0, s1)
+    res = check(DROPS / "2026Q2.csv", DROPS / "2026Q3.csv", "-f", "json")
+    row = {r["check"]: r for r in json.loads(res.stdout)["table"]}["EMEA NPS did not fall"]
+    assert row["value"] == pytest.approx(change, rel=1e-12)
+    assert row["ci_low"] == pytest.approx(change - norm.ppf(0.975) * se, rel=1e-9)
+    assert row["p_value"] == pytest.approx(2 * norm.sf(abs(change / se)), rel=1e-6)

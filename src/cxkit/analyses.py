@@ -54,6 +54,16 @@ def _run_gap(files: Sequence[str], config, by: Sequence[str]) -> Result:
     return gap(survey, by=tuple(by))
 
 
+def _run_nps(files: Sequence[str], config, by: Sequence[str]) -> Result:
+    from .commands.nps import nps_survey
+    from .nps import nps
+
+    survey, name = nps_survey(
+        files[-1], config=config or None, use_config=config is not False, by=tuple(by)
+    )
+    return nps(survey, name, by=tuple(by))
+
+
 ANALYSES: dict[str, Analysis] = {}
 
 
@@ -63,6 +73,7 @@ def register(analysis: Analysis) -> None:
 
 
 register(Analysis("gap", _run_gap, frozenset({"level", "item", "pillar", "label"}), key="item"))
+register(Analysis("nps", _run_nps, frozenset({"level", "versus"}), key="versus"))
 
 
 def analysis_for(path: Path) -> Analysis:

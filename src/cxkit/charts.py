@@ -187,8 +187,12 @@ def trend_chart(result: Result):
     ax.set_ylabel(f"{metric} ({unit})")
     import textwrap
 
-    fig.suptitle(textwrap.fill(str(result.summary.get("headline", metric)), 95), x=0.01,
-                 ha="left", fontsize=10)
+    fig.suptitle(
+        textwrap.fill(str(result.summary.get("headline", metric)), 95),
+        x=0.01,
+        ha="left",
+        fontsize=10,
+    )
     ax.set_xlim(-0.4, len(t) - 0.6)
     ax.grid(axis="y", color="#dddddd", lw=0.6)
     ax.legend(frameon=False, fontsize=9)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .read import RawTable, read_table
 from .study import Study, find_config, load_study
-from .survey import Survey, SurveySpec, _build_frame, _resolve_items
+from .survey import Survey, SurveySpec, _build_frame, _resolve_items, _wave_col
 
 
 @dataclass
@@ -45,6 +45,7 @@ class OpenedSurvey:
             notes=list(self.raw.notes) + notes,
             self_roles=self.study.default_self(),
             customer_roles=self.study.default_customer(),
+            wave_col=_wave_col(self.raw.table, study, spec, file),
         )
 
 

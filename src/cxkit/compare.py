@@ -3,7 +3,8 @@
 Shares that carry an effective n (``agree_self``/``agree_customer`` with ``neff_self``/
 ``neff_customer``) use Newcombe's interval for the difference and the pooled two-proportion
 z-test, exactly as the gap itself does. Any other column with an interval (``x_ci_low``/
-``x_ci_high``, or ``ci_low``/``ci_high`` for ``estimate``) uses a normal approximation:
+``x_ci_high``, or ``ci_low``/``ci_high`` for ``estimate``) uses a normal approximation
+(with the column's own standard error ``x_se`` when the result has one, e.g. ``nps_se``):
 each wave's standard error is its interval's half-width divided by z, and the change's
 standard error is the root sum of squares (the waves are independent samples).
 """
@@ -21,6 +22,7 @@ from .errors import UsageError
 SHARE_BASE = {"agree_self": "neff_self", "agree_customer": "neff_customer"}
 METHOD_SHARE = "Newcombe interval, pooled z-test"
 METHOD_NORMAL = "normal approximation from each wave's interval"
+METHOD_SE = "normal approximation with each wave's standard error (z-test)"
 
 
 def interval_columns(column: str) -> tuple[str, str]:
@@ -44,6 +46,15 @@ def change_between(
         p1, p2 = prev[column].to_numpy(float), cur[column].to_numpy(float)
         d, lo, hi = stats.newcombe_diff_interval(p2 * n2, n2, p1 * n1, n1, confidence)
         return d, lo, hi, stats.pooled_z_test(p2 * n2, n2, p1 * n1, n1), METHOD_SHARE
+    if f"{column}_se" in cur.columns:  # a standard error is given: use it as it is
+        from scipy import special
+
+        z = stats.z_crit(confidence)
+        d = cur[column].to_numpy(float) - prev[column].to_numpy(float)
+        se = np.hypot(cur[f"{column}_se"].to_numpy(float), prev[f"{column}_se"].to_numpy(float))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = np.where(se > 0, 2 * special.ndtr(-np.abs(d / se)), np.nan)
+        return d, d - z * se, d + z * se, p, METHOD_SE
     low, high = interval_columns(column)
     if low not in cur.columns or high not in cur.columns:
         raise UsageError(

@@ -22,6 +22,74 @@ from ..errors import InputError, UsageError
 DEFAULT_COLS = ("nps", "ltr", "likelihood_to_recommend", "recommend")
 
 
+def nps_survey(
+    file,
+    *,
+    col: str | None = None,
+    config=None,
+    use_config: bool = True,
+    encoding: str | None = None,
+    role_col: str | None = None,
+    weight: str | None = None,
+    by=(),
+    missing=(),
+    no_weight: bool = False,
+    wave_col: str | None = None,
+):
+    """Read ``file`` for the NPS: find the 0-10 (or Promoter/Passive/Detractor) column.
+
+    Returns ``(survey, column name)``; shared by the command and by check expressions.
+    """
+    from ..columns import open_survey
+    from ..nps import NPS_LABELS, nps_labels_only
+    from ..study import Scale
+    from ..survey import SurveySpec
+
+    opened = open_survey(
+        file, config=config, use_config=use_config, encoding=encoding, role_col=role_col
+    )
+    names = opened.raw.table.column_names
+    path = opened.raw.source.path
+    name = col
+    if name is None:
+        found = [c for c in names if c.casefold() in DEFAULT_COLS]
+        if not found:
+            raise InputError(
+                f"{path}: no --col given and no column named {' or '.join(DEFAULT_COLS[:2])}"
+                f"; pass --col NAME (columns: {', '.join(names[:15])})"
+            )
+        name = found[0]
+    elif name not in names:
+        raise InputError(
+            f"{path}: no NPS column {name!r} (columns: {', '.join(names[:15])}); check --col"
+        )
+    import pyarrow as pa
+
+    values = opened.raw.table.column(name)
+    kind = values.type
+    numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+    labels = None
+    if not (numeric or pa.types.is_decimal(kind)) and nps_labels_only(values.unique().to_pylist()):
+        labels = NPS_LABELS
+    spec = SurveySpec(
+        items=[name],
+        weight_col=weight,
+        by=by or (),
+        scale=Scale(0.0, 10.0),
+        missing=missing or (),
+        encoding=encoding,
+        unweighted=no_weight,
+        wave_col=wave_col,
+    )
+    survey = opened.part(spec, labels=labels)
+    if labels is not None:
+        survey.notes.append(
+            f"{name!r} holds NPS group labels: Promoter, Passive and Detractor counted as "
+            "such (no 0-10 answers)"
+        )
+    return survey, name
+
+
 def nps(
     file: Annotated[str, typer.Argument(help="Survey file ('-' = stdin).")],
     col: Annotated[
@@ -76,55 +144,20 @@ def nps(
             raise UsageError("--weight and --no-weight contradict each other: pass one")
         stdout_fmt = check_output_options(fmt, output, [file])
 
-        from ..columns import open_survey
-        from ..nps import NPS_LABELS, nps_labels_only
         from ..nps import nps as run_nps
-        from ..study import Scale
-        from ..survey import SurveySpec
 
-        opened = open_survey(
-            file, config=config, use_config=not no_config, encoding=encoding, role_col=role_col
-        )
-        names = opened.raw.table.column_names
-        path = opened.raw.source.path
-        name = col
-        if name is None:
-            found = [c for c in names if c.casefold() in DEFAULT_COLS]
-            if not found:
-                raise InputError(
-                    f"{path}: no --col given and no column named {' or '.join(DEFAULT_COLS[:2])}"
-                    f"; pass --col NAME (columns: {', '.join(names[:15])})"
-                )
-            name = found[0]
-        elif name not in names:
-            raise InputError(
-                f"{path}: no NPS column {name!r} (columns: {', '.join(names[:15])}); check --col"
-            )
-        import pyarrow as pa
-
-        values = opened.raw.table.column(name)
-        kind = values.type
-        numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
-        labels = None
-        if not (numeric or pa.types.is_decimal(kind)) and nps_labels_only(
-            values.unique().to_pylist()
-        ):
-            labels = NPS_LABELS
-        spec = SurveySpec(
-            items=[name],
-            weight_col=weight,
-            by=by or (),
-            scale=Scale(0.0, 10.0),
-            missing=missing or (),
+        survey, name = nps_survey(
+            file,
+            col=col,
+            config=config,
+            use_config=not no_config,
             encoding=encoding,
-            unweighted=no_weight,
+            role_col=role_col,
+            weight=weight,
+            by=by or (),
+            missing=missing or (),
+            no_weight=no_weight,
         )
-        survey = opened.part(spec, labels=labels)
-        if labels is not None:
-            survey.notes.append(
-                f"{name!r} holds NPS group labels: Promoter, Passive and Detractor counted as "
-                "such (no 0-10 answers)"
-            )
         result = run_nps(survey, name, by=by or (), roles=roles, confidence=confidence)
         emit(result, stdout_fmt, output)
 
