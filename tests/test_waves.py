@@ -166,3 +166,52 @@ def test_unattended_output_has_no_colour_codes(example_csv):
         check=True,
     )
     assert quiet.stderr == ""
+
+
+def _two_quarters(tmp_path):
+    import pandas as pd
+
+    both = pd.concat(
+        [pd.read_csv(DROPS / "2026Q2.csv", dtype=str), pd.read_csv(DROPS / "2026Q3.csv", dtype=str)]
+    )
+    path = tmp_path / "q23.csv"
+    both.to_csv(path, index=False)
+    return path
+
+
+def test_nps_and_metric_compare_waves(tmp_path):
+    path = _two_quarters(tmp_path)
+    res = run(
+        "nps",
+        path,
+        "--by",
+        "region",
+        "--wave",
+        "2026Q3",
+        "--compare-to",
+        "2026Q2",
+        "--no-config",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    rows = {(r["region"], r["level"]): r for r in json.loads(res.stdout)["table"]}
+    emea = rows[("EMEA", "group")]
+    assert emea["change_nps"] < -20 and emea["change_nps_ci_high"] < 0
+    assert emea["change_nps_p_adj"] < 0.05 and rows[("AMER", "group")]["change_nps_p_adj"] > 0.05
+    res = run(
+        "metric",
+        path,
+        "--item",
+        "ci_*",
+        "--wave",
+        "2026Q3",
+        "--compare-to",
+        "2026Q2",
+        "--no-config",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    row = json.loads(res.stdout)["table"][0]
+    assert {"change_mean", "change_top2_box_ci_low", "change_agree_p_adj"} <= set(row)

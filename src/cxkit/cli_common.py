@@ -200,3 +200,49 @@ def emit(
             note(n)
     if output is not None and not state["quiet"]:
         sys.stderr.write(f"wrote {output} ({len(result.table)} rows)\n")
+
+
+def by_wave(
+    survey: Any,
+    analyse: Callable[[Any], Any],
+    wave: str | None,
+    compare_to: str | None,
+    *,
+    keys: list[str],
+    family: list[str],
+    metrics: tuple[str, ...],
+    confidence: float,
+) -> Any:
+    """Run ``analyse`` on the chosen wave (or every row) and add changes against another.
+
+    ``keys`` match a row to its counterpart in the other wave, ``family`` groups the rows
+    whose change p-values are Holm-adjusted together, ``metrics`` are the columns compared.
+    """
+    from .compare import add_change_columns
+    from .waves import select_wave, wave_labels
+
+    if wave is None and compare_to is None:
+        result = analyse(survey)
+        if survey.wave_col is not None:
+            labels = wave_labels(survey)
+            if len(labels) == 1:
+                result.summary["wave"] = labels[0]
+        return result
+    current = wave if wave is not None else wave_labels(survey)[-1]
+    if compare_to is not None and str(compare_to) == str(current):
+        raise UsageError(f"--compare-to {compare_to} is the wave being analysed: pick another")
+    result = analyse(select_wave(survey, current))
+    if compare_to is not None:
+        previous = analyse(select_wave(survey, compare_to))
+        result = add_change_columns(
+            result,
+            previous,
+            metrics=metrics,
+            keys=keys,
+            family=family,
+            compare_wave=str(compare_to),
+            confidence=confidence,
+        )
+    result.summary["wave"] = str(current)
+    result.provenance.setdefault("parameters", {})["wave"] = str(current)
+    return result

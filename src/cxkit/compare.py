@@ -20,6 +20,8 @@ from . import stats
 from .errors import UsageError
 
 SHARE_BASE = {"agree_self": "neff_self", "agree_customer": "neff_customer"}
+#: share columns whose base is the result's ``neff`` column (metric, nps)
+SHARES = {"top_box", "top2_box", "bottom_box", "agree", "promoters", "passives", "detractors"}
 METHOD_SHARE = "Newcombe interval, pooled z-test"
 METHOD_NORMAL = "normal approximation from each wave's interval"
 METHOD_SE = "normal approximation with each wave's standard error (z-test)"
@@ -40,8 +42,8 @@ def change_between(
     prev: pd.DataFrame, cur: pd.DataFrame, column: str, confidence: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
     """``cur - prev`` for aligned rows: ``(change, ci_low, ci_high, p_value, method)``."""
-    if column in SHARE_BASE and SHARE_BASE[column] in cur.columns:
-        base = SHARE_BASE[column]
+    base = SHARE_BASE.get(column, "neff" if column in SHARES else None)
+    if base is not None and base in cur.columns:
         n1, n2 = prev[base].to_numpy(float), cur[base].to_numpy(float)
         p1, p2 = prev[column].to_numpy(float), cur[column].to_numpy(float)
         d, lo, hi = stats.newcombe_diff_interval(p2 * n2, n2, p1 * n1, n1, confidence)

@@ -17,6 +17,7 @@ from ..cli_common import (
     PlotOpt,
     WaveColOpt,
     WaveOpt,
+    by_wave,
     check_output_options,
     emit,
     guarded,
@@ -26,38 +27,6 @@ from ..errors import UsageError
 
 #: gap columns whose change --compare-to reports
 CHANGE_METRICS = ("agree_self", "agree_customer", "agree_gap", "mean_gap")
-
-
-def by_wave(survey, analyse, wave, compare_to, by, confidence):
-    """Run ``analyse`` on the chosen wave (or all rows) and add changes against another."""
-    from ..compare import add_change_columns
-    from ..waves import select_wave, wave_labels
-
-    if wave is None and compare_to is None:
-        result = analyse(survey)
-        if survey.wave_col is not None:
-            labels = wave_labels(survey)
-            if len(labels) == 1:
-                result.summary["wave"] = labels[0]
-        return result
-    current = wave if wave is not None else wave_labels(survey)[-1]
-    if compare_to is not None and str(compare_to) == str(current):
-        raise UsageError(f"--compare-to {compare_to} is the wave being analysed: pick another")
-    result = analyse(select_wave(survey, current))
-    if compare_to is not None:
-        previous = analyse(select_wave(survey, compare_to))
-        result = add_change_columns(
-            result,
-            previous,
-            metrics=CHANGE_METRICS,
-            keys=[*by, "level", "item", "pillar"],
-            family=[*by, "level"],
-            compare_wave=str(compare_to),
-            confidence=confidence,
-        )
-    result.summary["wave"] = str(current)
-    result.provenance["parameters"]["wave"] = str(current)
-    return result
 
 
 def gap(
@@ -171,7 +140,16 @@ def gap(
                 drop_unknown_roles=drop_unknown_roles,
             )
 
-        result = by_wave(survey, analyse, wave, compare_to, by or (), confidence)
+        result = by_wave(
+            survey,
+            analyse,
+            wave,
+            compare_to,
+            keys=[*(by or ()), "level", "item", "pillar"],
+            family=[*(by or ()), "level"],
+            metrics=CHANGE_METRICS,
+            confidence=confidence,
+        )
         emit(result, stdout_fmt, output, [file, self_file, customer_file], plot)
 
     guarded(body)

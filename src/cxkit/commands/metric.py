@@ -7,11 +7,15 @@ from typing import Annotated
 import typer
 
 from ..cli_common import (
+    CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    WaveColOpt,
+    WaveOpt,
+    by_wave,
     check_output_options,
     emit,
     guarded,
@@ -64,6 +68,9 @@ def metric(
         list[str] | None,
         typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
     ] = None,
+    wave: WaveOpt = None,
+    compare_to: CompareToOpt = None,
+    wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
@@ -110,15 +117,29 @@ def metric(
             missing=missing or (),
             encoding=encoding,
             unweighted=no_weight,
+            wave_col=wave_col,
         )
         survey = read_survey(file, config=config, use_config=not no_config, spec=spec)
-        result = run_metric(
+
+        def analyse(part):
+            return run_metric(
+                part,
+                by=by or (),
+                roles=roles,
+                preset=preset,
+                agree_at=agree,
+                index=index,
+                confidence=confidence,
+            )
+
+        result = by_wave(
             survey,
-            by=by or (),
-            roles=roles,
-            preset=preset,
-            agree_at=agree,
-            index=index,
+            analyse,
+            wave,
+            compare_to,
+            keys=[*(by or ()), "level", "item"],
+            family=[*(by or ()), "level"],
+            metrics=("mean", "top2_box", "agree"),
             confidence=confidence,
         )
         emit(result, stdout_fmt, output)

@@ -7,11 +7,15 @@ from typing import Annotated
 import typer
 
 from ..cli_common import (
+    CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    WaveColOpt,
+    WaveOpt,
+    by_wave,
     check_output_options,
     emit,
     guarded,
@@ -121,6 +125,9 @@ def nps(
         list[str] | None,
         typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
     ] = None,
+    wave: WaveOpt = None,
+    compare_to: CompareToOpt = None,
+    wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
@@ -157,8 +164,18 @@ def nps(
             by=by or (),
             missing=missing or (),
             no_weight=no_weight,
+            wave_col=wave_col,
         )
-        result = run_nps(survey, name, by=by or (), roles=roles, confidence=confidence)
+        result = by_wave(
+            survey,
+            lambda part: run_nps(part, name, by=by or (), roles=roles, confidence=confidence),
+            wave,
+            compare_to,
+            keys=[*(by or ()), "level", "versus"],
+            family=["level"],
+            metrics=("nps", "promoters", "detractors"),
+            confidence=confidence,
+        )
         emit(result, stdout_fmt, output)
 
     guarded(body)
