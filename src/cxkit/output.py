@@ -132,6 +132,7 @@ _FORMATTERS: dict[str, Callable[[Any], str]] = {
     "pp": lambda x: f"{x * 100:+.0f}",
     "ratio": _fmt_ratio,
     "p": _fmt_p,
+    "g": lambda x: f"{x:.3g}",
 }
 
 

@@ -18,7 +18,8 @@ class ViewColumn:
     """How the terminal and Markdown views show one or more table columns.
 
     ``kind`` is one of ``text``, ``int``, ``num``, ``pct`` (proportion shown as %),
-    ``pp`` (proportion difference shown in percentage points), ``ratio``, ``p``.
+    ``pp`` (proportion difference shown in percentage points), ``ratio``, ``p``,
+    ``g`` (three significant digits).
     With three ``columns`` the first is the estimate and the others its CI.
     """
 
