@@ -180,3 +180,11 @@ def test_spearman_bootstrap_interval_agrees_with_bonett_wright_on_large_samples(
     _, ci = spearman_bootstrap(x, y, groups, 2000, 1, 0.95)
     assert ci[0] == pytest.approx(lo, abs=0.015)
     assert ci[1] == pytest.approx(hi, abs=0.015)
+
+
+def test_standardised_slope_without_controls_is_pearson_r():
+    """slope · sd(x) / sd(y) of a one-predictor OLS equals Pearson's r (cor.test above)."""
+    spec = AccountSpec(cx=["nps"], outcomes=["revenue_growth"], entity="account_id")
+    result = roi(panel_from_table(_raw(True), spec), models=["ols"])
+    std = result.summary["standardised_slopes"][0]["standardised_slope"]
+    assert close(std, REF["single"]["pearson"]["estimate"])

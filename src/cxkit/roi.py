@@ -509,7 +509,8 @@ def _headline(row, panel, subs, level, within) -> str:
     mag = abs(est) * scale
     # the interval in the direction the sentence reads (a negative effect reads "less")
     lo_s, hi_s = (lo * scale, hi * scale) if up else (-hi * scale, -lo * scale)
-    fmt = (lambda v: f"{v:.1f}") if pp else (lambda v: f"{v:.3g}")
+    digits = 1 if abs(hi_s - lo_s) >= 0.5 else 2
+    fmt = (lambda v: f"{v:.{digits}f}") if pp else (lambda v: f"{v:.3g}")
     name = outcome.replace("_", " ")
     if outcome in panel.binary:
         verb = name.removesuffix("ed") if name.endswith(("churned",)) else f"be {name}"

@@ -33,6 +33,8 @@ _QUARTER = re.compile(r"^(\d{4})\s*[-_ /]?\s*Q([1-4])$", re.IGNORECASE)
 _QUARTER_FIRST = re.compile(r"^Q([1-4])\s*[-_ /]?\s*(\d{4})$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _INT = re.compile(r"^-?\d+$")
+#: cells that mean "no value" in a numeric column (case-insensitive), like a blank
+MISSING_TOKENS = {"na", "n/a", "nan", "null", "none", "-", "#n/a"}
 
 
 @dataclass
@@ -91,11 +93,12 @@ def _text(col: pa.ChunkedArray) -> np.ndarray:
 
 
 def numbers(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(values, bad, raw)``: floats (``nan`` for blanks), a mask of non-numeric cells, text.
+    """``(values, bad, raw)``: floats (``nan`` for blanks and ``NA``-like cells), a mask of
+    non-numeric cells, and the cells as read.
 
-    >>> v, bad, _ = numbers(pa.chunked_array([["1", " 2.5", "", "x", None]]))
+    >>> v, bad, _ = numbers(pa.chunked_array([["1", " 2.5", "", "x", None, "NA"]]))
     >>> v.tolist()[:3], bad.tolist()
-    ([1.0, 2.5, nan], [False, False, False, True, False])
+    ([1.0, 2.5, nan], [False, False, False, True, False, False])
     """
     if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
         values = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
@@ -109,7 +112,7 @@ def numbers(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bad = np.zeros(text.size, bool)
     cache: dict[str, float | None] = {}
     for i, t in enumerate(text):
-        if t is None:
+        if t is None or t.casefold() in MISSING_TOKENS:
             continue
         if t not in cache:
             try:
@@ -128,6 +131,10 @@ def numbers(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _binary(col: pa.ChunkedArray) -> np.ndarray | None:
     """0/1 floats when every non-blank value is 0/1, yes/no or true/false; else ``None``."""
     text = _text(col)
+    text = np.array(
+        [None if t is None or str(t).casefold() in MISSING_TOKENS else t for t in text],
+        dtype=object,
+    )
     seen = {str(t).casefold() for t in text if t is not None}
     if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
         seen = {"1" if float(t) == 1 else "0" if float(t) == 0 else t for t in seen}

@@ -97,6 +97,11 @@ def _respondent_values(
                     f"(items: {', '.join(survey.items[:10])})"
                 )
         scale = (survey.scale.min, survey.scale.max, survey.scale.agree_at)
+        if survey.weight_col:
+            notes.append(
+                f"respondent weights ({survey.weight_col!r}) are not used: each account's "
+                "score is the plain mean over its respondents"
+            )
         items = survey.items
         text = {c: frame[c].to_numpy(object) for c in dict.fromkeys([*keys, *nps_cols])}
     else:
