@@ -94,6 +94,31 @@ def test_example_table_json_columns_and_headline():
     assert "vcovCL" in d["provenance"]["methods"]["ols"]
 
 
+def test_readme_quotes_the_example_headline_and_the_api_runs():
+    import cxkit
+
+    d = doc(
+        ACCOUNTS,
+        *PANEL,
+        "--outcome",
+        "revenue_growth",
+        "--outcome",
+        "churned",
+        "--lag",
+        "1",
+        "--control",
+        "segment",
+    )
+    readme = (ROOT / "README.md").read_text().replace("\n> ", " ")
+    assert d["summary"]["headline"] in readme
+    spec = cxkit.AccountSpec(
+        cx=["nps"], outcomes=["revenue_growth"], entity="account_id", time="quarter"
+    )
+    result = cxkit.roi(cxkit.read_accounts(ACCOUNTS, spec), lags=[1], models=["ols"])
+    ols = next(r for r in d["table"] if r["model"] == "ols")
+    assert result.table["n"].iloc[0] == ols["n"]
+
+
 def test_planted_effect_is_recovered_by_the_example():
     """make_roi.py plants +0.0014 growth per NPS point a quarter later and churn log-odds
     -0.025 per point (odds ratio exp(-0.25) per 10 points)."""

@@ -23,9 +23,13 @@ from .errors import ConfigError, CxkitError, InputError, OutputError, UsageError
 
 if TYPE_CHECKING:
     from .gap import gap
+    from .roi import roi
+    from .roi_data import AccountSpec, read_accounts
+    from .roi_survey import panel_from_survey
     from .survey import Survey, SurveySpec, read_survey
 
 __all__ = [
+    "AccountSpec",
     "ConfigError",
     "CxkitError",
     "InputError",
@@ -35,7 +39,10 @@ __all__ = [
     "UsageError",
     "__version__",
     "gap",
+    "panel_from_survey",
+    "read_accounts",
     "read_survey",
+    "roi",
 ]
 
 _LAZY = {
@@ -43,6 +50,10 @@ _LAZY = {
     "read_survey": ("survey", "read_survey"),
     "Survey": ("survey", "Survey"),
     "SurveySpec": ("survey", "SurveySpec"),
+    "roi": ("roi", "roi"),
+    "read_accounts": ("roi_data", "read_accounts"),
+    "AccountSpec": ("roi_data", "AccountSpec"),
+    "panel_from_survey": ("roi_survey", "panel_from_survey"),
 }
 
 
