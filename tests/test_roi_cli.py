@@ -603,3 +603,65 @@ def test_roi_help_and_option_errors_do_not_import_heavy_modules(args):
         env={**os.environ, "COLUMNS": "100"},
     )
     assert proc.stderr.rsplit("HEAVY=", 1)[1].strip() == ""
+
+
+def test_within_headline_binary_lpm_note_and_index_step():
+    r, f = ROI / "responses.csv", ROI / "finance.csv"
+    res = run(
+        "--survey",
+        r,
+        "--finance",
+        f,
+        "--key",
+        "account_id",
+        "--time",
+        "quarter",
+        "--cx",
+        "index",
+        "--outcome",
+        "churned",
+        "--lag",
+        "1",
+        "--within",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["summary"]["headline"].startswith(
+        "When an account's centricity_index is 1 point above its own average, it is "
+    )
+    assert (
+        "--within: churned is binary, so ols_fe is a linear probability model: its estimate "
+        "is the change in probability per CX point"
+    ) in d["notes"]
+    assert d["provenance"]["config"]["path"].endswith("cxkit.toml")
+    assert any(
+        "3828 responses scored 585 account-periods: median 7 responses each" in n
+        for n in d["notes"]
+    )
+
+
+def test_unknown_cx_range_is_noted_and_one_account_cannot_cluster(tmp_path):
+    rows = [f"A1,{q},{3 + q % 2},{0.01 * q}" for q in range(1, 7)]
+    f = small_table(tmp_path, rows, header="account,period,csat,growth")
+    d = doc(
+        f,
+        "--cx",
+        "csat",
+        "--outcome",
+        "growth",
+        "--entity",
+        "account",
+        "--model",
+        "ols",
+        "--no-config",
+    )
+    assert (
+        "no valid range is known for CX column 'csat', so its values are not range-checked; "
+        "pass --cx-range MIN,MAX (or set [scale] in cxkit.toml)"
+    ) in d["notes"]
+    assert d["table"][0]["estimate"] is None
+    assert (
+        "ols csat vs growth (lag 0): csat vs growth: cluster-robust errors need at least 2 accounts"
+    ) in d["notes"]

@@ -150,10 +150,20 @@ def _fit(model, sub, cx, outcome, panel, within, confidence, n_boot, seed):
                 note=f"{cx!r} never changes within an account, so --within has nothing to use",
             )
     groups = ent if (repeated or within) else None
-    if model == "logit":
-        return roi_models.logit(y, exog, j, groups, confidence)
+    if groups is not None and len(np.unique(ent)) < 2:
+        return roi_models._row(
+            cov_type="cluster", note=f"{what}: cluster-robust errors need at least 2 accounts"
+        )
     w = sub[panel.weight_col].to_numpy(float) if panel.weight_col else None
-    return roi_models.ols(y, exog, j, groups, w, confidence)
+    try:
+        if model == "logit":
+            return roi_models.logit(y, exog, j, groups, confidence)
+        return roi_models.ols(y, exog, j, groups, w, confidence)
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, FloatingPointError) as exc:
+        return roi_models._row(
+            cov_type="",
+            note=f"{what}: the model could not be fitted ({type(exc).__name__}: {str(exc)[:120]})",
+        )
 
 
 def _models_for(outcome: str, panel: Panel, models: Sequence[str], within: bool) -> list[str]:
@@ -270,6 +280,18 @@ def roi(
     frame = panel.frame.copy()
     notes = list(panel.notes)
     notes += _winsorize(frame, panel, winsorize)
+    unranged = [c for c in panel.cx if c not in panel.cx_ranges]
+    if unranged:
+        notes.append(
+            f"no valid range is known for CX column {', '.join(map(repr, unranged))}, so its "
+            "values are not range-checked; pass --cx-range MIN,MAX (or set [scale] in cxkit.toml)"
+        )
+    binary_fe = [o for o in panel.outcomes if within and o in panel.binary]
+    if binary_fe:
+        notes.append(
+            f"--within: {', '.join(binary_fe)} is binary, so ols_fe is a linear probability "
+            "model: its estimate is the change in probability per CX point"
+        )
     if within:
         absorbed = [c for c in panel.controls if (frame.groupby(ENTITY)[c].nunique() <= 1).all()]
         if absorbed:
@@ -367,7 +389,7 @@ def roi(
         summary=summary,
         notes=notes,
         provenance=make_provenance(
-            panel.sources, params, methods, seed if uses_seed else None, None
+            panel.sources, params, methods, seed if uses_seed else None, panel.config
         ),
         view=view,
     )
@@ -485,9 +507,17 @@ def _summary(table, panel, subs, confidence, within) -> dict[str, object]:
     return summary
 
 
+def _step(cx: str, panel: Panel, x: np.ndarray) -> float:
+    """CX points the headline speaks of: 10 on wide scores (NPS, % top box), else 1."""
+    rng = panel.cx_ranges.get(cx)
+    if rng is not None:
+        return 10.0 if rng[1] - rng[0] >= 50 else 1.0
+    sd = float(np.nanstd(x)) if x.size > 1 else 0.0
+    return 10.0 if sd > 5 else 1.0
+
+
 def _headline(row, panel, subs, level, within) -> str:
     cx, outcome, model = row["cx"], row["outcome"], row["model"]
-    who = "Accounts" if panel.entity_col else "Rows"
     later = _later(int(row["lag"]), panel.period_unit)
     base = f"n = {int(row['n_entities'])} {'accounts' if panel.entity_col else 'rows'}"
     if not np.isfinite(row["estimate"]):
@@ -496,14 +526,12 @@ def _headline(row, panel, subs, level, within) -> str:
         name = "r" if model == "pearson" else "rho"
         return (
             f"{_label(cx)} and {outcome}{later}: {name} = {row['estimate']:.2f} ({level} CI "
-            f"{row['ci_low']:.2f}–{row['ci_high']:.2f}, {base})"
+            f"{row['ci_low']:.2f} to {row['ci_high']:.2f}, {base})"
         )
-    if model == "logit":
-        est, lo, hi = (10 * row[k] for k in ("estimate", "ci_low", "ci_high"))
-    else:
-        est, lo, hi = row["per_10"], row["per_10_ci_low"], row["per_10_ci_high"]
-    values = subs[(cx, outcome, int(row["lag"]))][outcome].to_numpy(float)
-    pp = outcome in panel.binary or _fraction_like(values)
+    sub = subs[(cx, outcome, int(row["lag"]))]
+    step = _step(cx, panel, sub[cx].to_numpy(float))
+    est, lo, hi = (step * row[k] for k in ("estimate", "ci_low", "ci_high"))
+    pp = outcome in panel.binary or _fraction_like(sub[outcome].to_numpy(float))
     scale, unit = (100.0, " pp") if pp else (1.0, "")
     up = est >= 0
     mag = abs(est) * scale
@@ -512,20 +540,27 @@ def _headline(row, panel, subs, level, within) -> str:
     digits = 1 if abs(hi_s - lo_s) >= 0.5 else 2
     fmt = (lambda v: f"{v:.{digits}f}") if pp else (lambda v: f"{v:.3g}")
     name = outcome.replace("_", " ")
+    one = within  # the sentence is about one account over time
     if outcome in panel.binary:
-        verb = name.removesuffix("ed") if name.endswith(("churned",)) else f"be {name}"
-        what = f"are {fmt(mag)}{unit} {'more' if up else 'less'} likely to {verb}"
+        verb = name.removesuffix("ed") if name.endswith("churned") else f"be {name}"
+        what = (
+            f"{'is' if one else 'are'} {fmt(mag)}{unit} {'more' if up else 'less'} likely to {verb}"
+        )
     elif name.endswith(" growth"):
         what = (
-            f"grow {name.removesuffix(' growth')} {fmt(mag)}{unit} {'faster' if up else 'slower'}"
+            f"{'grows' if one else 'grow'} {name.removesuffix(' growth')} {fmt(mag)}{unit} "
+            f"{'faster' if up else 'slower'}"
         )
     else:
-        what = f"have {fmt(mag)}{unit} {'higher' if up else 'lower'} {name}"
-    fe = " (within the same account)" if within else ""
-    text = (
-        f"{who} 10 {_label(cx)} points higher {what}{later}{fe} ({level} CI "
-        f"{fmt(lo_s)}–{fmt(hi_s)}, {base})"
-    )
+        what = f"{'has' if one else 'have'} {fmt(mag)}{unit} {'higher' if up else 'lower'} {name}"
+    points = f"{step:g} {_label(cx)} point{'s' if step != 1 else ''}"
+    if within:
+        who = f"When an account's {_label(cx)} is {points.split(' ', 1)[0]} point"
+        who += f"{'s' if step != 1 else ''} above its own average, it"
+    else:
+        who = f"{'Accounts' if panel.entity_col else 'Rows'} {points} higher"
+    sep = "–" if lo_s >= 0 else " to "
+    text = f"{who} {what}{later} ({level} CI {fmt(lo_s)}{sep}{fmt(hi_s)}, {base})"
     if row["ci_low"] <= 0 <= row["ci_high"]:
         text += "; the interval includes no difference"
     return text

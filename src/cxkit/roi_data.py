@@ -63,6 +63,8 @@ class Panel:
         The files read.
     notes : list of str
         Rows and values excluded, and anything else a reader needs.
+    config : dict, optional
+        ``path`` and ``sha256`` of the study config used, for provenance.
     """
 
     frame: pd.DataFrame
@@ -79,6 +81,7 @@ class Panel:
     cx_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     sources: list[SourceInfo] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    config: dict[str, object] | None = None
 
 
 def _num(x: float) -> str:

@@ -72,14 +72,16 @@ def _respondent_values(
     use_config,
     encoding,
     drop_invalid: bool,
-) -> tuple[pd.DataFrame, list, list[str], tuple[float, float, float] | None]:
-    """Per respondent: key, time and one value per score (``nan`` = no answer)."""
+) -> tuple[pd.DataFrame, list, list[str], tuple[float, float, float] | None, dict | None]:
+    """Per respondent: key, time and one value per score (``nan`` = no answer); also the
+    sources, notes, scale (min, max, agree threshold) and config used."""
     from .survey import SurveySpec, read_survey
 
     need_items = [s for s in scores if s.kind != "nps"]
     nps_cols = [s.column for s in scores if s.kind == "nps"]
     keys = [key, *([time] if time else [])]
     notes: list[str] = []
+    config_used = None
     if need_items:
         explicit = [s.column for s in need_items if s.column]
         use_all = any(s.kind == "index" for s in need_items)
@@ -103,6 +105,8 @@ def _respondent_values(
                 "score is the plain mean over its respondents"
             )
         items = survey.items
+        if survey.study.sha256:
+            config_used = {"path": survey.study.path, "sha256": survey.study.sha256}
         text = {c: frame[c].to_numpy(object) for c in dict.fromkeys([*keys, *nps_cols])}
     else:
         raw = read_table(path, encoding=encoding)
@@ -155,7 +159,7 @@ def _respondent_values(
         if blank.any():
             notes.append(f"{file}: excluded {int(blank.sum())} responses with no {c!r}")
             out = out[~blank]
-    return out.reset_index(drop=True), sources, notes, scale
+    return out.reset_index(drop=True), sources, notes, scale, config_used
 
 
 def account_scores(
@@ -219,7 +223,7 @@ def panel_from_survey(
                 f"{ffile}: no column {c!r} (named by {'--key' if c == key else '--time'}); "
                 "columns are: " + ", ".join(finance.table.column_names[:15])
             )
-    resp, sources, notes, scale = _respondent_values(
+    resp, sources, notes, scale, config_used = _respondent_values(
         scores,
         survey_path,
         key,
@@ -230,6 +234,13 @@ def panel_from_survey(
         drop_invalid=drop_invalid,
     )
     agg, agg_notes = account_scores(resp, scores, keys, min_responses)
+    counts = agg[RESPONSES].to_numpy()
+    notes.append(
+        f"{sources[0].path}: {int(counts.sum())} responses scored {len(agg)} "
+        f"{'account-periods' if time else 'accounts'}: "
+        f"median {float(np.median(counts)):g} responses each (min {int(counts.min())}, max "
+        f"{int(counts.max())})"
+    )
     for s in [*scores, Score("", None, RESPONSES)]:
         if s.name in finance.table.column_names:
             raise InputError(
@@ -257,6 +268,7 @@ def panel_from_survey(
     )
     panel = panel_from_table(merged, spec, extra={RESPONSES: joined[RESPONSES].to_numpy(float)})
     panel.sources = [*sources, finance.source]
+    panel.config = config_used
     unit = " and period" if time else ""
     if unmatched:
         notes.append(f"{ffile}: {unmatched} rows have no survey responses for their account{unit}")

@@ -243,6 +243,8 @@ def roi(
                 drop_invalid=drop_invalid,
             )
             panel = panel_from_table(raw, spec)
+            if study is not None:
+                panel.config = {"path": study.path, "sha256": study.sha256}
         result = run_roi(
             panel,
             models=model or None,
