@@ -665,3 +665,18 @@ def test_unknown_cx_range_is_noted_and_one_account_cannot_cluster(tmp_path):
     assert (
         "ols csat vs growth (lag 0): csat vs growth: cluster-robust errors need at least 2 accounts"
     ) in d["notes"]
+
+
+def test_hc3_with_a_leverage_one_row_gives_a_null_interval_and_a_note(tmp_path):
+    rows = [
+        f"A{i},{10 * i - 50},{0.001 * i + 0.01 * (i % 3)},{'x' if i == 0 else 'y'}"
+        for i in range(12)
+    ]
+    f = small_table(tmp_path, rows, header="account,nps,growth,segment")
+    d = doc(f, "--cx", "nps", "--outcome", "growth", "--control", "segment", "--model", "ols")
+    row = d["table"][0]
+    assert row["estimate"] is not None and row["ci_low"] is None and row["p_value"] is None
+    assert (
+        "ols nps vs growth (lag 0): its standard error is undefined (a row with leverage 1, "
+        "e.g. a control category with a single account)"
+    ) in d["notes"]

@@ -183,9 +183,17 @@ def ols(
         r_squared=float(res.rsquared),
         cov_type=cov,
     )
+    if cov == "HC3":
+        # HC3 divides each squared residual by (1 - h)^2: undefined when a row has leverage 1
+        leverage = np.einsum("ij,ji->i", res.model.wexog, res.model.pinv_wexog)
+        if np.max(leverage) > 1 - 1e-8:
+            lo = hi = float("nan")
+            row.update(ci_low=lo, ci_high=hi, p_value=lo, per_10_ci_low=lo, per_10_ci_high=lo)
     if not np.isfinite(lo):
-        row["note"] = "its standard error is undefined (a row with leverage 1, e.g. a control "
-        "category with a single account)"
+        row["note"] = (
+            "its standard error is undefined (a row with leverage 1, e.g. a control category "
+            "with a single account)"
+        )
     return row
 
 
