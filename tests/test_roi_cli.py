@@ -295,8 +295,8 @@ def test_non_numeric_cell_is_an_error_or_counted(tmp_path):
     f = line_table(tmp_path, growth=growth)
     msg = one_line_error(run(f, "--cx", "nps", "--outcome", "growth"), 3)
     assert msg == (
-        f"{f}: outcome column 'growth', data row 2: 'abc' is not a number; fix the cell, or "
-        "pass --drop-invalid to exclude such values"
+        f"{f}: outcome column 'growth', data row 2: 'abc' is not a number (nor 0/1, yes/no, "
+        "true/false); fix the cell, or pass --drop-invalid to exclude such values"
     )
     d = doc(f, "--cx", "nps", "--outcome", "growth", "--drop-invalid", "--model", "ols")
     assert d["table"][0]["n"] == 11
@@ -680,3 +680,19 @@ def test_hc3_with_a_leverage_one_row_gives_a_null_interval_and_a_note(tmp_path):
         "ols nps vs growth (lag 0): its standard error is undefined (a row with leverage 1, "
         "e.g. a control category with a single account)"
     ) in d["notes"]
+
+
+def test_yes_no_outcome_with_another_value_names_it(tmp_path):
+    churned = ["yes", "no", "maybe"] + ["no", "yes"] * 4 + ["no"]
+    f = line_table(tmp_path, churned=churned)
+    msg = one_line_error(run(f, "--cx", "nps", "--outcome", "churned"), 3)
+    assert msg == (
+        f"{f}: outcome column 'churned', data row 3: 'maybe' is not 0/1, yes/no or true/false; "
+        "fix the cell, or pass --drop-invalid to exclude such values"
+    )
+    d = doc(f, "--cx", "nps", "--outcome", "churned", "--drop-invalid", "--model", "logit")
+    assert d["table"][0]["n"] == 11
+    assert any(
+        "excluded 1 values of 'churned' that are not 0/1, yes/no or true/false" in n
+        for n in d["notes"]
+    )

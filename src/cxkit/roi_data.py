@@ -240,9 +240,11 @@ class _Typer:
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             if not self.drop_invalid:
+                also = " (nor 0/1, yes/no, true/false)" if what == "outcome" else ""
                 raise InputError(
                     f"{self.file}: {what} column {name!r}, data row {row + 1}: {raw[row]!r} is "
-                    "not a number; fix the cell, or pass --drop-invalid to exclude such values"
+                    f"not a number{also}; fix the cell, or pass --drop-invalid to exclude such "
+                    "values"
                 )
             self.notes.append(
                 f"{self.file}: excluded {int(bad.sum())} non-numeric values of {name!r} "
@@ -290,6 +292,27 @@ def _outcome(ty: _Typer, name: str) -> tuple[np.ndarray, bool]:
     b = _binary(col)
     if b is not None:
         return b, True
+    text = _text(col)
+    words = (_TRUE | _FALSE) - {"0", "1"}
+    norm = [None if t is None or t.casefold() in MISSING_TOKENS else t.casefold() for t in text]
+    if any(t in words for t in norm):  # a yes/no column with some other values
+        bad = np.array([t is not None and t not in _TRUE | _FALSE for t in norm])
+        row = int(np.flatnonzero(bad)[0])
+        if not ty.drop_invalid:
+            raise InputError(
+                f"{ty.file}: outcome column {name!r}, data row {row + 1}: {text[row]!r} is not "
+                "0/1, yes/no or true/false; fix the cell, or pass --drop-invalid to exclude "
+                "such values"
+            )
+        ty.notes.append(
+            f"{ty.file}: excluded {int(bad.sum())} values of {name!r} that are not 0/1, yes/no "
+            f"or true/false (--drop-invalid; first at data row {row + 1}: {text[row]!r})"
+        )
+        values = [
+            np.nan if t is None or b_ else float(t in _TRUE)
+            for t, b_ in zip(norm, bad, strict=True)
+        ]
+        return np.array(values), True
     return ty.numeric(name, "outcome"), False
 
 
