@@ -222,6 +222,8 @@ def roi(
     """
     if not 0 < confidence < 1:
         raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+    if within and models and set(models) != {"ols"}:
+        raise UsageError("--within fits fixed-effects OLS only; drop --model or use --model ols")
     models = list(models) if models else list(MODELS)
     for m in models:
         if m not in MODELS:
@@ -233,8 +235,6 @@ def roi(
         raise UsageError("--lag needs --time: name the period column (e.g. --time quarter)")
     if within and not panel.entity_col:
         raise UsageError("--within needs --entity (the account column) and several periods")
-    if within and any(m not in ("ols",) for m in models) and len(models) < len(MODELS):
-        raise UsageError("--within fits fixed-effects OLS only; drop --model or use --model ols")
     if winsorize is not None and not 0 < winsorize < 0.5:
         raise UsageError(f"--winsorize must be between 0 and 0.5 (e.g. 0.01), not {winsorize}")
     if n_boot < 100:
