@@ -17,7 +17,9 @@ from .data.make_bad_corpus import corpus, write
 runner = CliRunner()
 DOCUMENTED = {0, 1, 2, 3, 4}
 #: options a command needs besides FILE to get as far as reading it
-EXTRA_ARGS: dict[str, list[str]] = {}
+EXTRA_ARGS: dict[str, list[str]] = {
+    "roi": ["--cx", "q1", "--outcome", "q2", "--entity", "respondent_id"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,8 @@ def test_command_meets_bad_file_with_a_documented_exit(command, name, bad_dir, t
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1, res.stderr
         assert lines[0].startswith("cxkit: error: ")
-        assert name in lines[0]
+        if res.exit_code != 2:  # a usage error is about the options, not the file
+            assert name in lines[0]
         assert not out.exists()
         assert not list(tmp_path.glob(".out.json*"))
     else:

@@ -26,9 +26,13 @@ if TYPE_CHECKING:
     from .gap import gap
     from .metrics import metric
     from .nps import nps
+    from .roi import roi
+    from .roi_data import AccountSpec, read_accounts
+    from .roi_survey import panel_from_survey
     from .survey import Survey, SurveySpec, read_survey
 
 __all__ = [
+    "AccountSpec",
     "ConfigError",
     "CxkitError",
     "InputError",
@@ -41,7 +45,10 @@ __all__ = [
     "gap",
     "metric",
     "nps",
+    "panel_from_survey",
+    "read_accounts",
     "read_survey",
+    "roi",
 ]
 
 _LAZY = {
@@ -52,6 +59,10 @@ _LAZY = {
     "read_survey": ("survey", "read_survey"),
     "Survey": ("survey", "Survey"),
     "SurveySpec": ("survey", "SurveySpec"),
+    "roi": ("roi", "roi"),
+    "read_accounts": ("roi_data", "read_accounts"),
+    "AccountSpec": ("roi_data", "AccountSpec"),
+    "panel_from_survey": ("roi_survey", "panel_from_survey"),
 }
 
 

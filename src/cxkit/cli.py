@@ -14,7 +14,7 @@ import typer
 
 from ._version import __version__
 from .cli_common import err, state
-from .commands import check, drivers, gap, metric, nps, trend
+from .commands import check, drivers, gap, metric, nps, roi, trend
 from .errors import EXIT_INTERRUPTED
 
 app = typer.Typer(
@@ -34,6 +34,7 @@ COMMANDS = [
     ("nps", nps.nps),
     ("metric", metric.metric),
     ("drivers", drivers.drivers),
+    ("roi", roi.roi),
     ("trend", trend.trend),
     ("check", check.check),
 ]

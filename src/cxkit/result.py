@@ -19,7 +19,8 @@ class ViewColumn:
 
     ``kind`` is one of ``text``, ``int``, ``num``, ``pct`` (proportion shown as %),
     ``pp`` (proportion difference shown in percentage points), ``ratio``, ``p``, ``g``
-    (general number).
+    (general number, four significant digits), ``score`` (signed whole number, e.g. an
+    NPS), ``mean`` (two decimals).
     With three ``columns`` the first is the estimate and the others its CI.
     """
 
