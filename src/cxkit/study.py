@@ -143,6 +143,7 @@ class Study:
     items: dict[str, ItemSpec] = field(default_factory=dict)
     pillars: dict[str, str] = field(default_factory=dict)
     reverse: tuple[str, ...] = ()
+    obstacles: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     sha256: str | None = None
 
@@ -166,7 +167,7 @@ class Study:
         return item in self.reverse or bool(spec and spec.reverse)
 
 
-_TOP_KEYS = {"columns", "roles", "scale", "answers", "pillars", "items"}
+_TOP_KEYS = {"columns", "roles", "scale", "answers", "pillars", "items", "obstacles"}
 _COLUMN_KEYS = {"id", "role", "weight", "wave", "segment"}
 _ITEM_KEYS = {"pillar", "label", "reverse"}
 
@@ -285,6 +286,8 @@ def parse_study(doc: dict[str, Any], path: str = CONFIG_NAME) -> Study:
         if not isinstance(reverse, bool):
             raise c.fail(f"{key}.reverse", "must be true or false")
         st.items[name] = ItemSpec(name, pillar, label, reverse)
+    # [obstacles] belongs to `cxkit obstacles`, which validates its keys (cxkit.rankings)
+    st.obstacles = c.table(doc.get("obstacles", {}), "obstacles")
     return st
 
 
