@@ -49,11 +49,14 @@ class ChoiceStatistics:
         ``set_counts[p, t]`` = 1 if pattern ``p`` makes a choice from set ``t``.
     sets : ndarray, shape (T, m)
         Membership (0/1) of each distinct choice set.
+    events : ndarray of int, shape (E, 3)
+        Every choice as ``(pattern, set, winner)``.
     """
 
     wins: np.ndarray
     set_counts: np.ndarray
     sets: np.ndarray
+    events: np.ndarray
 
 
 def choice_statistics(patterns: Sequence[tuple[int, ...]], m: int) -> ChoiceStatistics:
@@ -68,23 +71,24 @@ def choice_statistics(patterns: Sequence[tuple[int, ...]], m: int) -> ChoiceStat
     full = (1 << m) - 1
     set_index: dict[int, int] = {}
     wins = np.zeros((len(patterns), m))
-    entries: list[tuple[int, int]] = []
+    entries: list[tuple[int, int, int]] = []
     for p, ranking in enumerate(patterns):
         remaining = full
         for item in ranking:
             if remaining.bit_count() < 2:
                 break
             t = set_index.setdefault(remaining, len(set_index))
-            entries.append((p, t))
+            entries.append((p, t, item))
             wins[p, item] += 1.0
             remaining &= ~(1 << item)
     set_counts = np.zeros((len(patterns), len(set_index)))
-    for p, t in entries:
+    for p, t, _ in entries:
         set_counts[p, t] += 1.0
     sets = np.zeros((len(set_index), m))
     for mask, t in set_index.items():
         sets[t] = [(mask >> i) & 1 for i in range(m)]
-    return ChoiceStatistics(wins, set_counts, sets)
+    events = np.array(entries, dtype=np.int64).reshape(-1, 3)
+    return ChoiceStatistics(wins, set_counts, sets, events)
 
 
 def log_likelihood(theta: np.ndarray, a: np.ndarray, n: np.ndarray, sets: np.ndarray) -> np.ndarray:
@@ -226,10 +230,12 @@ def connected(stats: ChoiceStatistics, counts: np.ndarray) -> bool:
     m = stats.sets.shape[1]
     if m < 2:
         return True
-    used = counts > 0
-    # edge j -> i when i was chosen from a set holding j
-    beat = (stats.wins[used].T @ (stats.set_counts[used] @ stats.sets)) > 0  # (m, m): i beat j
-    graph = csr_matrix(beat.T.astype(float))
+    ev = stats.events[np.asarray(counts)[stats.events[:, 0]] > 0]
+    # edge j -> i when i was chosen from a set holding j ("i beat j")
+    beat = np.zeros((m, m))
+    np.add.at(beat, ev[:, 2], stats.sets[ev[:, 1]])
+    beat[np.arange(m), np.arange(m)] = 0.0
+    graph = csr_matrix((beat > 0).T.astype(float))
     n_comp, _ = connected_components(graph, directed=True, connection="strong")
     return n_comp == 1
 

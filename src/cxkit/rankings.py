@@ -149,8 +149,7 @@ class Labeller:
         seen = self.spellings.get(key)
         if not seen:
             return key
-        best = max(seen.values())
-        return min(s for s, c in seen.items() if c == best)
+        return seen.most_common(1)[0][0]  # the commonest spelling; on a tie the first seen
 
 
 @dataclass
@@ -354,7 +353,11 @@ def parse_rankings(
         for c in columns:
             label = config.labels.get(c) or (qualtrics or {}).get(c)
             if label is None and layout == "multi-select":
-                seen = [v for v in cells[c] if v is not None and normalise_label(v) not in _TRUE]
+                seen = [
+                    v
+                    for v in cells[c]
+                    if v is not None and normalise_label(v) not in _TRUE | _FALSE
+                ]
                 label = Counter(seen).most_common(1)[0][0] if seen else c
             col_index[c] = index(label or c)
     k_default = len(columns) if layout == "rank-columns" else len(set(col_index.values()))
