@@ -154,9 +154,14 @@ def _group_stats(answers, rk, asked, levels, n_boot, rng, confidence, progress):
         estimate = pl.worths(theta)[0]
         out["pl_worth"][idx] = estimate
 
+        from scipy.sparse import csr_matrix
+
+        # each pattern wins and chooses from at most k sets: sparse products stay O(B * P * k)
+        wins_t, sets_t = csr_matrix(cs.wins.T), csr_matrix(cs.set_counts.T)
+
         def statistic(draws: np.ndarray) -> np.ndarray:
-            fitted = pl.fit(draws @ cs.wins, draws @ cs.set_counts, cs.sets, theta0=theta)
-            return pl.worths(fitted)
+            a, n_sets = (wins_t @ draws.T).T, (sets_t @ draws.T).T
+            return pl.worths(pl.fit(a, n_sets, cs.sets, theta0=theta))
     else:
         estimate = named[idx] / n
         picks = np.zeros((len(patterns), idx.size))

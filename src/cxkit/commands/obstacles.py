@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -104,6 +105,10 @@ def obstacles(
         if sep is not None and not sep:
             raise UsageError("--sep must not be empty; e.g. --sep ';'")
         levels = parse_top(top) if top is not None else None
+        # the bootstrap multiplies many tiny matrices: BLAS threads only add overhead there
+        # (and stall on a busy machine); set before numpy loads, and a user's value wins
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
         stdout_fmt = check_output_options(fmt, output, [file])
         if file is None:
             raise UsageError("name the survey file: cxkit obstacles FILE ('-' reads stdin)")
