@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,7 @@ from typer.testing import CliRunner
 
 from cxkit.cli import app
 from cxkit.obstacles import obstacles
+from cxkit.rankings import parse_config
 from cxkit.read import read_table
 from cxkit.study import load_study
 
@@ -25,6 +28,10 @@ runner = CliRunner()
 RANKED = EXAMPLES / "obstacles_ranked.csv"
 QUALTRICS = EXAMPLES / "obstacles_qualtrics.csv"
 BUDGET = "Budget restrictions"
+
+
+def load_toml(path: Path) -> dict:
+    return tomllib.loads(path.read_text())
 
 
 def run(*args: object):
@@ -116,11 +123,12 @@ def test_intervals_hold_the_estimates_and_tiers_follow_ranks(ranked):
     assert (t["rank_ci_low"] <= t["rank_ci_high"]).all()
     for _, g in t.groupby("wave"):
         g = g.sort_values("rank")
-        assert g["tier"].is_monotonic_increasing and g["tier"].iloc[0] == 1
-        # consecutive tiers are separated: the next tier starts below every earlier interval
-        for tier in g["tier"].unique()[1:]:
-            first = g[g["tier"] == tier]["rank_ci_low"].min()
-            assert first > g[g["tier"] < tier]["rank_ci_high"].max()
+        assert g["tier"].iloc[0] == 1 and g["tier"].is_monotonic_increasing
+        # different tiers never have overlapping rank intervals
+        for (_, a), (_, b) in itertools.combinations(g.iterrows(), 2):
+            if a["tier"] != b["tier"]:
+                assert a["rank_ci_high"] < b["rank_ci_low"] or b["rank_ci_high"] < a["rank_ci_low"]
+    assert t["tier"].max() > 2  # the example separates the obstacles into several tiers
 
 
 def test_progress_is_reported_per_chunk():
@@ -278,3 +286,16 @@ def test_example_generator_reproduces_the_bundled_files(tmp_path):
     for name in ("obstacles_ranked.csv", "obstacles_qualtrics.csv"):
         assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
         assert (EXAMPLES / name).stat().st_size < 1_000_000
+
+
+def test_obstacle_offered_but_never_named_gets_a_ridge_worth_and_a_note(tmp_path):
+    f = write(tmp_path / "r.csv", "obstacle_1,obstacle_2\nA,B\nB,A\nA,B\nB,\n")
+    cfg = write(tmp_path / "c.toml", '[obstacles.offered]\n"(all)" = ["A", "B", "C"]\n')
+    res = analyse(f, bootstrap=100, config=parse_config(load_toml(cfg)["obstacles"]))
+    c = row(res.table, "C")
+    assert c["status"] == "asked" and c["n_named"] == 0 and c["pl_worth"] < 1e-4
+    assert any(n.startswith("Plackett-Luce: the answers do not connect") for n in res.notes)
+    # only the first choices inform A vs B (2 each): equal worths, up to the tiny penalty
+    assert row(res.table, "A")["pl_worth"] == pytest.approx(
+        row(res.table, "B")["pl_worth"], abs=1e-5
+    )

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import plackett_luce as pl
 from . import stats
+from .bootstrap import ProgressFn, competition_ranks, overlap_tiers, pattern_bootstrap
 from .errors import InputError, UsageError
 from .rankings import ObstacleConfig, Rankings, parse_rankings, select_columns
 from .read import RawTable
 from .result import Result, ViewColumn, make_provenance
 
 DEFAULT_SEED = 2012
-CHUNK = 200
-MISSING = "(missing)"
 
 METHODS = {
     "share_ci": "Wilson score interval (Wilson 1927) = R prop.test(correct=FALSE)$conf.int",
@@ -33,8 +32,6 @@ METHODS = {
     "percentile intervals; each replicate refitted by Newton's method",
     "tier": "obstacles whose rank intervals overlap (directly or through others) share a tier",
 }
-
-ProgressFn = Callable[[int, int], None]
 
 
 def _natural(values: Sequence[str]) -> list[str]:
@@ -70,44 +67,6 @@ def _rank_counts(patterns, counts, m: int, k: int) -> np.ndarray:
         for r, i in enumerate(pattern):
             out[i, r] += c
     return out
-
-
-def _ranks(estimates: np.ndarray) -> np.ndarray:
-    """Competition ranks per row (1 = largest); shape (B, m)."""
-    e = np.atleast_2d(estimates)
-    return 1 + (e[:, None, :] > e[:, :, None]).sum(axis=2)
-
-
-def _tiers(rank: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    order = np.argsort(rank, kind="stable")
-    tier = np.zeros(rank.size, dtype=np.int64)
-    current, reach = 0, -np.inf
-    for i in order:
-        if low[i] > reach:
-            current += 1
-        reach = max(reach, high[i])
-        tier[i] = current
-    return tier
-
-
-def _bootstrap(
-    counts: np.ndarray,
-    statistic: Callable[[np.ndarray], np.ndarray],
-    n_boot: int,
-    rng: np.random.Generator,
-    progress: ProgressFn | None,
-) -> np.ndarray:
-    """``statistic`` of ``n_boot`` multinomial resamples of the pattern counts, (B, m)."""
-    n = int(counts.sum())
-    p = counts / counts.sum()
-    out = []
-    for start in range(0, n_boot, CHUNK):
-        size = min(CHUNK, n_boot - start)
-        draws = rng.multinomial(n, p, size=size).astype(float)
-        out.append(statistic(draws))
-        if progress is not None:
-            progress(size, n_boot)
-    return np.vstack(out)
 
 
 def _group_stats(answers, rk, asked, levels, n_boot, rng, confidence, progress):
@@ -171,17 +130,17 @@ def _group_stats(answers, rk, asked, levels, n_boot, rng, confidence, progress):
         def statistic(draws: np.ndarray) -> np.ndarray:
             return draws @ picks / n
 
-    out["rank"][idx] = _ranks(estimate)[0]
+    out["rank"][idx] = competition_ranks(estimate)[0]
     if n_boot > 0:
-        boot = _bootstrap(counts, statistic, n_boot, rng, progress)
+        boot = pattern_bootstrap(counts, statistic, n_boot, rng, progress)
         if rk.ranked:
             out["pl_worth_ci_low"][idx] = np.quantile(boot, tail, axis=0)
             out["pl_worth_ci_high"][idx] = np.quantile(boot, 1 - tail, axis=0)
-        branks = _ranks(boot)
+        branks = competition_ranks(boot)
         low = np.quantile(branks, tail, axis=0, method="inverted_cdf")
         high = np.quantile(branks, 1 - tail, axis=0, method="inverted_cdf")
         out["rank_ci_low"][idx], out["rank_ci_high"][idx] = low, high
-        out["tier"][idx] = _tiers(out["rank"][idx], low, high)
+        out["tier"][idx] = overlap_tiers(out["rank"][idx], low, high)
     return out, method
 
 
@@ -356,6 +315,13 @@ def obstacles(
         st, method = _group_stats(answers, rk, asked, levels, bootstrap, rng, confidence, tick)
         if method:
             methods_used.add(method)
+        if method and method.startswith("ridge"):
+            where = f"in {g}, " if by else ""
+            notes.append(
+                f"Plackett-Luce: {where}the answers do not connect every obstacle asked (one is "
+                "never named, or never beaten), so no maximum-likelihood worth exists; shown is "
+                f"the {method} (worth near 0 for an obstacle never named)"
+            )
         st["asked"] = asked
         st["n_respondents"] = np.full(m, float(len(answers)))
         per_group.append(st)
