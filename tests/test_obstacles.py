@@ -299,3 +299,10 @@ def test_obstacle_offered_but_never_named_gets_a_ridge_worth_and_a_note(tmp_path
     assert row(res.table, "A")["pl_worth"] == pytest.approx(
         row(res.table, "B")["pl_worth"], abs=1e-5
     )
+
+
+def test_python_api_gives_the_cli_numbers(ranked):
+    import cxkit
+
+    api = cxkit.obstacles(cxkit.read_table(RANKED), by="wave", top=[1, 2, 5], bootstrap=300, seed=7)
+    pd.testing.assert_frame_equal(api.table, ranked.table)

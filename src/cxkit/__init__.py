@@ -23,6 +23,8 @@ from .errors import ConfigError, CxkitError, InputError, OutputError, UsageError
 
 if TYPE_CHECKING:
     from .gap import gap
+    from .obstacles import obstacles
+    from .read import read_table
     from .survey import Survey, SurveySpec, read_survey
 
 __all__ = [
@@ -35,11 +37,15 @@ __all__ = [
     "UsageError",
     "__version__",
     "gap",
+    "obstacles",
     "read_survey",
+    "read_table",
 ]
 
 _LAZY = {
     "gap": ("gap", "gap"),
+    "obstacles": ("obstacles", "obstacles"),
+    "read_table": ("read", "read_table"),
     "read_survey": ("survey", "read_survey"),
     "Survey": ("survey", "Survey"),
     "SurveySpec": ("survey", "SurveySpec"),
