@@ -267,7 +267,8 @@ def obstacles(
         raise InputError(
             f"{file}: no column {by!r} for --by (columns: {', '.join(names[:12])}); check the name"
         )
-    cols = [c for c in select_columns(names, columns or config.columns, file) if c != by]
+    first = raw.table.slice(0, 1).to_pylist()[0] if raw.table.num_rows else {}
+    cols = [c for c in select_columns(names, columns or config.columns, file, first) if c != by]
     data = {c: raw.table.column(c).to_pylist() for c in cols}
     rk = parse_rankings(
         data,

@@ -220,8 +220,17 @@ def _text(values: list[Any]) -> list[str | None]:
     return out
 
 
-def select_columns(names: Sequence[str], patterns: Sequence[str], file: str) -> list[str]:
-    """Columns named by ``patterns`` (names or globs), in rank/number order."""
+def select_columns(
+    names: Sequence[str],
+    patterns: Sequence[str],
+    file: str,
+    first_row: dict[str, Any] | None = None,
+) -> list[str]:
+    """Columns named by ``patterns`` (names or globs), in rank/number order.
+
+    Without patterns: every column whose name contains "obstacle", else every column whose
+    first row (Qualtrics' question-text header row) contains it.
+    """
     if patterns:
         chosen: list[str] = []
         for pat in patterns:
@@ -236,6 +245,14 @@ def select_columns(names: Sequence[str], patterns: Sequence[str], file: str) -> 
         chosen = [
             c for c in names if "obstacle" in c.casefold() and not c.upper().endswith("_TEXT")
         ]
+        if not chosen and first_row:
+            chosen = [
+                c
+                for c in names
+                if "obstacle" in str(first_row.get(c) or "").casefold()
+                and not c.upper().endswith("_TEXT")
+                and not str(first_row.get(c)).casefold().endswith(" - text")
+            ]
         if not chosen:
             raise InputError(
                 f"{file}: no column name contains 'obstacle', so the answers cannot be found; "
