@@ -308,3 +308,20 @@ def test_python_api_gives_the_cli_numbers(ranked):
 
     api = cxkit.obstacles(cxkit.read_table(RANKED), by="wave", top=[1, 2, 5], bootstrap=300, seed=7)
     pd.testing.assert_frame_equal(api.table, ranked.table)
+
+
+def test_strict_line_numbers_count_qualtrics_header_rows():
+    import csv
+
+    # the first data line (after Qualtrics' 3 header lines) whose ranks are not 1..r once each
+    with QUALTRICS.open(newline="", encoding="utf-8") as fh:
+        lines = list(csv.reader(fh))
+    expected = None
+    for number, cells in enumerate(lines[3:], start=4):
+        ranks = sorted(int(v) for v in cells[2:13] if v)
+        if ranks and ranks != list(range(1, len(ranks) + 1)):
+            expected = number
+            break
+    res = run(QUALTRICS, "--strict", "--bootstrap", "0")
+    assert res.exit_code == 3
+    assert f"obstacles_qualtrics.csv: line {expected}, column 'Q7_" in res.stderr
