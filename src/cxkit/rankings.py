@@ -130,26 +130,35 @@ class Labeller:
 
     def __init__(self, aliases: dict[str, str] | None = None) -> None:
         self.aliases = {normalise_label(k): clean_label(v) for k, v in (aliases or {}).items()}
-        self.spellings: dict[str, Counter[str]] = {}
         self.fixed: dict[str, str] = {normalise_label(v): v for v in self.aliases.values()}
         self.fixed["other"] = OTHER
+        self.seen: Counter[str] = Counter()  # raw answers, in first-seen order
+        self._keys: dict[str, str] = {}
 
     def key(self, raw: str) -> str:
-        norm = normalise_label(raw)
-        if norm in self.aliases:
-            return normalise_label(self.aliases[norm])
-        if _OTHER.match(norm):
-            return "other"
-        self.spellings.setdefault(norm, Counter())[clean_label(raw)] += 1
-        return norm
+        self.seen[raw] += 1
+        k = self._keys.get(raw)
+        if k is None:
+            norm = normalise_label(raw)
+            if norm in self.aliases:
+                k = normalise_label(self.aliases[norm])
+            elif _OTHER.match(norm):
+                k = "other"
+            else:
+                k = norm
+            self._keys[raw] = k
+        return k
 
     def display(self, key: str) -> str:
         if key in self.fixed:
             return self.fixed[key]
-        seen = self.spellings.get(key)
-        if not seen:
+        spellings: Counter[str] = Counter()
+        for raw, count in self.seen.items():
+            if self._keys[raw] == key:
+                spellings[clean_label(raw)] += count
+        if not spellings:
             return key
-        return seen.most_common(1)[0][0]  # the commonest spelling; on a tie the first seen
+        return spellings.most_common(1)[0][0]  # the commonest spelling; on a tie the first seen
 
 
 @dataclass
