@@ -325,3 +325,15 @@ def test_strict_line_numbers_count_qualtrics_header_rows():
     res = run(QUALTRICS, "--strict", "--bootstrap", "0")
     assert res.exit_code == 3
     assert f"obstacles_qualtrics.csv: line {expected}, column 'Q7_" in res.stderr
+
+
+def test_too_many_choice_sets_skip_the_worths_with_a_note(monkeypatch):
+    import importlib
+
+    # the module, not the cxkit.obstacles function that the package exposes
+    monkeypatch.setattr(importlib.import_module("cxkit.obstacles"), "MAX_PL_CELLS", 10)
+    res = analyse(RANKED, by="wave", bootstrap=20)
+    t = res.table
+    assert t["pl_worth"].isna().all() and t["rank"].isna().all()
+    assert t["share_top2"].notna().sum() == 21
+    assert any("Plackett-Luce worths and ranks not computed in 2011" in n for n in res.notes)

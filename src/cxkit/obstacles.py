@@ -17,6 +17,8 @@ from .read import RawTable
 from .result import Result, ViewColumn, make_provenance
 
 DEFAULT_SEED = 2012
+#: Largest (distinct choice sets) x (obstacles)^2 the bootstrap refits handle in memory.
+MAX_PL_CELLS = 50_000_000
 
 METHODS = {
     "share_ci": "Wilson score interval (Wilson 1927) = R prop.test(correct=FALSE)$conf.int",
@@ -109,6 +111,9 @@ def _group_stats(answers, rk, asked, levels, n_boot, rng, confidence, progress):
     if rk.ranked:
         lp = [tuple(local[g] for g in p) for p in patterns]
         cs = pl.choice_statistics(lp, idx.size)
+        if len(cs.sets) * idx.size**2 > MAX_PL_CELLS:
+            # e.g. full rankings of 20+ obstacles: nearly every choice set is distinct
+            return out, f"skipped: {len(cs.sets):,} distinct choice sets"
         theta, method = pl.point_estimate(lp, counts, idx.size, cs)
         estimate = pl.worths(theta)[0]
         out["pl_worth"][idx] = estimate
@@ -314,6 +319,13 @@ def obstacles(
         answers = [a for a, gg in zip(rk.answers, kept, strict=True) if gg == g]
         asked = _asked(rk, g, group_all, answers, offered)
         st, method = _group_stats(answers, rk, asked, levels, bootstrap, rng, confidence, tick)
+        if method and method.startswith("skipped"):
+            where = f"in {g}, " if by else ""
+            notes.append(
+                f"Plackett-Luce worths and ranks not computed {where}({method[9:]}, too many "
+                "to refit in memory); the shares, mean ranks and Borda scores are unaffected"
+            )
+            method = None
         if method:
             methods_used.add(method)
         if method and method.startswith("ridge"):

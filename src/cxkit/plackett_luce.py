@@ -45,8 +45,9 @@ class ChoiceStatistics:
     ----------
     wins : ndarray, shape (P, m)
         ``wins[p, i]`` = 1 if pattern ``p`` chooses obstacle ``i`` from a set of 2 or more.
-    set_counts : ndarray, shape (P, T)
-        ``set_counts[p, t]`` = 1 if pattern ``p`` makes a choice from set ``t``.
+    set_counts : scipy.sparse.csr_matrix, shape (P, T)
+        ``set_counts[p, t]`` = 1 if pattern ``p`` makes a choice from set ``t`` (sparse: a
+        pattern makes at most k choices, while T can be large).
     sets : ndarray, shape (T, m)
         Membership (0/1) of each distinct choice set.
     events : ndarray of int, shape (E, 3)
@@ -63,7 +64,7 @@ def choice_statistics(patterns: Sequence[tuple[int, ...]], m: int) -> ChoiceStat
     """Sufficient statistics of top-k rankings over ``m`` offered obstacles (indices 0..m-1).
 
     >>> s = choice_statistics([(0, 1), (2,)], 3)
-    >>> s.wins.tolist(), s.set_counts.tolist()
+    >>> s.wins.tolist(), s.set_counts.toarray().tolist()
     ([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]], [[1.0, 1.0], [1.0, 0.0]])
     >>> s.sets.tolist()
     [[1.0, 1.0, 1.0], [0.0, 1.0, 1.0]]
@@ -81,9 +82,13 @@ def choice_statistics(patterns: Sequence[tuple[int, ...]], m: int) -> ChoiceStat
             entries.append((p, t, item))
             wins[p, item] += 1.0
             remaining &= ~(1 << item)
-    set_counts = np.zeros((len(patterns), len(set_index)))
-    for p, t, _ in entries:
-        set_counts[p, t] += 1.0
+    from scipy.sparse import csr_matrix
+
+    rows = [p for p, _, _ in entries]
+    cols = [t for _, t, _ in entries]
+    set_counts = csr_matrix(
+        (np.ones(len(entries)), (rows, cols)), shape=(len(patterns), len(set_index))
+    )
     sets = np.zeros((len(set_index), m))
     for mask, t in set_index.items():
         sets[t] = [(mask >> i) & 1 for i in range(m)]
@@ -151,6 +156,7 @@ def fit(
     theta -= theta.mean(axis=1, keepdims=True)
     total = n.sum(axis=1)
     ones = np.full((m, m), 1.0 / m)
+    pairs = (sets[:, :, None] * sets[:, None, :]).reshape(len(sets), m * m)  # (T, m*m)
 
     current = objective_rows(theta, a, n, sets, alpha)
     active = np.ones(b, dtype=bool)
@@ -161,11 +167,11 @@ def fit(
         th, na = theta[idx], n[idx]
         e = np.exp(th - th.max(axis=1, keepdims=True))
         denom = e @ sets.T  # (b, T)
-        pi = e[:, None, :] * sets[None, :, :] / denom[:, :, None]  # (b, T, m)
-        expected = e * ((na / denom) @ sets)  # sum_t n_t pi_t, (b, m)
+        # with pi_ti = e_i [i in t] / denom_t: sum_t n_t pi_t and sum_t n_t pi_t pi_t'
+        expected = e * ((na / denom) @ sets)  # (b, m)
+        outer = ((na / (denom * denom)) @ pairs).reshape(-1, m, m) * e[:, :, None] * e[:, None, :]
         grad = a[idx] - expected - 2.0 * alpha * th
-        root = pi * np.sqrt(na)[:, :, None]
-        neg_h = -(root.transpose(0, 2, 1) @ root)  # -sum_t n_t pi_t pi_t'
+        neg_h = -outer  # minus the Hessian: sum_t n_t (diag(pi_t) - pi_t pi_t') + 2 alpha I
         neg_h[:, np.arange(m), np.arange(m)] += expected + 2.0 * alpha
         scale = np.maximum(total[idx], 1.0)[:, None, None]
         step = np.linalg.solve(neg_h + scale * ones, grad[:, :, None])[:, :, 0]
