@@ -337,3 +337,30 @@ def test_too_many_choice_sets_skip_the_worths_with_a_note(monkeypatch):
     assert t["pl_worth"].isna().all() and t["rank"].isna().all()
     assert t["share_top2"].notna().sum() == 21
     assert any("Plackett-Luce worths and ranks not computed in 2011" in n for n in res.notes)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["obstacles", "--help"],
+        ["obstacles", "x.csv", "--top", "0"],
+        ["obstacles", "x.csv", "--layout", "grid"],
+        ["obstacles", "x.csv", "--confidence", "2"],
+    ],
+)
+def test_help_and_option_errors_do_not_import_heavy_modules(args):
+    code = (
+        "import sys\n"
+        "from cxkit.cli import app\n"
+        "try:\n"
+        f"    app({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('pandas', 'scipy', 'statsmodels', 'pyarrow', 'numpy', 'choix')\n"
+        "         if m in sys.modules]\n"
+        "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.stderr.rsplit("HEAVY=", 1)[1].strip() == ""

@@ -462,6 +462,8 @@ def _summary(table, groups, levels, by, confidence, ranked) -> dict[str, object]
     when = f" {last}" if by else ""
     text = f"Top obstacle{when}: {top_row['obstacle']} ({', '.join(parts)})"
     summary: dict[str, object] = {"top_obstacle": top_row["obstacle"], "group": last}
+    for name in ["named", *[f"top{j}" for j in levels]]:
+        summary[f"top_obstacle_share_{name}"] = float(top_row[f"share_{name}"])
     if by and len(groups) > 1:
         level = 2 if 2 in levels else (shown[0] if shown else None)
         name = f"top{level}" if level else "named"
