@@ -114,6 +114,16 @@ def test_config_names_no_paths_to_read_or_write():
     # must be reviewed.
     from cxkit import study
 
-    expected = {"columns", "roles", "scale", "answers", "pillars", "items", "check", "checks"}
+    expected = {
+        "columns",
+        "roles",
+        "scale",
+        "answers",
+        "pillars",
+        "items",
+        "check",
+        "checks",
+        "obstacles",
+    }
     assert expected == study._TOP_KEYS
     assert (EXAMPLES / "cxkit.toml").exists()

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from .gap import gap
     from .metrics import metric
     from .nps import nps
+    from .obstacles import obstacles
+    from .read import read_table
     from .roi import roi
     from .roi_data import AccountSpec, read_accounts
     from .roi_survey import panel_from_survey
@@ -45,9 +47,11 @@ __all__ = [
     "gap",
     "metric",
     "nps",
+    "obstacles",
     "panel_from_survey",
     "read_accounts",
     "read_survey",
+    "read_table",
     "roi",
 ]
 
@@ -56,6 +60,8 @@ _LAZY = {
     "nps": ("nps", "nps"),
     "metric": ("metrics", "metric"),
     "drivers": ("drivers", "drivers"),
+    "obstacles": ("obstacles", "obstacles"),
+    "read_table": ("read", "read_table"),
     "read_survey": ("survey", "read_survey"),
     "Survey": ("survey", "Survey"),
     "SurveySpec": ("survey", "SurveySpec"),

@@ -14,7 +14,7 @@ import typer
 
 from ._version import __version__
 from .cli_common import err, state
-from .commands import check, drivers, gap, metric, nps, roi, trend
+from .commands import check, drivers, gap, metric, nps, obstacles, roi, trend
 from .errors import EXIT_INTERRUPTED
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ COMMANDS = [
     ("metric", metric.metric),
     ("drivers", drivers.drivers),
     ("roi", roi.roi),
+    ("obstacles", obstacles.obstacles),
     ("trend", trend.trend),
     ("check", check.check),
 ]

@@ -145,6 +145,7 @@ class Study:
     reverse: tuple[str, ...] = ()
     checks: list[dict[str, Any]] = field(default_factory=list)
     check_settings: dict[str, Any] = field(default_factory=dict)
+    obstacles: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     sha256: str | None = None
 
@@ -168,7 +169,17 @@ class Study:
         return item in self.reverse or bool(spec and spec.reverse)
 
 
-_TOP_KEYS = {"columns", "roles", "scale", "answers", "pillars", "items", "check", "checks"}
+_TOP_KEYS = {
+    "columns",
+    "roles",
+    "scale",
+    "answers",
+    "pillars",
+    "items",
+    "check",
+    "checks",
+    "obstacles",
+}
 _COLUMN_KEYS = {"id", "role", "weight", "wave", "segment"}
 _ITEM_KEYS = {"pillar", "label", "reverse"}
 
@@ -293,6 +304,8 @@ def parse_study(doc: dict[str, Any], path: str = CONFIG_NAME) -> Study:
         if not isinstance(reverse, bool):
             raise c.fail(f"{key}.reverse", "must be true or false")
         st.items[name] = ItemSpec(name, pillar, label, reverse)
+    # [obstacles] belongs to `cxkit obstacles`, which validates its keys (cxkit.rankings)
+    st.obstacles = c.table(doc.get("obstacles", {}), "obstacles")
     return st
 
 

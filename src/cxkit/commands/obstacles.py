@@ -1,0 +1,173 @@
+"""``cxkit obstacles``: options in, :func:`cxkit.obstacles.obstacles` out."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from ..cli_common import (
+    ConfidenceOpt,
+    ConfigOpt,
+    FormatOpt,
+    NoConfigOpt,
+    OutputOpt,
+    check_output_options,
+    emit,
+    guarded,
+    state,
+)
+from ..errors import UsageError
+
+_LAYOUTS = ("rank-columns", "rank-numbers", "multi-select")
+
+
+def parse_top(text: str) -> list[int]:
+    """``"1,2,5"`` -> ``[1, 2, 5]``.
+
+    >>> parse_top("5, 1,2")
+    [1, 2, 5]
+    """
+    try:
+        levels = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        levels = []
+    if not levels or levels[0] < 1:
+        raise UsageError(
+            f"--top {text!r}: write whole numbers >= 1 separated by commas, e.g. 1,2,5"
+        )
+    return levels
+
+
+def obstacles(
+    file: Annotated[
+        str | None, typer.Argument(help="Survey file with the obstacle answers ('-' = stdin).")
+    ] = None,
+    columns: Annotated[
+        list[str] | None,
+        typer.Option("--columns", help="Answer column or glob such as 'Q7_*' (repeatable)."),
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            "--layout", help="rank-columns | rank-numbers | multi-select (default: detect)."
+        ),
+    ] = None,
+    ranks: Annotated[
+        int | None, typer.Option("--ranks", help="Ranks respondents were asked to give (k).")
+    ] = None,
+    sep: Annotated[
+        str | None, typer.Option("--sep", help="Separator of picks joined in one cell, e.g. ';'.")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Group column, e.g. wave: changes between waves.")
+    ] = None,
+    top: Annotated[
+        str | None,
+        typer.Option("--top", help="Top levels for the shares, e.g. 1,2,5 (default 1,2,k)."),
+    ] = None,
+    bootstrap: Annotated[
+        int,
+        typer.Option("--bootstrap", help="Bootstrap resamples for worth and rank CIs (0 = none)."),
+    ] = 2000,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default 2012).")] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Stop at the first invalid answer instead of excluding it."),
+    ] = False,
+    confidence: ConfidenceOpt = 0.95,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
+    ] = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Rank the obstacles to CX success, with uncertainty and change between waves.
+
+    Share naming each obstacle first, in the top 2, ..., top k (Wilson CIs), mean rank,
+    Borda score, Plackett-Luce worth and rank with bootstrap CIs and tiers; with --by, the
+    change in each share since the previous group (Newcombe CI, Holm-adjusted p).
+    """
+
+    def body() -> None:
+        if not 0 < confidence < 1:
+            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        if layout is not None and layout not in _LAYOUTS:
+            raise UsageError(f"--layout {layout!r}: choose one of {', '.join(_LAYOUTS)}")
+        if bootstrap < 0:
+            raise UsageError(f"--bootstrap must be 0 or more, not {bootstrap}")
+        if ranks is not None and ranks < 1:
+            raise UsageError(f"--ranks must be 1 or more, not {ranks}")
+        if sep is not None and not sep:
+            raise UsageError("--sep must not be empty; e.g. --sep ';'")
+        levels = parse_top(top) if top is not None else None
+        # the bootstrap multiplies many tiny matrices: BLAS threads only add overhead there
+        # (and stall on a busy machine); set before numpy loads, and a user's value wins
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
+        stdout_fmt = check_output_options(fmt, output, [file])
+        if file is None:
+            raise UsageError("name the survey file: cxkit obstacles FILE ('-' reads stdin)")
+
+        from ..obstacles import obstacles as run
+        from ..rankings import ObstacleConfig, parse_config
+        from ..read import read_table
+        from ..study import find_config, load_study
+
+        raw = read_table(file, encoding=encoding)
+        ob_config, info = ObstacleConfig(), None
+        path = None if no_config else find_config(config, near=file)
+        if path is not None:
+            study = load_study(path)
+            ob_config = parse_config(study.obstacles, str(path))
+            info = {"path": study.path, "sha256": study.sha256}
+        with _Progress() as progress:
+            result = run(
+                raw,
+                columns=columns or (),
+                layout=layout,
+                ranks=ranks,
+                separator=sep,
+                by=by,
+                top=levels,
+                bootstrap=bootstrap,
+                seed=seed,
+                confidence=confidence,
+                strict=strict,
+                config=ob_config,
+                config_info=info,
+                progress=progress,
+            )
+        emit(result, stdout_fmt, output)
+
+    guarded(body)
+
+
+class _Progress:
+    """A rich progress bar on stderr, only when stderr is a terminal (else a no-op)."""
+
+    def __enter__(self):
+        if state["quiet"] or not sys.stderr.isatty():
+            self.bar = None
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.bar.__enter__()
+        self.task = None
+        return self.advance
+
+    def advance(self, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.bar.add_task("bootstrap", total=total)
+        self.bar.advance(self.task, done)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False

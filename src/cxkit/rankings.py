@@ -1,0 +1,534 @@
+"""Obstacle answers in any common layout, turned into one ranking (or set of picks) per row.
+
+Layouts (detected from the chosen columns, or named with ``layout=``):
+
+- ``rank-columns``: ``obstacle_1 ... obstacle_k`` hold obstacle names; position = rank.
+- ``rank-numbers``: one column per obstacle holding its rank (Qualtrics rank order ``Q7_1``...).
+- ``multi-select``: picked, not ranked: one column per option (``1``/``0``, ``true``, ``yes``,
+  ``x``, or the option's label when picked), or one column joining the picks (``a; b``).
+
+Labels are normalised (case, spacing, curly quotes), merged through the ``[obstacles.aliases]``
+map of ``cxkit.toml``, and "Other (please specify)" and its variants become ``Other``. Invalid
+rows (an obstacle twice, a rank above k, a gap in the ranks, an unreadable value) are excluded
+and counted, or raise :class:`~cxkit.errors.InputError` with ``strict=True``.
+
+The ``[obstacles]`` table of ``cxkit.toml``::
+
+    [obstacles]
+    columns = ["Q7_*"]        # column names or globs
+    layout = "rank-numbers"   # rank-columns | rank-numbers | multi-select
+    ranks = 5                 # how many ranks respondents were asked to give (k)
+    separator = ";"           # multi-select in one cell
+    [obstacles.labels]        # column -> obstacle (rank-numbers / one column per option)
+    Q7_1 = "Budget restrictions"
+    [obstacles.aliases]       # spelling -> obstacle
+    "budget" = "Budget restrictions"
+    [obstacles.offered]       # wave -> obstacles offered, when the data cannot tell
+    "2011" = ["Budget restrictions", "Siloed organisation"]
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError, InputError, UsageError
+from .study import normalise_label
+
+LAYOUTS = ("rank-columns", "rank-numbers", "multi-select")
+OTHER = "Other"
+_OTHER = re.compile(r"^other(\s*$|\s*[(:\-–,/]|\s+\(|\s+please\b)")
+_TRUE = {"1", "1.0", "true", "yes", "y", "x", "selected", "checked", "picked"}
+_FALSE = {"0", "0.0", "false", "no", "n", "not selected", "unchecked"}
+_NUMBERED = re.compile(r"^(.*?)[_. -]?(\d+)$")
+_CONFIG_KEYS = {"columns", "layout", "ranks", "separator", "labels", "aliases", "offered"}
+
+
+@dataclass(frozen=True)
+class ObstacleConfig:
+    """The validated ``[obstacles]`` table (every field optional)."""
+
+    columns: tuple[str, ...] = ()
+    layout: str | None = None
+    ranks: int | None = None
+    separator: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    offered: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def parse_config(table: dict[str, Any], path: str = "cxkit.toml") -> ObstacleConfig:
+    """Validate ``[obstacles]``; a :class:`ConfigError` names the file and the key."""
+
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{path}: obstacles.{key}: {problem}")
+
+    for k in table:
+        if k not in _CONFIG_KEYS:
+            raise fail(k, f"unknown key; expected one of {', '.join(sorted(_CONFIG_KEYS))}")
+
+    def strings(value: Any, key: str) -> tuple[str, ...]:
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise fail(key, "must be a list of non-empty strings")
+        return tuple(value)
+
+    def mapping(key: str) -> dict[str, str]:
+        value = table.get(key, {})
+        if not isinstance(value, dict) or not all(
+            isinstance(v, str) and v.strip() for v in value.values()
+        ):
+            raise fail(key, 'must be a table of "name" = "obstacle" strings')
+        return dict(value)
+
+    layout = table.get("layout")
+    if layout is not None and layout not in LAYOUTS:
+        raise fail("layout", f"{layout!r} is not one of {', '.join(LAYOUTS)}")
+    ranks = table.get("ranks")
+    if ranks is not None and (isinstance(ranks, bool) or not isinstance(ranks, int) or ranks < 1):
+        raise fail("ranks", f"must be a whole number >= 1, not {ranks!r}")
+    sep = table.get("separator")
+    if sep is not None and (not isinstance(sep, str) or not sep):
+        raise fail("separator", "must be a non-empty string such as ';'")
+    offered_raw = table.get("offered", {})
+    if not isinstance(offered_raw, dict):
+        raise fail("offered", "must be a table of wave = [obstacles]")
+    offered = {str(w): strings(v, f"offered.{w}") for w, v in offered_raw.items()}
+    return ObstacleConfig(
+        columns=strings(table["columns"], "columns") if "columns" in table else (),
+        layout=layout,
+        ranks=ranks,
+        separator=sep,
+        labels=mapping("labels"),
+        aliases=mapping("aliases"),
+        offered=offered,
+    )
+
+
+def clean_label(text: str) -> str:
+    """Straighten quotes and collapse spaces, keeping case (the displayed spelling)."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+    text = text.replace("\u201d", '"').replace("\u00a0", " ")
+    return " ".join(text.split())
+
+
+class Labeller:
+    """Map raw answers to obstacle keys; remember the spellings seen for display.
+
+    >>> lab = Labeller({"budget": "Budget restrictions"})
+    >>> [lab.key(t) for t in ("BUDGET", "Budget  restrictions", "Other (please specify)")]
+    ['budget restrictions', 'budget restrictions', 'other']
+    >>> lab.display("other")
+    'Other'
+    """
+
+    def __init__(self, aliases: dict[str, str] | None = None) -> None:
+        self.aliases = {normalise_label(k): clean_label(v) for k, v in (aliases or {}).items()}
+        self.fixed: dict[str, str] = {normalise_label(v): v for v in self.aliases.values()}
+        self.fixed["other"] = OTHER
+        self.seen: Counter[str] = Counter()  # raw answers, in first-seen order
+        self._keys: dict[str, str] = {}
+
+    def key(self, raw: str) -> str:
+        self.seen[raw] += 1
+        k = self._keys.get(raw)
+        if k is None:
+            norm = normalise_label(raw)
+            if norm in self.aliases:
+                k = normalise_label(self.aliases[norm])
+            elif _OTHER.match(norm):
+                k = "other"
+            else:
+                k = norm
+            self._keys[raw] = k
+        return k
+
+    def display(self, key: str) -> str:
+        if key in self.fixed:
+            return self.fixed[key]
+        spellings: Counter[str] = Counter()
+        for raw, count in self.seen.items():
+            if self._keys[raw] == key:
+                spellings[clean_label(raw)] += count
+        if not spellings:
+            return key
+        return spellings.most_common(1)[0][0]  # the commonest spelling; on a tie the first seen
+
+
+@dataclass
+class Rankings:
+    """One answer per kept row: the obstacles named, in rank order (or sorted picks).
+
+    Attributes
+    ----------
+    obstacles : list of str
+        Obstacle labels, in alphabetical order of their keys; answers index into this list.
+    answers : list of tuple of int
+        Per kept row, the obstacles named (rank order when ``ranked``).
+    rows : ndarray of int
+        The kept rows' positions in the table.
+    ranked : bool
+        ``False`` for multi-select answers.
+    k : int
+        The number of ranks asked: answers ranking more are invalid (the most picks for
+        multi-select). :attr:`depth` is the deepest rank actually given.
+    present : ndarray of bool, shape (n_rows_table, m) or None
+        For one-column-per-obstacle layouts: which rows had any value in each obstacle's
+        column(s) (used to tell an obstacle not offered in a wave).
+    layout, columns, notes, excluded
+        The layout used, the columns read, notes, and excluded rows per reason.
+    """
+
+    obstacles: list[str]
+    answers: list[tuple[int, ...]]
+    rows: np.ndarray
+    ranked: bool
+    k: int
+    present: np.ndarray | None
+    layout: str
+    columns: list[str]
+    notes: list[str] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)
+    labeller: Labeller | None = None
+
+    @property
+    def depth(self) -> int:
+        """The most obstacles any kept answer names (the deepest rank given)."""
+        return max((len(a) for a in self.answers), default=0)
+
+    def key_index(self, label: str) -> int | None:
+        """Index of an obstacle given any spelling (through the same aliases)."""
+        lab = self.labeller or Labeller()
+        keys = [normalise_label(o) for o in self.obstacles]
+        k = lab.key(label)
+        return keys.index(k) if k in keys else None
+
+
+class _InvalidAnswerError(Exception):
+    def __init__(self, column: str, value: str, problem: str) -> None:
+        super().__init__(problem)
+        self.column, self.value, self.problem = column, value, problem
+
+
+def _text(values: list[Any]) -> list[str | None]:
+    out: list[str | None] = []
+    for v in values:
+        if v is None or (isinstance(v, float) and v != v):
+            out.append(None)
+        elif isinstance(v, float) and v.is_integer():
+            out.append(str(int(v)))
+        else:
+            s = str(v).strip()
+            out.append(s or None)
+    return out
+
+
+def select_columns(
+    names: Sequence[str],
+    patterns: Sequence[str],
+    file: str,
+    first_row: dict[str, Any] | None = None,
+) -> list[str]:
+    """Columns named by ``patterns`` (names or globs), in rank/number order.
+
+    Without patterns: every column whose name contains "obstacle", else every column whose
+    first row (Qualtrics' question-text header row) contains it.
+    """
+    if patterns:
+        chosen: list[str] = []
+        for pat in patterns:
+            hits = [c for c in names if fnmatch.fnmatchcase(c, pat) and c not in chosen]
+            if not hits:
+                raise UsageError(
+                    f"--columns {pat!r} matches no column of {file} (columns: "
+                    f"{', '.join(list(names)[:12])}); check the name or glob"
+                )
+            chosen += [c for c in hits if not c.upper().endswith("_TEXT")]
+    else:
+        chosen = [
+            c for c in names if "obstacle" in c.casefold() and not c.upper().endswith("_TEXT")
+        ]
+        if not chosen and first_row:
+            chosen = [
+                c
+                for c in names
+                if "obstacle" in str(first_row.get(c) or "").casefold()
+                and not c.upper().endswith("_TEXT")
+                and not str(first_row.get(c)).casefold().endswith(" - text")
+            ]
+        if not chosen:
+            raise InputError(
+                f"{file}: no column name contains 'obstacle', so the answers cannot be found; "
+                "pass --columns 'Q7_*' (names or globs) or set obstacles.columns in cxkit.toml"
+            )
+    numbers = [_NUMBERED.match(c) for c in chosen]
+    if len(chosen) > 1 and all(numbers):
+        keys = [int(m.group(2)) for m in numbers if m is not None]
+        chosen = [c for _, c in sorted(zip(keys, chosen, strict=True))]
+    return chosen
+
+
+def _is_int(s: str) -> bool:
+    try:
+        return float(s).is_integer()
+    except ValueError:
+        return False
+
+
+def detect_layout(cells: dict[str, list[str | None]], separator: str | None) -> str:
+    """Guess the layout from the values of the chosen columns."""
+    values = [v for col in cells.values() for v in col if v is not None]
+    if len(cells) == 1:
+        seps = (separator,) if separator else (";", "|")
+        if any(s in v for v in values for s in seps):
+            return "multi-select"
+        return "rank-columns"
+    if not values:
+        return "rank-columns"
+    ints = [v for v in values if _is_int(v)]
+    if len(ints) * 2 > len(values):
+        if all(float(v) in (0.0, 1.0) for v in ints) and any(float(v) == 0.0 for v in ints):
+            return "multi-select"
+        return "rank-numbers"
+    if all(normalise_label(v) in _TRUE | _FALSE for v in values):
+        return "multi-select"
+    distinct = [{normalise_label(v) for v in col if v is not None} for col in cells.values()]
+    if all(len(d) <= 1 for d in distinct) and len({next(iter(d)) for d in distinct if d}) > 1:
+        return "multi-select"
+    return "rank-columns"
+
+
+def _qualtrics_labels(cells: dict[str, list[str | None]]) -> dict[str, str] | None:
+    """Labels from Qualtrics' second header row ('Question - Option'), if present."""
+    first = next(iter(cells.values()))
+    if len(first) < 2 or first[1] is None or not first[1].startswith('{"ImportId"'):
+        return None
+    labels = {}
+    for col, vals in cells.items():
+        text = vals[0] or col
+        labels[col] = text.rsplit(" - ", 1)[-1].strip() if " - " in text else text
+    return labels
+
+
+def parse_rankings(
+    data: dict[str, list[Any]],
+    columns: Sequence[str],
+    *,
+    file: str = "input",
+    layout: str | None = None,
+    ranks: int | None = None,
+    separator: str | None = None,
+    config: ObstacleConfig | None = None,
+    strict: bool = False,
+    first_line: int = 2,
+) -> Rankings:
+    """Parse the obstacle answers of every row.
+
+    Parameters
+    ----------
+    data : dict of column -> list of values
+        The table's columns (text, or Parquet values).
+    columns : sequence of str
+        The answer columns, in rank order for ``rank-columns`` (see :func:`select_columns`).
+    layout : str, optional
+        One of :data:`LAYOUTS`; default detected (:func:`detect_layout`).
+    ranks : int, optional
+        The number of ranks asked (k); default the number of rank columns or of obstacles.
+    strict : bool
+        Raise on the first invalid row instead of excluding and counting it.
+    first_line : int
+        The file line of the first row (2 for a CSV with one header line).
+
+    Returns
+    -------
+    Rankings
+    """
+    config = config or ObstacleConfig()
+    cells = {c: _text(list(data[c])) for c in columns}
+    n_rows = len(next(iter(cells.values())))
+    notes: list[str] = []
+    skip = 0
+    qualtrics = _qualtrics_labels(cells)
+    if qualtrics is not None:
+        skip = 2
+        cells = {c: v[2:] for c, v in cells.items()}
+        notes.append(f"{file}: skipped Qualtrics' 2 extra header rows (question text, ImportId)")
+    layout = layout or config.layout or detect_layout(cells, separator or config.separator)
+    if layout not in LAYOUTS:
+        raise UsageError(f"--layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
+    lab = Labeller(config.aliases)
+    keys: list[str] = []
+
+    def index(raw: str, add: bool = True) -> int:
+        k = lab.key(raw)
+        if k not in keys:
+            if not add:
+                return -1
+            keys.append(k)
+        return keys.index(k)
+
+    per_column = layout == "rank-numbers" or (layout == "multi-select" and len(columns) > 1)
+    col_index: dict[str, int] = {}
+    if per_column:
+        for c in columns:
+            label = config.labels.get(c) or (qualtrics or {}).get(c)
+            if label is None and layout == "multi-select":
+                seen = [
+                    v
+                    for v in cells[c]
+                    if v is not None and normalise_label(v) not in _TRUE | _FALSE
+                ]
+                label = Counter(seen).most_common(1)[0][0] if seen else c
+            col_index[c] = index(label or c)
+    k_default = len(columns) if layout == "rank-columns" else len(set(col_index.values()))
+    k = ranks or config.ranks or k_default
+    sep = separator or config.separator or _sniff_separator(cells[columns[0]])
+    answers: list[tuple[int, ...]] = []
+    rows: list[int] = []
+    excluded: Counter[str] = Counter()
+    parse = {
+        "rank-columns": _row_rank_columns,
+        "rank-numbers": _row_rank_numbers,
+        "multi-select": _row_multi,
+    }[layout]
+    for r in range(n_rows - skip):
+        row = {c: cells[c][r] for c in columns}
+        if all(v is None for v in row.values()):
+            excluded["no answer"] += 1
+            continue
+        try:
+            answer = parse(row, columns, k, index, col_index, sep)
+        except _InvalidAnswerError as bad:
+            if strict:
+                raise InputError(
+                    f"{file}: line {r + skip + first_line}, column {bad.column!r}: "
+                    f"{bad.problem} ({bad.value!r}); fix the answer, or drop --strict to "
+                    "exclude such rows (they are counted in the notes)"
+                ) from None
+            excluded[bad.problem.split(" (")[0]] += 1
+            continue
+        answers.append(answer)
+        rows.append(r + skip)
+    # alphabetical order, so that every layout of the same answers gives the same indices;
+    # spellings seen only in excluded rows are dropped
+    used = range(len(keys)) if per_column else {i for a in answers for i in a}
+    order = sorted(used, key=lambda i: keys[i])
+    remap = {old: new for new, old in enumerate(order)}
+    answers = [tuple(remap[i] for i in a) for a in answers]
+    if layout == "multi-select":
+        answers = [tuple(sorted(a)) for a in answers]
+    col_index = {c: remap[i] for c, i in col_index.items()}
+    keys = [keys[i] for i in order]
+    obstacles = [lab.display(key) for key in keys]
+    present = None
+    if per_column:
+        present = np.zeros((n_rows, len(keys)), dtype=bool)
+        for c, i in col_index.items():
+            present[skip:, i] |= np.array([v is not None for v in cells[c]], dtype=bool)
+    if layout == "multi-select":
+        k = max((len(a) for a in answers), default=0)
+    return Rankings(
+        obstacles=obstacles,
+        answers=answers,
+        rows=np.array(rows, dtype=np.int64),
+        ranked=layout != "multi-select",
+        k=k,
+        present=present,
+        layout=layout,
+        columns=list(columns),
+        notes=notes,
+        excluded=dict(excluded),
+        labeller=lab,
+    )
+
+
+def _sniff_separator(values: list[str | None]) -> str:
+    for s in (";", "|", ","):
+        if any(v is not None and s in v for v in values):
+            return s
+    return ";"
+
+
+def _row_rank_columns(row, columns, k, index, _col_index, _sep) -> tuple[int, ...]:
+    named: list[int] = []
+    gap_at: str | None = None
+    for pos, c in enumerate(columns, start=1):
+        v = row[c]
+        if v is None:
+            gap_at = gap_at or c
+            continue
+        if gap_at is not None:
+            raise _InvalidAnswerError(
+                c, v, f"gap in the ranks ({gap_at} is blank but {c} is filled)"
+            )
+        if pos > k:
+            raise _InvalidAnswerError(c, v, f"rank above k (rank {pos} but k = {k})")
+        i = index(v)
+        if i in named:
+            raise _InvalidAnswerError(c, v, "the same obstacle twice")
+        named.append(i)
+    return tuple(named)
+
+
+def _row_rank_numbers(row, columns, k, _index, col_index, _sep) -> tuple[int, ...]:
+    by_rank: dict[int, int] = {}
+    seen: set[int] = set()
+    for c in columns:
+        v = row[c]
+        if v is None:
+            continue
+        if not _is_int(v):
+            raise _InvalidAnswerError(c, v, "not a rank number")
+        r = int(float(v))
+        if r < 1 or r > k:
+            raise _InvalidAnswerError(
+                c, v, f"rank above k (ranks run 1-{k})" if r > k else "rank below 1"
+            )
+        if r in by_rank:
+            raise _InvalidAnswerError(c, v, f"the same rank twice (rank {r})")
+        i = col_index[c]
+        if i in seen:
+            raise _InvalidAnswerError(c, v, "the same obstacle twice")
+        seen.add(i)
+        by_rank[r] = i
+    top = max(by_rank)
+    if len(by_rank) != top:
+        missing = min(set(range(1, top + 1)) - set(by_rank))
+        raise _InvalidAnswerError(
+            columns[0], str(sorted(by_rank)), f"gap in the ranks (no rank {missing})"
+        )
+    return tuple(by_rank[r] for r in range(1, top + 1))
+
+
+def _row_multi(row, columns, _k, index, col_index, sep) -> tuple[int, ...]:
+    picked: list[int] = []
+    if len(columns) == 1:
+        c = columns[0]
+        for part in row[c].split(sep):
+            if not part.strip():
+                continue
+            i = index(part)
+            if i in picked:
+                raise _InvalidAnswerError(c, row[c], "the same obstacle twice")
+            picked.append(i)
+        return tuple(sorted(picked))
+    for c in columns:
+        v = row[c]
+        if v is None:
+            continue
+        norm = normalise_label(v)
+        if norm in _FALSE:
+            continue
+        i = col_index[c]
+        if norm in _TRUE or index(v, add=False) == i:
+            if i not in picked:
+                picked.append(i)
+            continue
+        raise _InvalidAnswerError(c, v, "not a yes/no pick")
+    return tuple(sorted(picked))
