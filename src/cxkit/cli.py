@@ -14,7 +14,7 @@ import typer
 
 from ._version import __version__
 from .cli_common import err, state
-from .commands import gap
+from .commands import gap, init, inspect
 from .errors import EXIT_INTERRUPTED
 
 app = typer.Typer(
@@ -31,6 +31,8 @@ app = typer.Typer(
 #: (name, function) of every command, in the order ``cxkit --help`` lists them.
 COMMANDS = [
     ("gap", gap.gap),
+    ("inspect", inspect.inspect),
+    ("init", init.init),
 ]
 for _name, _fn in COMMANDS:
     app.command(_name)(_fn)

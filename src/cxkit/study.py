@@ -32,6 +32,9 @@ Example::
     label = "Our strategy is built around customers' needs"
     reverse = false
 
+    [multi]             # options of multi-select answers joined in one cell
+    q5 = ["Budget restrictions", "Time, staff and skills"]
+
 Every key is checked: an unknown key, a wrong type or a dangling reference is a
 :class:`~cxkit.errors.ConfigError` naming the file and the key.
 """
@@ -143,6 +146,7 @@ class Study:
     items: dict[str, ItemSpec] = field(default_factory=dict)
     pillars: dict[str, str] = field(default_factory=dict)
     reverse: tuple[str, ...] = ()
+    multi: dict[str, tuple[str, ...]] = field(default_factory=dict)
     path: str | None = None
     sha256: str | None = None
 
@@ -166,7 +170,7 @@ class Study:
         return item in self.reverse or bool(spec and spec.reverse)
 
 
-_TOP_KEYS = {"columns", "roles", "scale", "answers", "pillars", "items"}
+_TOP_KEYS = {"columns", "roles", "scale", "answers", "pillars", "items", "multi"}
 _COLUMN_KEYS = {"id", "role", "weight", "wave", "segment"}
 _ITEM_KEYS = {"pillar", "label", "reverse"}
 
@@ -285,6 +289,8 @@ def parse_study(doc: dict[str, Any], path: str = CONFIG_NAME) -> Study:
         if not isinstance(reverse, bool):
             raise c.fail(f"{key}.reverse", "must be true or false")
         st.items[name] = ItemSpec(name, pillar, label, reverse)
+    multi = c.table(doc.get("multi", {}), "multi")
+    st.multi = {k: c.strings(v, f"multi.{k}") for k, v in multi.items()}
     return st
 
 

@@ -10,9 +10,13 @@ import typer
 from ..cli_common import (
     ConfidenceOpt,
     ConfigOpt,
+    DedupeOpt,
+    FinishedOnlyOpt,
     FormatOpt,
+    IncludePreviewOpt,
     NoConfigOpt,
     OutputOpt,
+    SheetOpt,
     check_output_options,
     emit,
     guarded,
@@ -74,6 +78,10 @@ def gap(
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
     ] = None,
+    sheet: SheetOpt = None,
+    finished_only: FinishedOnlyOpt = False,
+    include_preview: IncludePreviewOpt = False,
+    dedupe: DedupeOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
@@ -90,6 +98,8 @@ def gap(
             raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
+        if dedupe not in (None, "first", "last"):
+            raise UsageError(f"--dedupe {dedupe!r}: choose first or last")
         stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file])
         scale_range = parse_scale(scale) if scale is not None else None
 
@@ -106,6 +116,10 @@ def gap(
             missing=missing or (),
             encoding=encoding,
             unweighted=no_weight,
+            sheet=sheet,
+            finished_only=finished_only,
+            include_preview=include_preview,
+            dedupe=dedupe,
         )
         survey = read_survey(
             file,
