@@ -68,10 +68,10 @@ def match_scale(labels: Iterable[str], size: int | None = 5) -> str | None:
     return min(fits, key=lambda n: (len(SCALES[n]) != size, len(SCALES[n]))) if fits else None
 
 
-def closest_scale(labels: Iterable[str]) -> str:
+def closest_scale(labels: Iterable[str], size: int | None = 5) -> str:
     """The built-in scale sharing the most labels with ``labels`` (for error messages)."""
     seen = {normalise_label(x) for x in labels}
-    return max(SCALES, key=lambda n: (len(seen & set(_MAPS[n])), -len(SCALES[n])))
+    return max(SCALES, key=lambda n: (len(seen & set(_MAPS[n])), len(SCALES[n]) == size))
 
 
 def points(name: str) -> int:

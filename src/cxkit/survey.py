@@ -192,12 +192,13 @@ class _Recoder:
         if not words:
             return self.labels
         span = self.scale.max - self.scale.min
-        name = match_scale(words, int(span) + 1 if float(span).is_integer() else None)
+        size = int(span) + 1 if float(span).is_integer() else None
+        name = match_scale(words, size)
         if name is not None:
             return scale_map(name)
         if probe:
             raise _NotOnScaleError
-        near = closest_scale(words)
+        near = closest_scale(words, size)
         self._unknown = (
             f"labels seen in the column: {', '.join(repr(w) for w in sorted(set(words))[:10])}; "
             f"expected the labels of one scale, e.g. {near}: {', '.join(SCALES[near])}"

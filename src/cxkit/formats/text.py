@@ -55,6 +55,7 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str, list
     try:
         return data.decode("utf-8"), "utf-8", notes
     except UnicodeDecodeError as exc:
+        check_is_text(data[:65536].decode("latin-1"), name)
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
