@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,22 +88,47 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _parse_text(data: bytes, name: str, encoding: str | None, delimiter: str | None):
+    """Records of a text file: the fast path hands UTF-8 bytes straight to pyarrow."""
+    from .formats import text
+
+    plain = encoding is None and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    if plain and b"\x00" not in data[:65536]:
+        head = data[: 1 << 20].decode("utf-8", errors="ignore")
+        if head.strip():
+            text.check_is_text(head, name)
+            try:
+                records, delim = text.parse_records(
+                    data, head, name, delimiter, lambda: data.decode("utf-8", errors="replace")
+                )
+                return records, delim, "utf-8", []
+            except text.NotUtf8Error:
+                pass
+    decoded, used, notes = text.decode(data, name, encoding)
+    if not decoded.strip():
+        raise InputError(f"{name}: is empty; expected a header row and at least one response")
+    text.check_is_text(decoded, name)
+    body = data if used == "utf-8" else decoded.encode("utf-8")
+    records, delim = text.parse_records(body, decoded[: 1 << 20], name, delimiter, lambda: decoded)
+    return records, delim, used, notes
+
+
 def _read_text(
     data: bytes, name: str, encoding: str | None, delimiter: str | None, opts: dict
 ) -> RawTable:
     from .formats import platforms, questions, text
 
-    decoded, used, notes = text.decode(data, name, encoding)
-    if not decoded.strip():
-        raise InputError(f"{name}: is empty; expected a header row and at least one response")
     suffix = Path(name).suffix.lower()
-    if suffix in _TEXT_ONLY_SUFFIXES:
+    if suffix in _TEXT_ONLY_SUFFIXES and data.strip():
         raise InputError(
             f"{name}: is named {suffix} but holds text, not {_TEXT_ONLY_SUFFIXES[suffix]}; "
             "rename it to .csv (or re-export it)"
         )
-    text.check_is_text(decoded, name)
-    records, delim = text.parse_records(data, decoded, used, name, delimiter)
+    # hashing releases the GIL: overlap it with the parse on large files
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sha = pool.submit(_sha, data)
+        records, delim, used, notes = _parse_text(data, name, encoding, delimiter)
+        digest = sha.result()
     table, meta, more = platforms.shape(
         records, name, finished_only=opts["finished_only"], include_preview=opts["include_preview"]
     )
@@ -118,7 +144,7 @@ def _read_text(
         fmt += "-tsv"
     info = SourceInfo(
         path=name,
-        sha256=_sha(data),
+        sha256=digest,
         rows=table.num_rows,
         format=fmt,
         encoding=used,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 
 import pyarrow as pa
 
@@ -117,20 +118,29 @@ def _locate_problem(text: str, delimiter: str, name: str, n_cols: int) -> str:
     return f"{name}: malformed CSV; re-export the file"
 
 
+class NotUtf8Error(Exception):
+    """pyarrow met invalid UTF-8 on the fast path: decode the file and parse again."""
+
+
 def parse_records(
-    data: bytes, text: str, encoding: str, name: str, delimiter: str | None
+    body: bytes, head: str, name: str, delimiter: str | None, text: Callable[[], str]
 ) -> tuple[pa.Table, str]:
-    """Parse every record (header rows included) into string columns ``f0`` … ``fN``."""
+    """Parse every record (header rows included) into string columns ``f0`` … ``fN``.
+
+    ``body`` is UTF-8; ``head`` its first megabyte as text (for the delimiter and the header);
+    ``text()`` gives the whole text, only needed to locate a problem on the error path.
+    Raises :class:`NotUtf8Error` if ``body`` is not valid UTF-8.
+    """
     from pyarrow import csv as pacsv
 
-    delim = delimiter or sniff_delimiter(text)
+    delim = delimiter or sniff_delimiter(head)
     try:
-        first = next(csv.reader(io.StringIO(text[: 1 << 20], newline=""), delimiter=delim))
+        first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delim))
     except (csv.Error, StopIteration) as exc:
         raise InputError(f"{name}: the header row cannot be parsed ({exc})") from None
     n = len(first)
-    body = data if encoding == "utf-8" else text.encode("utf-8")
-    if body.count(b'"') % 2:
+    quotes = body.count(b'"')
+    if quotes % 2:
         raise InputError(
             f"{name}: has an unclosed quote, so the file looks truncated or mis-quoted; "
             "re-export it"
@@ -139,8 +149,9 @@ def parse_records(
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
-            read_options=pacsv.ReadOptions(block_size=1 << 24, column_names=names),
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
+            read_options=pacsv.ReadOptions(column_names=names),
+            # quoted line breaks are only possible where there are quotes
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=quotes > 0),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 null_values=[""],
@@ -148,6 +159,8 @@ def parse_records(
                 quoted_strings_can_be_null=True,
             ),
         )
-    except pa.ArrowInvalid:
-        raise InputError(_locate_problem(text, delim, name, n)) from None
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "UTF-8" in str(exc):
+            raise NotUtf8Error from None
+        raise InputError(_locate_problem(text(), delim, name, n)) from None
     return table, delim
