@@ -203,10 +203,7 @@ def _plain_groups(prof: Profile, table: pa.Table, meta) -> None:
             for c in group:
                 c.kind, c.scale = "multi", prefix
             continue
-        text = pa.table({n: table.column(n).cast(pa.string()) for n in names})
-        text = pa.table({n: [None if v is None else v.removesuffix(".0") for v in
-                             text.column(n).to_pylist()] for n in names})  # fmt: skip
-        if questions._as_rank(text, names) is not None:
+        if questions._as_rank(table, names) is not None:
             for c in group:
                 c.kind, c.scale = "rank", prefix
 

@@ -92,16 +92,18 @@ def _parse_text(data: bytes, name: str, encoding: str | None, delimiter: str | N
     """Records of a text file: the fast path hands UTF-8 bytes straight to pyarrow."""
     from .formats import text
 
-    plain = encoding is None and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
-    if plain and b"\x00" not in data[:65536]:
-        head = data[: 1 << 20].decode("utf-8", errors="ignore")
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    plain = encoding is None and not body.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if plain and b"\x00" not in body[:65536]:
+        head = body[: 1 << 20].decode("utf-8", errors="ignore")
         if head.strip():
             text.check_is_text(head, name)
             try:
                 records, delim = text.parse_records(
-                    data, head, name, delimiter, lambda: data.decode("utf-8", errors="replace")
+                    body, head, name, delimiter, lambda: body.decode("utf-8", errors="replace")
                 )
-                return records, delim, "utf-8", []
+                return records, delim, "utf-8-sig" if bom else "utf-8", []
             except text.NotUtf8Error:
                 pass
     decoded, used, notes = text.decode(data, name, encoding)

@@ -11,8 +11,8 @@ Rank questions are one column per option holding the rank (1 = first).
 from __future__ import annotations
 
 import re
-from collections import Counter
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -29,8 +29,10 @@ def _is_text(col: pa.ChunkedArray) -> bool:
     return pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
 
 
-def _values(col: pa.ChunkedArray) -> list[str | None]:
-    return [None if v is None or not v.strip() else v.strip() for v in col.to_pylist()]
+def _trimmed(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Text with blanks as null."""
+    t = pc.utf8_trim_whitespace(col)
+    return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
 
 
 def _groups(table: pa.Table, meta: TableMeta) -> list[tuple[str, list[str]]]:
@@ -48,51 +50,57 @@ def _groups(table: pa.Table, meta: TableMeta) -> list[tuple[str, list[str]]]:
     return [(k, cols) for k, cols in out if len(cols) > 1]
 
 
-def _as_multi(table: pa.Table, cols: list[str], meta: TableMeta) -> list[list[str | None]] | None:
-    vals = []
+def _as_multi(table: pa.Table, cols: list[str], meta: TableMeta) -> list[np.ndarray] | None:
+    """Per option column, whether each cell is ticked; ``None`` if not a multi-select."""
+    ticked = []
     for c in cols:
         col = table.column(c)
         if not _is_text(col):
             return None
-        v = _values(col)
-        distinct = {x.casefold() for x in v if x is not None}
+        t = _trimmed(col)
+        distinct = {x.casefold() for x in pc.unique(t).to_pylist() if x is not None}
         label = meta.labels.get(c, "").casefold()
         if len(distinct) > 1 or (distinct and not (distinct <= _TICK or distinct == {label})):
             return None
-        vals.append(v)
-    return vals if any(x is not None for v in vals for x in v) else None
+        ticked.append(pc.is_valid(t).to_numpy(zero_copy_only=False))
+    return ticked if any(t.any() for t in ticked) else None
 
 
-def _as_rank(table: pa.Table, cols: list[str]) -> list[list[int | None]] | None:
-    vals: list[list[int | None]] = []
-    for c in cols:
+def _as_rank(table: pa.Table, cols: list[str]) -> np.ndarray | None:
+    """Rows x options ranks (0 = not ranked); ``None`` unless every row is a partial ranking."""
+    k = len(cols)
+    if k < 3:
+        return None
+    block = np.zeros((table.num_rows, k), dtype=np.int64)
+    for j, c in enumerate(cols):
         col = table.column(c)
         if pa.types.is_integer(col.type):
-            vals.append(col.to_pylist())
-            continue
-        if not _is_text(col):
+            ints = col
+        elif pa.types.is_floating(col.type):
+            if not pc.all(pc.fill_null(pc.equal(pc.floor(col), col), True)).as_py():
+                return None
+            ints = pc.cast(col, pa.int64())
+        elif _is_text(col):
+            t = _trimmed(col)
+            ok = pc.match_substring_regex(t, r"^\d{1,3}$")
+            if not pc.all(pc.fill_null(ok, True)).as_py():
+                return None
+            ints = pc.cast(t, pa.int64())
+        else:
             return None
-        v = _values(col)
-        if any(x is not None and not _INT.match(x) for x in v):
-            return None
-        vals.append([None if x is None else int(x) for x in v])
-    k = len(cols)
-    multi_answer = False
-    for row in zip(*vals, strict=True):
-        got = [x for x in row if x is not None]
-        if len(set(got)) != len(got) or any(not 1 <= x <= k for x in got):
-            return None
-        multi_answer |= len(got) > 1
-    return vals if multi_answer and k >= 3 else None
+        block[:, j] = pc.fill_null(ints, 0).to_numpy(zero_copy_only=False)
+    if (block < 0).any() or (block > k).any():
+        return None
+    ranked = np.sort(block, axis=1)
+    dup = (ranked[:, 1:] == ranked[:, :-1]) & (ranked[:, 1:] > 0)
+    if dup.any():
+        return None
+    return block if ((block > 0).sum(axis=1) > 1).any() else None
 
 
-def _bool_columns(vals: list[list[str | None]]) -> list[pa.Array]:
-    rows = list(zip(*vals, strict=True))
-    answered = [any(x is not None for x in r) for r in rows]
-    return [
-        pa.array([(x is not None) if a else None for x, a in zip(v, answered, strict=True)])
-        for v in vals
-    ]
+def _bool_columns(ticked: list[np.ndarray]) -> list[pa.Array]:
+    answered = np.logical_or.reduce(ticked)
+    return [pa.array(t, pa.bool_(), mask=~answered) for t in ticked]
 
 
 def _split_pieces(cell: str, platform: str) -> list[str]:
@@ -164,35 +172,36 @@ def _split_known(cell: str, options: list[str], sep: str) -> list[str]:
 
 def _joined(
     table: pa.Table, name: str, meta: TableMeta, known: list[str] | None
-) -> tuple[list[str], list[list[str] | None]] | None:
+) -> tuple[list[str], pa.Array, dict[str, list[str]]] | None:
+    """(options, dictionary-encoded cells, cell -> its options) of a joined multi-select."""
     sep = _SEPARATOR.get(meta.platform)
     col = table.column(name)
     if (sep is None and known is None) or not _is_text(col):
         return None
     sep = sep or ", "
-    values = _values(col)
-    cells = [v for v in values if v is not None]
-    if not cells:
+    t = _trimmed(col)
+    if known is None and not pc.any(pc.match_substring(t, sep.strip())).as_py():
+        return None
+    enc = pc.dictionary_encode(t).combine_chunks()
+    distinct = [c for c in enc.dictionary.to_pylist() if c is not None]
+    if not distinct:
         return None
     if known is not None:
-        split = {c: _split_known(c, known, sep) for c in set(cells)}
+        split = {c: _split_known(c, known, sep) for c in distinct}
         extra = sorted({p for ps in split.values() for p in ps} - set(known))
-        return known + extra, [None if v is None else split[v] for v in values]
-    if all(_CODES.match(c) or _INT.match(c) for c in cells):
-        if not any(_CODES.match(c) for c in cells):
-            return None
-        split = {c: [p.strip() for p in c.split(",")] for c in set(cells)}
+        return known + extra, enc, split
+    if all(_CODES.match(c) or _INT.match(c) for c in distinct):
+        split = {c: [p.strip() for p in c.split(",")] for c in distinct}
         options = sorted({p for ps in split.values() for p in ps}, key=int)
-        return options, [None if v is None else split[v] for v in values]
-    distinct = sorted(set(cells))
+        return options, enc, split
     pieces = {c: _split_pieces(c, meta.platform) for c in distinct}
     if sum(len(p) > 1 for p in pieces.values()) < 2:
         return None
-    options = _infer_options([pieces[c] for c in distinct])
+    options = _infer_options([pieces[c] for c in sorted(distinct)])
     if len(options) > MAX_OPTIONS or len(options) >= len(distinct) or max(map(len, options)) > 80:
         return None
     split = {c: _split_known(c, options, sep) for c in distinct}
-    return options, [None if v is None else split[v] for v in values]
+    return options, enc, split
 
 
 def expand(
@@ -212,8 +221,9 @@ def expand(
             continue
         ranks = _as_rank(table, cols)
         if ranks is not None:
-            for c, v in zip(cols, ranks, strict=True):
-                table = table.set_column(table.column_names.index(c), c, pa.array(v, pa.int64()))
+            for j, c in enumerate(cols):
+                arr = pa.array(ranks[:, j], pa.int64(), mask=ranks[:, j] == 0)
+                table = table.set_column(table.column_names.index(c), c, arr)
             meta.rank[key] = cols
     grouped = meta.grouped()
     for name in list(table.column_names):
@@ -222,7 +232,10 @@ def expand(
         found = _joined(table, name, meta, options.get(name))
         if found is None:
             continue
-        opts, chosen = found
+        opts, enc, split = found
+        dictionary = enc.dictionary.to_pylist()
+        indices = enc.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
+        answered = indices < len(dictionary)
         new_names = [f"{name}_{o}" if o.isdigit() else f"{name}_{k}" for k, o in enumerate(opts, 1)]
         if any(n in table.column_names for n in new_names):
             new_names = [f"{name}__{k}" for k in range(1, len(opts) + 1)]
@@ -230,16 +243,16 @@ def expand(
         at = table.column_names.index(name)
         table = table.remove_column(at)
         for k, (new, opt) in enumerate(zip(new_names, opts, strict=True)):
-            arr = pa.array([None if c is None else opt in c for c in chosen], pa.bool_())
+            has = np.array([c is not None and opt in split[c] for c in dictionary] + [False])
+            arr = pa.array(has[indices], pa.bool_(), mask=~answered)
             table = table.add_column(at + k, new, arr)
             meta.labels[new] = opt
             meta.questions[new] = question
         meta.multi[name] = new_names
         meta.joined[name] = list(opts)
-        counts = Counter(len(c) for c in chosen if c is not None)
         notes.append(
             f"{name}: multi-select split into {len(opts)} option columns "
-            f"({', '.join(new_names)}); {sum(counts.values())} answered"
+            f"({', '.join(new_names)}); {int(answered.sum())} answered"
         )
     return table, notes
 
