@@ -139,7 +139,7 @@ def _read_text(
         table, more = questions.decimal_comma(table, name)
         notes += more
     if meta.platform != "plain" or opts["options"]:
-        table, more = questions.expand(table, meta, opts["options"])
+        table, more = questions.expand(table, meta, opts["options"], name)
         notes += more
     fmt = meta.platform if meta.platform != "plain" else ("tsv" if delim == "\t" else "csv")
     if meta.platform != "plain" and delim == "\t":
@@ -178,7 +178,7 @@ def _read_xlsx(data: bytes, name: str, opts: dict) -> RawTable:
         records, name, finished_only=opts["finished_only"], include_preview=opts["include_preview"]
     )
     if meta.platform != "plain" or opts["options"]:
-        table, more = questions.expand(table, meta, opts["options"])
+        table, more = questions.expand(table, meta, opts["options"], name)
         notes += more
     fmt = "xlsx" if meta.platform == "plain" else f"{meta.platform}-xlsx"
     if meta.platform == "plain":

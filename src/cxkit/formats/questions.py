@@ -205,7 +205,7 @@ def _joined(
 
 
 def expand(
-    table: pa.Table, meta: TableMeta, options: dict[str, list[str]] | None = None
+    table: pa.Table, meta: TableMeta, options: dict[str, list[str]] | None = None, file: str = ""
 ) -> tuple[pa.Table, list[str]]:
     """Replace multi-select and rank answers by one column per option; notes say which."""
     options = options or {}
@@ -251,7 +251,7 @@ def expand(
         meta.multi[name] = new_names
         meta.joined[name] = list(opts)
         notes.append(
-            f"{name}: multi-select split into {len(opts)} option columns "
+            f"{file}: {name}: multi-select split into {len(opts)} option columns "
             f"({', '.join(new_names)}); {int(answered.sum())} answered"
         )
     return table, notes
