@@ -299,3 +299,31 @@ def test_unknown_label_lists_labels_seen_and_expected(tmp_path):
     assert "'Kinda agree' is neither a number nor a known answer label" in line
     assert "labels seen in the column: 'Agree', 'Kinda agree'" in line
     assert "expected the labels of one scale, e.g. agree-5: Strongly disagree, Disagree" in line
+
+
+def test_surveymonkey_other_text_column_stays_text(tmp_path):
+    path = tmp_path / "sm.csv"
+    path.write_text(
+        "Respondent ID,Collector ID,Which obstacles?,,,Role\n"
+        ",,Budget,Data,Other (please specify),Response\n"
+        "1,9,Budget,,slow IT,customer\n"
+        "2,9,,Data,,executive\n"
+        "3,9,Budget,Data,,customer\n",
+        encoding="utf-8",
+    )
+    raw = read_table(path)
+    assert raw.source.format == "surveymonkey"
+    assert raw.meta.multi == {"q1": ["q1_1", "q1_2"]}
+    assert raw.table.column("q1_1").to_pylist() == [True, False, True]
+    assert raw.table.column("q1_3").to_pylist() == ["slow IT", None, None]
+    assert raw.meta.labels["q2"] == "Role"
+
+
+def test_csv_drops_in_hive_folders_are_read_as_text_with_the_partition(tmp_path):
+    for wave, rows in (("2026Q2", "A,executive,4\n"), ("2026Q3", "B,customer,02\n")):
+        (tmp_path / f"wave={wave}").mkdir()
+        (tmp_path / f"wave={wave}" / "part.csv").write_text("id,role,q1\n" + rows)
+    raw = read_table(tmp_path)
+    assert raw.table.column("wave").to_pylist() == ["2026Q2", "2026Q3"]
+    assert raw.table.column("q1").to_pylist() == ["4", "02"]  # text kept exactly
+    assert raw.source.format == "folder(csv)" and raw.source.rows == 2

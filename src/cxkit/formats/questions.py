@@ -23,6 +23,8 @@ _CODES = re.compile(r"^\s*\d+(\s*,\s*\d+)+\s*$")
 _TICK = {"1", "true", "yes", "x", "checked", "selected"}
 _SEPARATOR = {"qualtrics": ",", "qualtrics-legacy": ",", "google-forms": ", "}
 MAX_OPTIONS = 30
+#: an "Other" option's free-text column beside the option columns
+_OTHER = re.compile(r"please specify|open-ended response|other \(|_text$", re.I)
 
 
 def _is_text(col: pa.ChunkedArray) -> bool:
@@ -212,6 +214,9 @@ def expand(
     notes: list[str] = []
     for key, cols in _groups(table, meta):
         if key in options:
+            continue
+        cols = [c for c in cols if not _OTHER.search(meta.labels.get(c, ""))]
+        if len(cols) < 2:
             continue
         multi = _as_multi(table, cols, meta)
         if multi is not None:
