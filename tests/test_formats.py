@@ -327,3 +327,31 @@ def test_csv_drops_in_hive_folders_are_read_as_text_with_the_partition(tmp_path)
     assert raw.table.column("wave").to_pylist() == ["2026Q2", "2026Q3"]
     assert raw.table.column("q1").to_pylist() == ["4", "02"]  # text kept exactly
     assert raw.source.format == "folder(csv)" and raw.source.rows == 2
+
+
+def test_config_option_list_splits_joined_answers(tmp_path):
+    path = tmp_path / "g.csv"
+    path.write_text(
+        "Timestamp,Role,Obstacles\n"
+        't1,customer,"Budget, Time"\n'
+        't2,customer,"Budget, Time, Data"\n'
+        "t3,executive,Data\n"
+        't4,executive,"Data, Budget"\n',
+        encoding="utf-8",
+    )
+    # inferred: "Time" starts in upper case, so it reads as an option of its own
+    assert [read_table(path).meta.labels[c] for c in ("q2_1", "q2_2", "q2_3")] == [
+        "Budget",
+        "Time",
+        "Data",
+    ]
+    raw = read_table(path, options={"q2": ["Budget, Time", "Data", "Budget"]})
+    assert raw.meta.joined == {"q2": ["Budget, Time", "Data", "Budget"]}
+    assert raw.table.column("q2_1").to_pylist() == [True, True, False, False]
+    assert raw.table.column("q2_3").to_pylist() == [False, False, False, True]
+    cfg = tmp_path / "cxkit.toml"
+    cfg.write_text('[multi]\nq2 = ["Budget, Time", "Data", "Budget"]\n', encoding="utf-8")
+    res = run("inspect", path, "--config", cfg, "-f", "json")
+    assert res.exit_code == 0, res.output
+    labels = {r["column"]: r["label"] for r in json.loads(res.stdout)["table"]}
+    assert labels["q2_1"] == "Budget, Time"
