@@ -355,3 +355,11 @@ def test_config_option_list_splits_joined_answers(tmp_path):
     assert res.exit_code == 0, res.output
     labels = {r["column"]: r["label"] for r in json.loads(res.stdout)["table"]}
     assert labels["q2_1"] == "Budget, Time"
+
+
+def test_tidy_rank_columns_are_not_taken_for_items_and_sheet_is_noted():
+    import cxkit
+
+    survey = cxkit.read_survey(FIXTURES / "study.parquet", spec=cxkit.SurveySpec(sheet="2"))
+    assert survey.items == LCOLS  # rank_1..rank_4 hold 1-4 too, but a ranking per row
+    assert any("--sheet 2 ignored: the file is not a workbook" in n for n in survey.notes)

@@ -262,10 +262,11 @@ def read_table(
     if not data:
         raise InputError(f"{name}: is empty; expected a header row and at least one response")
     kind = _sniff_kind(data)
-    if kind == "parquet":
-        return _read_parquet(data, name)
-    if kind == "sav":
-        return _read_sav(data, name)
+    if kind in ("parquet", "sav"):
+        raw = _read_parquet(data, name) if kind == "parquet" else _read_sav(data, name)
+        if sheet is not None:
+            raw.notes.append(f"{name}: --sheet {sheet} ignored: the file is not a workbook")
+        return raw
     if kind == "zip":
         from .formats.excel import is_xlsx
 
@@ -280,4 +281,7 @@ def read_table(
             f"{name}: is an old-style Excel .xls (or password-protected) workbook; save it as "
             ".xlsx or CSV (UTF-8) and pass that file"
         )
-    return _read_text(data, name, encoding, delimiter, opts)
+    raw = _read_text(data, name, encoding, delimiter, opts)
+    if sheet is not None:
+        raw.notes.append(f"{name}: --sheet {sheet} ignored: the file is not a workbook")
+    return raw

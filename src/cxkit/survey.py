@@ -338,6 +338,16 @@ class SurveySpec:
         return None if self.unweighted else (self.weight_col or study.weight_col)
 
 
+def _rank_blocks(table: pa.Table, raw: RawTable) -> set[str]:
+    """Columns of tidy rank questions (``rank_1`` … holding a ranking per row): not items."""
+    from .formats.questions import _as_rank, _groups
+
+    if raw.meta.rank:
+        return set()
+    return {c for _, cols in _groups(table, raw.meta) if _as_rank(table, cols) is not None
+            for c in cols}  # fmt: skip
+
+
 def _build_frame(
     raw: RawTable, study: Study, spec: SurveySpec, items: list[str] | None, role_col: str | None
 ) -> tuple[pd.DataFrame, list[str], list[str], Scale]:
@@ -369,6 +379,7 @@ def _build_frame(
     if items is None:
         reserved = {role_col, weight_col, study.id_col, study.wave_col, study.segment_col, *spec.by}
         reserved |= {raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
+        reserved |= _rank_blocks(table, raw)
         items = []
         for name in table.column_names:
             if name in reserved:
