@@ -124,6 +124,7 @@ def test_config_names_no_paths_to_read_or_write():
         "check",
         "checks",
         "obstacles",
+        "multi",
     }
     assert expected == study._TOP_KEYS
     assert (EXAMPLES / "cxkit.toml").exists()

@@ -99,12 +99,13 @@ def test_labels_are_normalised_and_other_is_merged(ranked):
 
 
 def test_two_layouts_give_identical_tables(ranked):
-    # the answer columns are found from Qualtrics' question-text row ("... obstacles ...")
+    # the reader recognises the Qualtrics export and keeps its question text ("... obstacles
+    # ..."), from which the answer columns and their option labels are found
     other = analyse(QUALTRICS, by="wave", top=[1, 2, 5], bootstrap=300, seed=7)
     assert other.provenance["parameters"]["columns"] == [f"Q7_{i}" for i in range(1, 12)]
     pd.testing.assert_frame_equal(ranked.table, other.table)
     assert other.provenance["parameters"]["layout"] == "rank-numbers"
-    assert any("Qualtrics" in n for n in other.notes)
+    assert other.provenance["inputs"][0]["format"].startswith("qualtrics")
     assert "excluded 10 rows: the same rank twice" in other.notes
 
 

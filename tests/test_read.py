@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxkit.errors import InputError
 from cxkit.read import read_table
@@ -92,3 +97,26 @@ def test_trailing_delimiter_column_is_dropped_with_a_note(tmp_path):
     raw = read_table(path)
     assert raw.table.column_names == ["role", "q1"]
     assert raw.notes and "trailing delimiter" in raw.notes[0]
+
+
+_CELL = st.text(
+    alphabet=st.sampled_from(list("ab ,;\t|\"'\n=+-@é’“”0123456789")), min_size=0, max_size=8
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_CELL, _CELL, _CELL), min_size=1, max_size=6),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_any_text_round_trips_through_the_reader(tmp_path_factory, rows, encoding, newline):
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator=newline)
+    writer.writerow(["id", "answer", "comment"])
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("rt") / "t.csv"
+    path.write_bytes(buf.getvalue().encode(encoding))
+    raw = read_table(path)
+    got = list(zip(*(raw.table.column(c).to_pylist() for c in raw.table.column_names), strict=True))
+    assert [tuple(v or "" for v in r) for r in got] == [tuple(r) for r in rows]

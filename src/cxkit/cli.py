@@ -14,7 +14,7 @@ import typer
 
 from ._version import __version__
 from .cli_common import err, state
-from .commands import check, drivers, gap, metric, nps, obstacles, roi, trend
+from .commands import check, drivers, gap, init, inspect, metric, nps, obstacles, roi, trend
 from .errors import EXIT_INTERRUPTED
 
 app = typer.Typer(
@@ -31,6 +31,8 @@ app = typer.Typer(
 #: (name, function) of every command, in the order ``cxkit --help`` lists them.
 COMMANDS = [
     ("gap", gap.gap),
+    ("inspect", inspect.inspect),
+    ("init", init.init),
     ("nps", nps.nps),
     ("metric", metric.metric),
     ("drivers", drivers.drivers),

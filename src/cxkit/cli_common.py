@@ -113,6 +113,25 @@ WaveColOpt = Annotated[
     str | None,
     typer.Option("--wave-col", help="Wave column (default: config, else wave/quarter/period)."),
 ]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option("--sheet", help="Workbook sheet, by name or number (default the first)."),
+]
+EncodingOpt = Annotated[
+    str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
+]
+FinishedOnlyOpt = Annotated[
+    bool,
+    typer.Option("--finished-only", help="Exclude unfinished responses (Qualtrics Finished)."),
+]
+IncludePreviewOpt = Annotated[
+    bool,
+    typer.Option("--include-preview", help="Keep Qualtrics survey-preview responses."),
+]
+DedupeOpt = Annotated[
+    str | None,
+    typer.Option("--dedupe", help="Duplicate respondent ids: keep first|last (default: error)."),
+]
 ConfidenceOpt = Annotated[
     float, typer.Option("--confidence", help="Confidence level of every interval.")
 ]

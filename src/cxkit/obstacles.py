@@ -272,9 +272,17 @@ def obstacles(
         raise InputError(
             f"{file}: no column {by!r} for --by (columns: {', '.join(names[:12])}); check the name"
         )
-    first = raw.table.slice(0, 1).to_pylist()[0] if raw.table.num_rows else {}
+    meta = getattr(raw, "meta", None)
+    question_text = (
+        {c: " - ".join(t for t in (meta.questions.get(c), meta.labels.get(c)) if t) for c in names}
+        if meta is not None and (meta.labels or meta.questions)
+        else {}
+    )
+    # the reader took a platform's header rows off already: use the question text it kept
+    first = question_text or (raw.table.slice(0, 1).to_pylist()[0] if raw.table.num_rows else {})
     cols = [c for c in select_columns(names, columns or config.columns, file, first) if c != by]
     data = {c: raw.table.column(c).to_pylist() for c in cols}
+    header_lines = {"qualtrics": 3, "qualtrics-legacy": 2, "surveymonkey": 2}
     rk = parse_rankings(
         data,
         cols,
@@ -284,6 +292,8 @@ def obstacles(
         separator=separator,
         config=config,
         strict=strict,
+        labels=dict(meta.labels) if meta is not None else None,
+        first_line=1 + header_lines.get(meta.platform if meta is not None else "", 1),
     )
     if not rk.answers:
         why = ", ".join(f"{v} {k}" for k, v in sorted(rk.excluded.items()))

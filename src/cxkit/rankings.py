@@ -327,6 +327,7 @@ def parse_rankings(
     config: ObstacleConfig | None = None,
     strict: bool = False,
     first_line: int = 2,
+    labels: dict[str, str] | None = None,
 ) -> Rankings:
     """Parse the obstacle answers of every row.
 
@@ -344,6 +345,8 @@ def parse_rankings(
         Raise on the first invalid row instead of excluding and counting it.
     first_line : int
         The file line of the first row (2 for a CSV with one header line).
+    labels : dict, optional
+        Column -> option label from the export's header rows (as the reader found them).
 
     Returns
     -------
@@ -377,7 +380,7 @@ def parse_rankings(
     col_index: dict[str, int] = {}
     if per_column:
         for c in columns:
-            label = config.labels.get(c) or (qualtrics or {}).get(c)
+            label = config.labels.get(c) or (qualtrics or labels or {}).get(c)
             if label is None and layout == "multi-select":
                 seen = [
                     v

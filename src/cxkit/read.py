@@ -1,25 +1,29 @@
 """Read survey files into an Arrow table, exactly as written, plus where it came from.
 
-CSV/TSV text is read with every column as text (nothing is reinterpreted: ids keep their
-leading zeros, labels their spelling); ``survey.py`` types and recodes the columns it needs.
-Parquet keeps its own column types. ``-`` reads standard input.
+The format is detected from the content, not the file name: Parquet, ``.xlsx``, SPSS
+``.sav``, or text. Text is decoded (BOM, UTF-16, UTF-8, Windows-1252), its delimiter sniffed,
+and its header records recognised as a Qualtrics (current or legacy), SurveyMonkey or Google
+Forms export, or a plain CSV (see :mod:`cxkit.formats`). Text columns are read as text
+(nothing is reinterpreted: ids keep their leading zeros, labels their spelling, a cell that
+starts with ``=`` stays text); ``survey.py`` types and recodes the columns it needs. A folder
+is read as one survey with its ``key=value`` partition folders as columns. ``-`` reads stdin.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
 from .errors import InputError, UsageError
+from .formats.meta import TableMeta
 
-_DELIMITERS = (",", ";", "\t", "|")
-_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_TEXT_ONLY_SUFFIXES = {".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
+                       ".sav": "an SPSS .sav file", ".parquet": "a Parquet file"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class SourceInfo:
     format: str
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None
 
     def provenance(self) -> dict[str, object]:
         return {"path": self.path, "sha256": self.sha256, "rows": self.rows, "format": self.format}
@@ -39,11 +44,13 @@ class SourceInfo:
 
 @dataclass
 class RawTable:
-    """An input file as read: ``table`` holds every column, ``notes`` what was noticed."""
+    """An input file as read: ``table`` holds every column, ``notes`` what was noticed,
+    ``meta`` what the columns mean (labels, multi-select/rank groups, excluded rows)."""
 
     table: pa.Table
     source: SourceInfo
     notes: list[str] = field(default_factory=list)
+    meta: TableMeta = field(default_factory=TableMeta)
 
 
 def _read_bytes(path: str) -> tuple[bytes, str]:
@@ -57,8 +64,6 @@ def _read_bytes(path: str) -> tuple[bytes, str]:
     p = Path(path)
     if not p.exists():
         raise InputError(f"{path}: file not found; check the path (cwd is {Path.cwd().name}/)")
-    if p.is_dir():
-        raise InputError(f"{path}: is a folder; name a survey file inside it")
     try:
         return p.read_bytes(), path
     except OSError as exc:
@@ -74,158 +79,85 @@ def _sniff_kind(data: bytes) -> str:
         return "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
-    if data.startswith(b"$FL2") or data.startswith(b"$FL3"):
+    if data.startswith((b"$FL2", b"$FL3")):
         return "sav"
     return "text"
 
 
-def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str, list[str]]:
-    notes: list[str] = []
-    if encoding:
-        try:
-            return data.decode(encoding), encoding, notes
-        except LookupError:
-            raise UsageError(f"--encoding {encoding!r} is not an encoding Python knows") from None
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{name}: is not valid {encoding} (byte {exc.start}); try another --encoding"
-            ) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig", notes
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16", notes
-        except UnicodeDecodeError:
-            raise InputError(
-                f"{name}: has a UTF-16 byte-order mark but is not valid UTF-16"
-            ) from None
-    if b"\x00" in data[:65536]:
-        raise InputError(
-            f"{name}: contains NUL bytes, so it is not a text CSV (binary data, or UTF-16 "
-            "without a byte-order mark: pass --encoding utf-16-le)"
-        )
-    try:
-        return data.decode("utf-8"), "utf-8", notes
-    except UnicodeDecodeError as exc:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InputError(
-                f"{name}: is neither UTF-8 (invalid byte at offset {exc.start}) nor "
-                "Windows-1252; pass --encoding"
-            ) from None
-        notes.append(
-            f"{name}: not valid UTF-8 (first bad byte at offset {exc.start}), read as "
-            "Windows-1252; pass --encoding to choose another"
-        )
-        return text, "cp1252", notes
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def _sniff_delimiter(text: str) -> str:
-    first = text[:65536].split("\n", 1)[0]
-    counts = {d: 0 for d in _DELIMITERS}
-    quoted = False
-    for ch in first:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch in counts:
-            counts[ch] += 1
-    best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
+def _parse_text(data: bytes, name: str, encoding: str | None, delimiter: str | None):
+    """Records of a text file: the fast path hands UTF-8 bytes straight to pyarrow."""
+    from .formats import text
 
-
-def _locate_csv_problem(text: str, delimiter: str, name: str, n_cols: int) -> str:
-    """Find the first malformed record with the standard library (error path only)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        for record in reader:
-            if reader.line_num == 1:
-                continue
-            if len(record) != n_cols and record:
-                return (
-                    f"{name}: line {reader.line_num} has {len(record)} fields but the header "
-                    f"has {n_cols} (ragged row); fix that line or re-export the file"
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    plain = encoding is None and not body.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if plain and b"\x00" not in body[:65536]:
+        head = body[: 1 << 20].decode("utf-8", errors="ignore")
+        if head.strip():
+            text.check_is_text(head, name)
+            try:
+                records, delim = text.parse_records(
+                    body, head, name, delimiter, lambda: body.decode("utf-8", errors="replace")
                 )
-    except csv.Error as exc:
-        return (
-            f"{name}: malformed CSV near line {reader.line_num} ({exc}); the file may be "
-            "truncated or have an unclosed quote"
-        )
-    return f"{name}: malformed CSV; re-export the file"
-
-
-def _read_text_csv(data: bytes, name: str, encoding: str | None, delimiter: str | None) -> RawTable:
-    from pyarrow import csv as pacsv
-
-    text, used_encoding, notes = _decode(data, name, encoding)
-    if not text.strip():
+                return records, delim, "utf-8-sig" if bom else "utf-8", []
+            except text.NotUtf8Error:
+                pass
+    decoded, used, notes = text.decode(data, name, encoding)
+    if not decoded.strip():
         raise InputError(f"{name}: is empty; expected a header row and at least one response")
-    delim = delimiter or _sniff_delimiter(text)
-    header_reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    try:
-        header = next(header_reader)
-    except (csv.Error, StopIteration) as exc:
-        raise InputError(f"{name}: the header row cannot be parsed ({exc})") from None
-    header_raw = header
-    header = [h.strip() for h in header]
-    dupes = sorted({h for h in header if header.count(h) > 1 and h})
-    if dupes:
+    text.check_is_text(decoded, name)
+    body = data if used == "utf-8" else decoded.encode("utf-8")
+    records, delim = text.parse_records(body, decoded[: 1 << 20], name, delimiter, lambda: decoded)
+    return records, delim, used, notes
+
+
+def _read_text(
+    data: bytes, name: str, encoding: str | None, delimiter: str | None, opts: dict
+) -> RawTable:
+    from .formats import platforms, questions, text
+
+    suffix = Path(name).suffix.lower()
+    if suffix in _TEXT_ONLY_SUFFIXES and data.strip():
         raise InputError(
-            f"{name}: duplicate column names {', '.join(map(repr, dupes))}; rename them so "
-            "each column has one name"
+            f"{name}: is named {suffix} but holds text, not {_TEXT_ONLY_SUFFIXES[suffix]}; "
+            "rename it to .csv (or re-export it)"
         )
-    body = text.encode("utf-8") if used_encoding != "utf-8" else data
-    if body.count(b'"') % 2:
-        raise InputError(
-            f"{name}: has an unclosed quote, so the file looks truncated or mis-quoted; "
-            "re-export it"
-        )
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in header_raw},
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except pa.ArrowInvalid:
-        raise InputError(_locate_csv_problem(text, delim, name, len(header))) from None
-    if table.num_columns != len(header):  # pragma: no cover - pyarrow and csv disagree
-        raise InputError(f"{name}: the header could not be parsed consistently; re-export it")
-    names = [h if h else f"\x00unnamed_{i}" for i, h in enumerate(header)]
-    table = _drop_unnamed(table.rename_columns(names), name, notes)
-    if table.num_rows == 0:
-        raise InputError(f"{name}: has a header row but no responses")
+    # hashing releases the GIL: overlap it with the parse on large files
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sha = pool.submit(_sha, data)
+        records, delim, used, notes = _parse_text(data, name, encoding, delimiter)
+        digest = sha.result()
+    table, meta, more = platforms.shape(
+        records, name, finished_only=opts["finished_only"], include_preview=opts["include_preview"]
+    )
+    notes += more
+    if delim == ";" and meta.platform == "plain":
+        table, more = questions.decimal_comma(table, name)
+        notes += more
+    if meta.platform != "plain" or opts["options"]:
+        table, more = questions.expand(table, meta, opts["options"], name)
+        notes += more
+    fmt = meta.platform if meta.platform != "plain" else ("tsv" if delim == "\t" else "csv")
+    if meta.platform != "plain" and delim == "\t":
+        fmt += "-tsv"
     info = SourceInfo(
         path=name,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest,
         rows=table.num_rows,
-        format="csv" if delim != "\t" else "tsv",
-        encoding=used_encoding,
-        delimiter=_DELIM_NAMES[delim],
+        format=fmt,
+        encoding=used,
+        delimiter=text.DELIM_NAMES[delim],
     )
-    return RawTable(table, info, notes)
-
-
-def _drop_unnamed(table: pa.Table, name: str, notes: list[str]) -> pa.Table:
-    keep = []
-    for i, col in enumerate(table.column_names):
-        if not col.startswith("\x00unnamed_"):
-            keep.append(i)
-            continue
-        if table.column(i).null_count != table.num_rows:
-            raise InputError(
-                f"{name}: column {i + 1} has answers but no name in the header; give it a name"
-            )
-        notes.append(f"{name}: dropped empty column {i + 1} with no name (trailing delimiter)")
-    return table.select(keep)
+    return RawTable(table, info, notes, meta)
 
 
 def _read_parquet(data: bytes, name: str) -> RawTable:
+    import io
+
     import pyarrow.parquet as pq
 
     try:
@@ -234,45 +166,122 @@ def _read_parquet(data: bytes, name: str) -> RawTable:
         raise InputError(f"{name}: is not a readable Parquet file ({exc})") from None
     if table.num_rows == 0:
         raise InputError(f"{name}: has columns but no responses")
-    info = SourceInfo(name, hashlib.sha256(data).hexdigest(), table.num_rows, "parquet")
-    return RawTable(table, info, [])
+    info = SourceInfo(name, _sha(data), table.num_rows, "parquet")
+    return RawTable(table, info, [], TableMeta(platform="parquet"))
+
+
+def _read_xlsx(data: bytes, name: str, opts: dict) -> RawTable:
+    from .formats import excel, platforms, questions
+
+    records, title = excel.read_records(data, name, opts["sheet"])
+    table, meta, notes = platforms.shape(
+        records, name, finished_only=opts["finished_only"], include_preview=opts["include_preview"]
+    )
+    if meta.platform != "plain" or opts["options"]:
+        table, more = questions.expand(table, meta, opts["options"], name)
+        notes += more
+    fmt = "xlsx" if meta.platform == "plain" else f"{meta.platform}-xlsx"
+    if meta.platform == "plain":
+        meta.platform = "excel"
+    info = SourceInfo(name, _sha(data), table.num_rows, fmt, sheet=title)
+    return RawTable(table, info, notes, meta)
+
+
+def _read_sav(data: bytes, name: str) -> RawTable:
+    from .formats import spss
+
+    table, meta, notes = spss.read_sav(data, name)
+    return RawTable(table, SourceInfo(name, _sha(data), table.num_rows, "spss"), notes, meta)
+
+
+def _read_folder(folder: Path, opts: dict, encoding, delimiter) -> RawTable:
+    from .formats import folder as fold
+
+    table, info, notes, raws = fold.read_folder(
+        folder, lambda f: read_table(f, encoding=encoding, delimiter=delimiter, **opts)
+    )
+    meta = raws[0].meta
+    for r in raws[1:]:
+        for k, v in r.meta.labels.items():
+            meta.labels.setdefault(k, v)
+        meta.excluded += r.meta.excluded
+    meta.platform = f"folder:{meta.platform}"
+    source = SourceInfo(str(folder), info["sha256"], table.num_rows, info["format"])
+    return RawTable(table, source, notes, meta)
 
 
 def read_table(
-    path: str | Path, *, encoding: str | None = None, delimiter: str | None = None
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    finished_only: bool = False,
+    include_preview: bool = False,
+    options: dict[str, list[str]] | None = None,
 ) -> RawTable:
-    """Read one survey file (CSV/TSV in any common encoding, or Parquet).
+    """Read one survey file, or a folder of drops, whatever platform exported it.
 
     Parameters
     ----------
     path : str or Path
-        The file, or ``"-"`` for standard input.
+        A file (CSV/TSV, Qualtrics, SurveyMonkey, Google Forms, ``.xlsx``, ``.sav``,
+        Parquet), a folder of such files, or ``"-"`` for standard input.
     encoding : str, optional
         Force a text encoding; by default a byte-order mark, then UTF-8, then Windows-1252.
     delimiter : str, optional
         Force the field delimiter; by default sniffed from the header among ``, ; TAB |``.
+    sheet : str, optional
+        The workbook sheet (name or 1-based number); the first by default.
+    finished_only : bool
+        Drop Qualtrics responses with ``Finished`` = False (counted in the notes).
+    include_preview : bool
+        Keep Qualtrics survey-preview responses (excluded by default, counted in the notes).
+    options : dict, optional
+        Multi-select column -> its known options, for splitting joined answers.
 
     Returns
     -------
     RawTable
-        Every column of the file and its :class:`SourceInfo`.
+        Every column, its :class:`SourceInfo`, notes, and the column meanings found.
 
     Raises
     ------
     InputError
         The file is missing, empty, binary, malformed, or has duplicate column names.
     """
+    opts = {
+        "sheet": sheet,
+        "finished_only": finished_only,
+        "include_preview": include_preview,
+        "options": options or {},
+    }
+    if str(path) != "-" and Path(path).is_dir():
+        return _read_folder(Path(path), opts, encoding, delimiter)
     data, name = _read_bytes(str(path))
     if not data:
         raise InputError(f"{name}: is empty; expected a header row and at least one response")
     kind = _sniff_kind(data)
-    if kind == "parquet":
-        return _read_parquet(data, name)
-    if kind in ("zip", "ole"):
+    if kind in ("parquet", "sav"):
+        raw = _read_parquet(data, name) if kind == "parquet" else _read_sav(data, name)
+        if sheet is not None:
+            raw.notes.append(f"{name}: --sheet {sheet} ignored: the file is not a workbook")
+        return raw
+    if kind == "zip":
+        from .formats.excel import is_xlsx
+
+        if is_xlsx(data):
+            return _read_xlsx(data, name, opts)
         raise InputError(
-            f"{name}: is an Excel workbook or zip archive, not CSV; save it as CSV (UTF-8) "
-            "and pass that file"
+            f"{name}: is a zip archive but not an Excel workbook (.xlsx); unzip it and pass the "
+            "survey file inside"
         )
-    if kind == "sav":
-        raise InputError(f"{name}: is an SPSS .sav file; export it as CSV and pass that file")
-    return _read_text_csv(data, name, encoding, delimiter)
+    if kind == "ole":
+        raise InputError(
+            f"{name}: is an old-style Excel .xls (or password-protected) workbook; save it as "
+            ".xlsx or CSV (UTF-8) and pass that file"
+        )
+    raw = _read_text(data, name, encoding, delimiter, opts)
+    if sheet is not None:
+        raw.notes.append(f"{name}: --sheet {sheet} ignored: the file is not a workbook")
+    return raw

@@ -32,6 +32,9 @@ Example::
     label = "Our strategy is built around customers' needs"
     reverse = false
 
+    [multi]             # options of multi-select answers joined in one cell
+    q5 = ["Budget restrictions", "Time, staff and skills"]
+
 Every key is checked: an unknown key, a wrong type or a dangling reference is a
 :class:`~cxkit.errors.ConfigError` naming the file and the key.
 """
@@ -146,6 +149,7 @@ class Study:
     checks: list[dict[str, Any]] = field(default_factory=list)
     check_settings: dict[str, Any] = field(default_factory=dict)
     obstacles: dict[str, Any] = field(default_factory=dict)
+    multi: dict[str, tuple[str, ...]] = field(default_factory=dict)
     path: str | None = None
     sha256: str | None = None
 
@@ -179,6 +183,7 @@ _TOP_KEYS = {
     "check",
     "checks",
     "obstacles",
+    "multi",
 }
 _COLUMN_KEYS = {"id", "role", "weight", "wave", "segment"}
 _ITEM_KEYS = {"pillar", "label", "reverse"}
@@ -306,6 +311,8 @@ def parse_study(doc: dict[str, Any], path: str = CONFIG_NAME) -> Study:
         st.items[name] = ItemSpec(name, pillar, label, reverse)
     # [obstacles] belongs to `cxkit obstacles`, which validates its keys (cxkit.rankings)
     st.obstacles = c.table(doc.get("obstacles", {}), "obstacles")
+    multi = c.table(doc.get("multi", {}), "multi")
+    st.multi = {k: c.strings(v, f"multi.{k}") for k, v in multi.items()}
     return st
 
 

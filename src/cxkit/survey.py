@@ -8,6 +8,7 @@ data row (1 = first row after the header) and the value, and say how to fix it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fnmatch
 import math
 import re
@@ -23,6 +24,7 @@ import pyarrow.compute as pc
 
 from .errors import InputError, UsageError
 from .read import RawTable, SourceInfo, read_table
+from .scales import SCALES, closest_scale, match_scale, scale_map
 from .study import (
     BUILTIN_MISSING_NUMBERS,
     Scale,
@@ -70,6 +72,7 @@ class Survey:
     self_roles: tuple[str, ...] = ()
     customer_roles: tuple[str, ...] = ()
     wave_col: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
 
     def pillar_of(self, item: str) -> str | None:
         spec = self.study.items.get(item)
@@ -77,7 +80,9 @@ class Survey:
 
     def label_of(self, item: str) -> str:
         spec = self.study.items.get(item)
-        return spec.label if spec and spec.label else item
+        if spec and spec.label:
+            return spec.label
+        return self.labels.get(item) or item
 
 
 class _NotOnScaleError(Exception):
@@ -102,6 +107,8 @@ class _Recoder:
     missing: set[str]
     missing_numbers: set[float]
     file: str
+    auto: bool = False
+    _unknown: str | None = None
 
     def _fail(self, column: str, row: int, value: object, why: str) -> InputError:
         return InputError(f"{self.file}: column {column!r}, data row {row + 1}: {value!r} {why}")
@@ -132,12 +139,14 @@ class _Recoder:
                 col = col.cast(pa.string())
             enc = pc.dictionary_encode(col).combine_chunks()
             dictionary = enc.dictionary.to_pylist()
+            self._unknown = None
+            labels = self._labels_for(dictionary, column, probe)
             codes = np.empty(len(dictionary) + 1)
             codes[-1] = np.nan  # null answers
             bad_idx: list[int] = []
             missing_of: dict[int, str] = {}
             for i, raw in enumerate(dictionary):
-                code, missing_label = self._code_of(raw)
+                code, missing_label = self._code_of(raw, labels)
                 codes[i] = code
                 if missing_label is not None:
                     missing_of[i] = missing_label
@@ -153,12 +162,12 @@ class _Recoder:
                 raw = dictionary[int(indices[row])]
                 if _is_float(raw):
                     raise self._fail(column, row, raw, "is not a finite number; fix the answer")
-                known = ", ".join(repr(k) for k in list(self.labels)[:8])
+                known = self._unknown or "known: " + ", ".join(repr(k) for k in list(labels)[:8])
                 raise self._fail(
                     column,
                     row,
                     raw,
-                    f"is neither a number nor a known answer label (known: {known}); add it "
+                    f"is neither a number nor a known answer label ({known}); add it "
                     "to [answers.labels] or answers.missing in cxkit.toml, or pass --missing",
                 )
             if missing_of:
@@ -184,16 +193,41 @@ class _Recoder:
             raise _NotOnScaleError
         return values, missing_counts
 
-    def _code_of(self, raw: str) -> tuple[float, str | None]:
+    def _labels_for(self, dictionary: list[str], column: str, probe: bool) -> dict[str, float]:
+        """The config's labels, or the built-in scale that holds every label in the column."""
+        if not self.auto:
+            return self.labels
+        words = []
+        for raw in dictionary:
+            norm = normalise_label(raw)
+            if not norm or norm in self.missing or _number(raw) is not None:
+                continue
+            words.append(raw.strip())
+        if not words:
+            return self.labels
+        span = self.scale.max - self.scale.min
+        size = int(span) + 1 if float(span).is_integer() else None
+        name = match_scale(words, size)
+        if name is not None:
+            return scale_map(name)
+        if probe:
+            return self.labels  # unknown words count against the column's share on the scale
+        near = closest_scale(words, size)
+        self._unknown = (
+            f"labels seen in the column: {', '.join(repr(w) for w in sorted(set(words))[:10])}; "
+            f"expected the labels of one scale, e.g. {near}: {', '.join(SCALES[near])}"
+        )
+        return self.labels
+
+    def _code_of(self, raw: str, labels: dict[str, float]) -> tuple[float, str | None]:
         text = raw.strip()
         norm = normalise_label(text)
         if not norm or norm in self.missing:
             return np.nan, text or "(blank)"
-        if norm in self.labels:
-            return self.labels[norm], None
-        try:
-            value = float(text)
-        except ValueError:
+        if norm in labels:
+            return labels[norm], None
+        value = _number(text)
+        if value is None:
             return np.nan, None
         if value in self.missing_numbers:
             return np.nan, text
@@ -208,6 +242,18 @@ def _is_float(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_ANCHORED = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-|–|=|:)\s*\D.*$", re.S)
+
+
+def _number(text: str) -> float | None:
+    """``"4"`` -> 4.0; an anchored label ``"10 - Extremely likely"`` -> 10.0; else None."""
+    try:
+        return float(text)
+    except ValueError:
+        m = _ANCHORED.match(text)
+        return float(m.group(1)) if m else None
 
 
 def _num(x: float) -> str:
@@ -305,10 +351,34 @@ class SurveySpec:
     encoding: str | None = None
     unweighted: bool = False
     wave_col: str | None = None
+    sheet: str | None = None
+    finished_only: bool = False
+    include_preview: bool = False
+    dedupe: str | None = None
+
+    def read_options(self, study: Study) -> dict[str, object]:
+        """Keyword arguments for :func:`cxkit.read.read_table`."""
+        return {
+            "encoding": self.encoding,
+            "sheet": self.sheet,
+            "finished_only": self.finished_only,
+            "include_preview": self.include_preview,
+            "options": {k: list(v) for k, v in study.multi.items()},
+        }
 
     def weight(self, study: Study) -> str | None:
         """The weight column in force: the option, else the config's, unless unweighted."""
         return None if self.unweighted else (self.weight_col or study.weight_col)
+
+
+def _rank_blocks(table: pa.Table, raw: RawTable) -> set[str]:
+    """Columns of tidy rank questions (``rank_1`` … holding a ranking per row): not items."""
+    from .formats.questions import _as_rank, _groups
+
+    if raw.meta.rank:
+        return set()
+    return {c for _, cols in _groups(table, raw.meta) if _as_rank(table, cols) is not None
+            for c in cols}  # fmt: skip
 
 
 def _build_frame(
@@ -333,6 +403,7 @@ def _build_frame(
         missing=study.missing_set() | {normalise_label(m) for m in spec.missing},
         missing_numbers=missing_numbers,
         file=file,
+        auto=not study.labels,
     )
     notes: list[str] = []
     columns: dict[str, object] = {}
@@ -340,6 +411,8 @@ def _build_frame(
     coded_items = 0
     if items is None:
         reserved = {role_col, weight_col, study.id_col, study.wave_col, study.segment_col, *spec.by}
+        reserved |= {raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
+        reserved |= _rank_blocks(table, raw)
         items = []
         for name in table.column_names:
             if name in reserved or _ID_NAME.search(name):
@@ -393,6 +466,34 @@ def _build_frame(
     return frame, items, notes, scale
 
 
+def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
+    """Duplicate respondent ids: an error, or keep the ``first`` / ``last`` of each."""
+    if keep not in (None, "first", "last"):
+        raise UsageError(f"--dedupe {keep!r}: choose first or last")
+    id_col = study.id_col or raw.meta.id_col
+    table, file = raw.table, raw.source.path
+    if id_col is None or id_col not in table.column_names:
+        return raw
+    ids = pc.utf8_trim_whitespace(table.column(id_col).cast(pa.string())).to_pandas()
+    dup = ids.duplicated(keep=False) & ids.notna()
+    if not dup.any():
+        return raw
+    if keep is None:
+        first = int(np.flatnonzero(dup.to_numpy())[0])
+        again = int(np.flatnonzero((ids == ids.iloc[first]).to_numpy())[1])
+        raise InputError(
+            f"{file}: column {id_col!r}: respondent id {ids.iloc[first]!r} appears in data rows "
+            f"{first + 1} and {again + 1} ({int(ids[dup].nunique())} ids repeated); pass "
+            "--dedupe first or --dedupe last to keep one response per id"
+        )
+    drop = ids.duplicated(keep=keep) & ids.notna()
+    n = int(drop.sum())
+    table = table.filter(pa.array(~drop.to_numpy()))
+    note = f"{file}: excluded {n} duplicate responses by {id_col!r} (--dedupe {keep})"
+    source = dataclasses.replace(raw.source, rows=table.num_rows)
+    return RawTable(table, source, [*raw.notes, note], raw.meta)
+
+
 def read_survey(
     path: str | Path | None = None,
     *,
@@ -438,7 +539,7 @@ def read_survey(
     study = load_study(cfg_path) if cfg_path is not None else Study()
 
     if not two_files:
-        raw = read_table(path, encoding=spec.encoding)
+        raw = _dedupe(read_table(path, **spec.read_options(study)), study, spec.dedupe)
         role_col = spec.role_col or study.role_col
         if role_col is None and "role" in raw.table.column_names:
             role_col = "role"
@@ -456,9 +557,13 @@ def read_survey(
             self_roles=study.default_self(),
             customer_roles=study.default_customer(),
             wave_col=_wave_col(raw.table, study, spec, raw.source.path),
+            labels=raw.meta.labels,
         )
 
-    raws = [read_table(p, encoding=spec.encoding) for p in (self_file, customer_file)]
+    raws = [
+        _dedupe(read_table(p, **spec.read_options(study)), study, spec.dedupe)
+        for p in (self_file, customer_file)
+    ]
     items = _resolve_items(raws[0].table, study, spec.items, raws[0].source.path)
     frames, notes = [], []
     for role, raw in zip(("self", "customer"), raws, strict=True):
@@ -484,4 +589,5 @@ def read_survey(
         self_roles=("self",),
         customer_roles=("customer",),
         wave_col=_wave_col(raws[-1].table, study, spec, raws[-1].source.path),
+        labels={k: v for r in raws for k, v in r.meta.labels.items()},
     )

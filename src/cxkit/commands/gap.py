@@ -11,10 +11,14 @@ from ..cli_common import (
     CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
+    DedupeOpt,
+    FinishedOnlyOpt,
     FormatOpt,
+    IncludePreviewOpt,
     NoConfigOpt,
     OutputOpt,
     PlotOpt,
+    SheetOpt,
     WaveColOpt,
     WaveOpt,
     by_wave,
@@ -85,6 +89,10 @@ def gap(
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
     ] = None,
+    sheet: SheetOpt = None,
+    finished_only: FinishedOnlyOpt = False,
+    include_preview: IncludePreviewOpt = False,
+    dedupe: DedupeOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
@@ -102,6 +110,8 @@ def gap(
             raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
+        if dedupe not in (None, "first", "last"):
+            raise UsageError(f"--dedupe {dedupe!r}: choose first or last")
         stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file], plot)
         scale_range = parse_scale(scale) if scale is not None else None
 
@@ -119,6 +129,10 @@ def gap(
             encoding=encoding,
             unweighted=no_weight,
             wave_col=wave_col,
+            sheet=sheet,
+            finished_only=finished_only,
+            include_preview=include_preview,
+            dedupe=dedupe,
         )
         survey = read_survey(
             file,
