@@ -215,3 +215,47 @@ def test_nps_and_metric_compare_waves(tmp_path):
     assert res.exit_code == 0, res.output
     row = json.loads(res.stdout)["table"][0]
     assert {"change_mean", "change_top2_box_ci_low", "change_agree_p_adj"} <= set(row)
+
+
+def test_trend_nps_matches_a_hand_computation(tmp_path):
+    # NPS per wave and the change's interval by formula (Reichheld recode; SE from the
+    # trinomial variance; independent waves), computed here with pandas from the raw drops
+    import numpy as np
+    import pandas as pd
+    from scipy.stats import norm
+
+    for name in ("2026Q1.csv", "2026Q2.csv", "2026Q3.csv", "cxkit.toml"):
+        (tmp_path / name).write_bytes((DROPS / name).read_bytes())
+    res = run("trend", tmp_path, "--metric", "nps", "-f", "json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["table"]
+    hand = []
+    for name in ("2026Q1.csv", "2026Q2.csv", "2026Q3.csv"):
+        x = pd.read_csv(DROPS / name)["nps"].dropna()
+        p, d = (x >= 9).mean(), (x <= 6).mean()
+        hand.append((100 * (p - d), 100 * np.sqrt((p + d - (p - d) ** 2) / len(x)), len(x)))
+    for row, (est, _, n) in zip(rows, hand, strict=True):
+        assert row["estimate"] == pytest.approx(est, rel=1e-12) and row["n"] == n
+    change = hand[2][0] - hand[1][0]
+    se = np.hypot(hand[2][1], hand[1][1])
+    assert rows[2]["change"] == pytest.approx(change, rel=1e-12)
+    assert rows[2]["change_ci_high"] == pytest.approx(change + norm.ppf(0.975) * se, rel=1e-9)
+    assert rows[2]["change_p_adj"] < 0.05 < rows[1]["change_p_adj"]
+
+
+def test_obstacles_are_addressable_in_checks():
+    res = run(
+        "check",
+        EXAMPLES / "obstacles_ranked.csv",
+        "--no-config",
+        "--fail-if",
+        "obstacles[wave=2012, Budget restrictions].share_top2 <= 0.3",
+        "--fail-if",
+        "obstacles[wave=2012, Budget restrictions].rank <= 1",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 1, res.output
+    rows = json.loads(res.stdout)["table"]
+    assert [r["status"] for r in rows] == ["pass", "fail"]
+    assert "wave=2012" in rows[1]["reason"]

@@ -64,6 +64,23 @@ def _run_nps(files: Sequence[str], config, by: Sequence[str]) -> Result:
     return nps(survey, name, by=tuple(by))
 
 
+def _run_obstacles(files: Sequence[str], config, by: Sequence[str]) -> Result:
+    from .errors import UsageError
+    from .obstacles import obstacles
+    from .rankings import ObstacleConfig, parse_config
+    from .read import read_table
+    from .study import find_config, load_study
+
+    if len(by) > 1:
+        raise UsageError("obstacles paths take one breakdown column, e.g. obstacles[wave=2012]")
+    path = None if config is False else find_config(config or None, near=files[-1])
+    ob_config = ObstacleConfig()
+    if path is not None:
+        ob_config = parse_config(load_study(path).obstacles, str(path))
+    # ranks need the bootstrap; the default seed keeps a gate's verdict reproducible
+    return obstacles(read_table(files[-1]), by=by[0] if by else None, config=ob_config)
+
+
 ANALYSES: dict[str, Analysis] = {}
 
 
@@ -74,6 +91,7 @@ def register(analysis: Analysis) -> None:
 
 register(Analysis("gap", _run_gap, frozenset({"level", "item", "pillar", "label"}), key="item"))
 register(Analysis("nps", _run_nps, frozenset({"level", "versus"}), key="versus"))
+register(Analysis("obstacles", _run_obstacles, frozenset({"obstacle", "status"}), key="obstacle"))
 
 
 def analysis_for(path: Path) -> Analysis:

@@ -175,15 +175,15 @@ def trend_chart(result: Result):
     t = result.table
     fig, ax = plt.subplots(figsize=(WIDTH_IN * 0.75, 4.2))
     x = np.arange(len(t))
-    pct = 100.0
+    metric = str(t["metric"].iloc[0])
+    pct = 1.0 if metric == "nps" else 100.0
     ax.fill_between(
         x, t["ci_low"] * pct, t["ci_high"] * pct, color=BAND, alpha=0.35, lw=0, label="95% interval"
     )
     ax.plot(x, t["estimate"] * pct, "o-", color=SELF, label="Estimate")
     ax.set_xticks(x, [str(w) for w in t["wave"]])
     ax.set_xlabel("Wave")
-    metric = str(t["metric"].iloc[0])
-    unit = "percentage points" if metric == "gap" else "%"
+    unit = {"gap": "percentage points", "nps": "NPS points, -100 to 100"}.get(metric, "%")
     ax.set_ylabel(f"{metric} ({unit})")
     import textwrap
 

@@ -21,12 +21,14 @@ _GAP_METRICS = {
 
 
 def _metric(metric: str) -> tuple[str, str, str | None]:
+    if metric == "nps":
+        return "NPS", "nps", None
     if metric.startswith("item:"):
         item = metric.split(":", 1)[1]
         return f"customers agreeing with {item}", "agree_customer", item
     if metric not in _GAP_METRICS:
         raise UsageError(
-            f"--metric {metric!r}: choose agree, agree_self, gap or item:NAME (e.g. item:sa_1)"
+            f"--metric {metric!r}: choose nps, agree, agree_self, gap or item:NAME (e.g. item:sa_1)"
         )
     text, column = _GAP_METRICS[metric]
     return text, column, None
@@ -46,10 +48,12 @@ def trend(
     waves : sequence of (label, Survey)
         In time order (see :func:`cxkit.waves.split_waves`).
     metric : str
-        ``agree`` (customers' overall agree share), ``agree_self``, ``gap`` (overall
-        self - customer agree gap) or ``item:NAME`` (customers' agree share on one item).
+        ``nps`` (Net Promoter Score, -100..100, adjusted-Wald interval, changes by its
+        standard error), ``agree`` (customers' overall agree share), ``agree_self``, ``gap``
+        (overall self - customer agree gap) or ``item:NAME`` (customers' agree share on one
+        item).
     analyse : callable
-        Runs the gap on one wave's survey (so the CLI's options apply).
+        Runs the gap (the nps for ``metric="nps"``) on one wave's survey.
 
     Returns
     -------
@@ -68,16 +72,23 @@ def trend(
     rows = []
     for label, survey in waves:
         t = analyse(survey).table
-        pick = (
-            t[(t["level"] == "item") & (t["item"] == item)] if item else t[t["level"] == "overall"]
-        )
+        if column == "nps":
+            pick = t[t["level"] == "all"]
+        elif item:
+            pick = t[(t["level"] == "item") & (t["item"] == item)]
+        else:
+            pick = t[t["level"] == "overall"]
         if item and pick.empty:
             raise UsageError(f"--metric item:{item}: not an item of wave {label}")
         row = pick.iloc[0].copy()
         row["wave"] = label
         rows.append(row)
     frame = pd.DataFrame(rows).reset_index(drop=True)
-    if column == "agree_gap":
+    if column == "nps":
+        est = frame["nps"].to_numpy(float)
+        lo, hi = frame["nps_ci_low"].to_numpy(float), frame["nps_ci_high"].to_numpy(float)
+        n = frame["n"].to_numpy(int)
+    elif column == "agree_gap":
         est = frame["agree_gap"].to_numpy(float)
         lo, hi = (
             frame["agree_gap_ci_low"].to_numpy(float),
@@ -114,13 +125,22 @@ def trend(
     )
     last = table.iloc[-1]
     level = f"{confidence:.0%}"
-    headline = (
-        f"{text}: {last['estimate'] * 100:.0f}% in {last['wave']} "
-        f"({level} CI {last['ci_low'] * 100:.0f}–{last['ci_high'] * 100:.0f}%), "
-        f"{last['change'] * 100:+.1f} pp since {table.iloc[-2]['wave']} "
-        f"(CI {last['change_ci_low'] * 100:+.1f} to {last['change_ci_high'] * 100:+.1f}, "
-        f"Holm p {last['change_p_adj']:.3g})"
-    )
+    if column == "nps":
+        headline = (
+            f"NPS {last['estimate']:+.0f} in {last['wave']} ({level} CI {last['ci_low']:+.0f} "
+            f"to {last['ci_high']:+.0f}), {last['change']:+.1f} points since "
+            f"{table.iloc[-2]['wave']} (CI {last['change_ci_low']:+.1f} to "
+            f"{last['change_ci_high']:+.1f}, Holm p {last['change_p_adj']:.3g})"
+        )
+    else:
+        headline = (
+            f"{text}: {last['estimate'] * 100:.0f}% in {last['wave']} "
+            f"({level} CI {last['ci_low'] * 100:.0f}–{last['ci_high'] * 100:.0f}%), "
+            f"{last['change'] * 100:+.1f} pp since {table.iloc[-2]['wave']} "
+            f"(CI {last['change_ci_low'] * 100:+.1f} to {last['change_ci_high'] * 100:+.1f}, "
+            f"Holm p {last['change_p_adj']:.3g})"
+        )
+    share_kind = "score" if column == "nps" else "pct"
     sources = []
     for _, s in waves:
         sources += [x for x in s.sources if x not in sources]
@@ -133,9 +153,10 @@ def trend(
             sources,
             {"metric": metric, "waves": [w for w, _ in waves], "confidence": confidence},
             {
-                "estimate_ci": "Wilson score interval"
-                if column != "agree_gap"
-                else "Newcombe hybrid score interval",
+                "estimate_ci": {
+                    "agree_gap": "Newcombe hybrid score interval",
+                    "nps": "adjusted Wald interval (Rocks 2016)",
+                }.get(column, "Wilson score interval"),
                 "change": method,
                 "change_p_adj": "Holm across wave-to-wave changes",
             },
@@ -143,8 +164,12 @@ def trend(
         view=[
             ViewColumn("Wave", ("wave",), "text"),
             ViewColumn("n", ("n",), "int"),
-            ViewColumn("Estimate (CI)", ("estimate", "ci_low", "ci_high"), "pct"),
-            ViewColumn("Change pp (CI)", ("change", "change_ci_low", "change_ci_high"), "pp"),
+            ViewColumn("Estimate (CI)", ("estimate", "ci_low", "ci_high"), share_kind),
+            ViewColumn(
+                "Change (CI)" if column == "nps" else "Change pp (CI)",
+                ("change", "change_ci_low", "change_ci_high"),
+                "score" if column == "nps" else "pp",
+            ),
             ViewColumn("p adj", ("change_p_adj",), "p"),
         ],
     )

@@ -27,7 +27,7 @@ def trend(
         typer.Argument(help="Survey file with a wave column, or a folder of drops."),
     ] = None,
     metric: Annotated[
-        str, typer.Option("--metric", help="agree | agree_self | gap | item:NAME")
+        str, typer.Option("--metric", help="nps | agree | agree_self | gap | item:NAME")
     ] = "agree",
     wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
@@ -54,23 +54,36 @@ def trend(
         from ..waves import split_waves, wave_labels
 
         _metric(metric)  # a bad --metric is a usage error before reading anything
-        spec = SurveySpec(wave_col=wave_col)
         use_config = not no_config
+        if metric == "nps":
+            from ..nps import nps as run_nps
+            from .nps import nps_survey
+
+            def read(f):
+                return nps_survey(f, config=config, use_config=use_config, wave_col=wave_col)[0]
+
+            def analyse(s):
+                return run_nps(s, s.items[0], confidence=confidence)  # items: [the NPS column]
+        else:
+
+            def read(f):
+                spec = SurveySpec(wave_col=wave_col)
+                return read_survey(f, config=config, use_config=use_config, spec=spec)
+
+            def analyse(s):
+                return gap(s, confidence=confidence)
+
         if Path(source).is_dir():
             from .check import expand_drops
 
             waves = []
             for f in expand_drops([source]):
-                s = read_survey(f, config=config, use_config=use_config, spec=spec)
+                s = read(f)
                 labels = wave_labels(s) if s.wave_col else []
                 waves.append((labels[0] if len(labels) == 1 else Path(f).stem, s))
         else:
-            waves = split_waves(
-                read_survey(source, config=config, use_config=use_config, spec=spec)
-            )
-        result = run_trend(
-            waves, metric, analyse=lambda s: gap(s, confidence=confidence), confidence=confidence
-        )
+            waves = split_waves(read(source))
+        result = run_trend(waves, metric, analyse=analyse, confidence=confidence)
         emit(result, stdout_fmt, output, [source], plot)
 
     guarded(body)
