@@ -259,3 +259,60 @@ def test_obstacles_are_addressable_in_checks():
     rows = json.loads(res.stdout)["table"]
     assert [r["status"] for r in rows] == ["pass", "fail"]
     assert "wave=2012" in rows[1]["reason"]
+
+
+def test_obstacles_wave_and_compare_to():
+    res = run(
+        "obstacles",
+        EXAMPLES / "obstacles_ranked.csv",
+        "--wave",
+        "2012",
+        "--compare-to",
+        "2011",
+        "--bootstrap",
+        "50",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["summary"]["wave"] == "2012"
+    budget = next(
+        r for r in doc["table"] if r["wave"] == "2012" and r["obstacle"] == "Budget restrictions"
+    )
+    assert budget["change_top2"] < 0 and budget["change_top2_p_adj"] < 0.05
+    one = run(
+        "obstacles",
+        EXAMPLES / "obstacles_ranked.csv",
+        "--wave",
+        "2011",
+        "--bootstrap",
+        "0",
+        "-f",
+        "json",
+    )
+    assert {r.get("wave", "2011") for r in json.loads(one.stdout)["table"]} == {"2011"}
+    bad = run("obstacles", EXAMPLES / "obstacles_ranked.csv", "--wave", "1999")
+    assert bad.exit_code == 2 and "waves: 2011, 2012" in bad.stderr
+
+
+def test_drivers_wave_selects_rows(example_csv):
+    res = run(
+        "drivers",
+        example_csv,
+        "--outcome",
+        "nps",
+        "--wave",
+        "2026Q3",
+        "--bootstrap",
+        "20",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    allw = json.loads(
+        run("drivers", example_csv, "--outcome", "nps", "--bootstrap", "20", "-f", "json").stdout
+    )
+    assert doc["summary"]["wave"] == "2026Q3"
+    assert doc["table"][0]["n"] < allw["table"][0]["n"]

@@ -83,3 +83,39 @@ def select_wave(survey, wave: str):
 def split_waves(survey) -> list[tuple[str, object]]:
     """``(wave, survey of that wave)`` for every wave, in time order."""
     return [(w, select_wave(survey, w)) for w in wave_labels(survey)]
+
+
+def raw_waves(raw, wave_col: str | None, configured: str | None = None):
+    """``(wave column, waves in order)`` of a raw table; an input error when there is none."""
+    import pyarrow as pa
+
+    from .errors import InputError
+
+    col = guess_wave_column(raw.table.column_names, wave_col or configured)
+    if col is None or col not in raw.table.column_names:
+        raise InputError(
+            f"{raw.source.path}: no wave column (looked for {wave_col or configured or ''} "
+            f"{', '.join(WAVE_NAMES)}); pass --wave-col NAME or set columns.wave in cxkit.toml"
+        )
+    values = raw.table.column(col).cast(pa.string()).to_pylist()
+    return col, order_waves(v.strip() for v in values if v)
+
+
+def keep_waves(raw, wave_col: str, waves: Sequence[str]):
+    """The raw table restricted to the rows of the given waves (unknown waves: usage error)."""
+    import dataclasses
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .errors import UsageError
+
+    _, labels = raw_waves(raw, wave_col)
+    for w in waves:
+        if str(w) not in labels:
+            raise UsageError(
+                f"wave {w!r} is not in column {wave_col!r}; waves: {', '.join(labels)}"
+            )
+    text = pc.utf8_trim_whitespace(raw.table.column(wave_col).cast(pa.string()))
+    mask = pc.is_in(text, value_set=pa.array([str(w) for w in waves]))
+    return dataclasses.replace(raw, table=raw.table.filter(pc.fill_null(mask, False)))

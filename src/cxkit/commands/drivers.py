@@ -13,6 +13,8 @@ from ..cli_common import (
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    WaveColOpt,
+    WaveOpt,
     check_output_options,
     emit,
     guarded,
@@ -82,6 +84,8 @@ def drivers(
         list[str] | None,
         typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
     ] = None,
+    wave: WaveOpt = None,
+    wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
@@ -158,6 +162,7 @@ def drivers(
             "missing": missing or (),
             "encoding": encoding,
             "unweighted": no_weight,
+            "wave_col": wave_col,
         }
         driver_spec = SurveySpec(
             items=driver_items or (),
@@ -180,6 +185,10 @@ def drivers(
             survey = opened.part(driver_spec)
         survey.frame[name] = values
         survey.notes += [n for n in target.notes if n not in survey.notes]
+        if wave is not None:
+            from ..waves import select_wave
+
+            survey = select_wave(survey, wave)
         result = run_drivers(
             survey,
             name,
@@ -192,6 +201,8 @@ def drivers(
             seed=seed,
             confidence=confidence,
         )
+        if wave is not None:
+            result.summary["wave"] = str(wave)
         emit(result, stdout_fmt, output)
 
     guarded(body)

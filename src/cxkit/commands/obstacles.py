@@ -9,11 +9,14 @@ from typing import Annotated
 import typer
 
 from ..cli_common import (
+    CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    WaveColOpt,
+    WaveOpt,
     check_output_options,
     emit,
     guarded,
@@ -77,6 +80,9 @@ def obstacles(
         bool,
         typer.Option("--strict", help="Stop at the first invalid answer instead of excluding it."),
     ] = False,
+    wave: WaveOpt = None,
+    compare_to: CompareToOpt = None,
+    wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
@@ -119,12 +125,25 @@ def obstacles(
         from ..study import find_config, load_study
 
         raw = read_table(file, encoding=encoding)
-        ob_config, info = ObstacleConfig(), None
+        ob_config, info, study = ObstacleConfig(), None, None
         path = None if no_config else find_config(config, near=file)
         if path is not None:
             study = load_study(path)
             ob_config = parse_config(study.obstacles, str(path))
             info = {"path": study.path, "sha256": study.sha256}
+        group = by
+        current = None
+        if wave is not None or compare_to is not None:
+            from ..waves import keep_waves, raw_waves
+
+            wcol, labels = raw_waves(raw, wave_col, study.wave_col if study else None)
+            current = wave if wave is not None else labels[-1]
+            if compare_to is not None and str(compare_to) == str(current):
+                raise UsageError(f"--compare-to {compare_to} is the wave being analysed")
+            if compare_to is not None and by is not None and by != wcol:
+                raise UsageError(f"--compare-to groups by the wave column {wcol!r}: drop --by {by}")
+            raw = keep_waves(raw, wcol, [w for w in (current, compare_to) if w is not None])
+            group = wcol if compare_to is not None else by
         with _Progress() as progress:
             result = run(
                 raw,
@@ -132,7 +151,7 @@ def obstacles(
                 layout=layout,
                 ranks=ranks,
                 separator=sep,
-                by=by,
+                by=group,
                 top=levels,
                 bootstrap=bootstrap,
                 seed=seed,
@@ -142,6 +161,8 @@ def obstacles(
                 config_info=info,
                 progress=progress,
             )
+        if current is not None:
+            result.summary["wave"] = str(current)
         emit(result, stdout_fmt, output)
 
     guarded(body)
