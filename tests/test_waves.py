@@ -316,3 +316,67 @@ def test_drivers_wave_selects_rows(example_csv):
     )
     assert doc["summary"]["wave"] == "2026Q3"
     assert doc["table"][0]["n"] < allw["table"][0]["n"]
+
+
+ROI = [
+    "roi",
+    EXAMPLES / "roi" / "accounts.csv",
+    "--cx",
+    "nps",
+    "--outcome",
+    "revenue_growth",
+    "--entity",
+    "account_id",
+    "--time",
+    "quarter",
+    "--lag",
+    "1",
+    "--model",
+    "ols",
+]
+
+
+def test_roi_wave_and_compare_to_match_separate_runs():
+    from scipy.stats import norm
+
+    def one(*extra):
+        res = run(*ROI, *extra, "-f", "json")
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout)
+
+    cur, prev = one("--wave", "2026Q1")["table"][0], one("--wave", "2025Q3")["table"][0]
+    both = one("--wave", "2026Q1", "--compare-to", "2025Q3")
+    row = both["table"][0]
+    assert both["summary"]["wave"] == "2026Q1" and row["n"] == cur["n"] < 160
+    z = norm.ppf(0.975)
+    se = ((cur["ci_high"] - cur["ci_low"]) ** 2 + (prev["ci_high"] - prev["ci_low"]) ** 2) ** 0.5
+    se /= 2 * z
+    assert row["change_estimate"] == pytest.approx(cur["estimate"] - prev["estimate"])
+    assert row["change_estimate_ci_low"] == pytest.approx(row["change_estimate"] - z * se)
+    bad = run(*ROI, "--wave", "1999Q1")
+    assert bad.exit_code == 2 and "waves: 2025Q3" in bad.stderr
+    assert run(*ROI, "--compare-to", "2025Q3").exit_code == 2
+
+
+def test_drivers_compare_to_adds_importance_changes(example_csv):
+    res = run(
+        "drivers",
+        example_csv,
+        "--outcome",
+        "nps",
+        "--wave",
+        "2026Q3",
+        "--compare-to",
+        "2026Q2",
+        "--bootstrap",
+        "30",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["table"]
+    assert all(r["compare_wave"] == "2026Q2" for r in rows)
+    assert all(
+        r["change_importance_ci_low"] <= r["change_importance"] <= r["change_importance_ci_high"]
+        for r in rows
+    )

@@ -15,7 +15,7 @@ import pandas as pd
 from . import roi_models, stats
 from .errors import UsageError
 from .result import Result, make_provenance
-from .roi_data import ENTITY, PERIOD, Panel
+from .roi_data import ENTITY, LABEL, PERIOD, Panel
 from .roi_report import (
     COLUMNS,
     PROJECTION_COLUMNS,
@@ -154,6 +154,7 @@ def roi(
     n_boot: int = 2000,
     seed: int = DEFAULT_SEED,
     small_base: int = 30,
+    period: str | None = None,
 ) -> Result:
     """Association of CX scores with business outcomes, one row per (cx, outcome, model, lag).
 
@@ -167,6 +168,9 @@ def roi(
     lags : sequence of int
         CX at period t against the outcome at period t + lag of the same entity (needs the
         panel's time column); rows without that later period are dropped and counted.
+    period : str, optional
+        Only CX measured in this period (a label of the time column, e.g. ``2026Q2``):
+        ``--wave``. Outcomes still come from period t + lag.
     within : bool
         Entity fixed effects: only ``ols_fe`` rows (a linear probability model for binary
         outcomes), so stable differences between accounts cannot pass for a CX effect.
@@ -267,8 +271,18 @@ def roi(
     subs: dict[tuple, pd.DataFrame] = {}
     row_notes: list[str] = []
     unit = panel.period_unit
+    if period is not None:
+        if not panel.time_col:
+            raise UsageError("--wave needs --time: name the period column (e.g. --time quarter)")
+        known = list(dict.fromkeys(str(v) for v in frame[LABEL]))
+        if str(period) not in known:
+            raise UsageError(
+                f"wave {period!r} is not in column {panel.time_col!r}; waves: {', '.join(known)}"
+            )
     for lag in lags:
         lagged, dropped = _lagged(frame, panel, lag)
+        if period is not None:
+            lagged = lagged[lagged[LABEL].astype(str) == str(period)]
         if dropped:
             notes.append(
                 f"lag {lag}: {dropped} rows have no row {lag} {unit}{'s' if lag > 1 else ''} "

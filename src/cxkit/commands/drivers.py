@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..cli_common import (
+    CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
     FormatOpt,
@@ -15,6 +16,7 @@ from ..cli_common import (
     OutputOpt,
     WaveColOpt,
     WaveOpt,
+    by_wave,
     check_output_options,
     emit,
     guarded,
@@ -85,6 +87,7 @@ def drivers(
         typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
     ] = None,
     wave: WaveOpt = None,
+    compare_to: CompareToOpt = None,
     wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
     encoding: Annotated[
@@ -185,24 +188,31 @@ def drivers(
             survey = opened.part(driver_spec)
         survey.frame[name] = values
         survey.notes += [n for n in target.notes if n not in survey.notes]
-        if wave is not None:
-            from ..waves import select_wave
 
-            survey = select_wave(survey, wave)
-        result = run_drivers(
+        def analyse(part):
+            return run_drivers(
+                part,
+                name,
+                [d for d in part.items if d != name],
+                self_roles=None if two else self_roles,
+                customer_roles=None if two else customer_roles,
+                performance=performance,
+                agree_at=agree,
+                bootstrap=bootstrap,
+                seed=seed,
+                confidence=confidence,
+            )
+
+        result = by_wave(
             survey,
-            name,
-            [d for d in survey.items if d != name],
-            self_roles=None if two else self_roles,
-            customer_roles=None if two else customer_roles,
-            performance=performance,
-            agree_at=agree,
-            bootstrap=bootstrap,
-            seed=seed,
+            analyse,
+            wave,
+            compare_to,
+            keys=["driver"],
+            family=[],
+            metrics=("importance", "performance"),
             confidence=confidence,
         )
-        if wave is not None:
-            result.summary["wave"] = str(wave)
         emit(result, stdout_fmt, output)
 
     guarded(body)

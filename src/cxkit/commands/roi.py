@@ -9,11 +9,13 @@ from typing import Annotated
 import typer
 
 from ..cli_common import (
+    CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    WaveOpt,
     check_output_options,
     emit,
     guarded,
@@ -139,6 +141,8 @@ def roi(
         int, typer.Option("--bootstrap", help="Entity resamples for the Spearman interval.")
     ] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 20261124,
+    wave: WaveOpt = None,
+    compare_to: CompareToOpt = None,
     confidence: ConfidenceOpt = 0.95,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
@@ -245,17 +249,40 @@ def roi(
             panel = panel_from_table(raw, spec)
             if study is not None:
                 panel.config = {"path": study.path, "sha256": study.sha256}
-        result = run_roi(
-            panel,
-            models=model or None,
-            lags=lag_list,
-            within=within,
-            confidence=confidence,
-            winsorize=winsorize,
-            improve=improve,
-            n_boot=bootstrap,
-            seed=seed,
-        )
+
+        def analyse(period):
+            return run_roi(
+                panel,
+                models=model or None,
+                lags=lag_list,
+                within=within,
+                confidence=confidence,
+                winsorize=winsorize,
+                improve=improve,
+                n_boot=bootstrap,
+                seed=seed,
+                period=period,
+            )
+
+        if compare_to is not None and improve is not None:
+            raise UsageError("--compare-to compares models, not projections: drop --improve")
+        if compare_to is not None and wave is None:
+            raise UsageError("--compare-to needs --wave: the period whose CX is compared")
+        result = analyse(wave)
+        if compare_to is not None:
+            from ..compare import add_change_columns
+
+            result = add_change_columns(
+                result,
+                analyse(compare_to),
+                metrics=("estimate", "per_10"),
+                keys=["cx", "outcome", "model", "lag"],
+                family=[],
+                compare_wave=str(compare_to),
+                confidence=confidence,
+            )
+        if wave is not None:
+            result.summary["wave"] = str(wave)
         emit(result, stdout_fmt, output)
 
     guarded(body)
