@@ -18,7 +18,15 @@ def test_ruff_is_clean():
     if exe is None:
         pytest.fail("ruff is not installed: pip install -e '.[test]'")
     proc = subprocess.run(
-        [exe, "check", "--no-cache", str(ROOT / "src"), str(ROOT / "tests"), str(EXAMPLES)],
+        [
+            exe,
+            "check",
+            "--no-cache",
+            str(ROOT / "src"),
+            str(ROOT / "tests"),
+            str(EXAMPLES),
+            str(ROOT / "docs"),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -53,3 +61,21 @@ def test_version_is_defined_once():
     assert "version" not in (ROOT / "pyproject.toml").read_text().split("[project]")[1].split(
         "\n[", 1
     )[0].replace('dynamic = ["version"]', "")
+
+
+def test_cli_reference_is_current():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "make_cli_reference.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_every_command_is_in_the_readme():
+    from cxkit.cli import COMMANDS
+
+    readme = (ROOT / "README.md").read_text()
+    for name, _ in COMMANDS:
+        assert f"cxkit {name}" in readme, name
