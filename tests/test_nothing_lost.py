@@ -128,3 +128,14 @@ def test_config_names_no_paths_to_read_or_write():
     }
     assert expected == study._TOP_KEYS
     assert (EXAMPLES / "cxkit.toml").exists()
+
+
+def test_a_file_too_large_for_memory_fails_clearly(example_csv, tmp_path, monkeypatch):
+    from cxkit import read
+
+    monkeypatch.setattr(read, "available_memory", lambda: 100_000)  # 100 kB "free"
+    out = tmp_path / "gap.json"
+    res = runner.invoke(app, ["gap", str(example_csv), "-o", str(out)])
+    assert res.exit_code == 3
+    assert "is too large to read here" in res.stderr and "Parquet drops" in res.stderr
+    assert not out.exists()

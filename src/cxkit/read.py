@@ -53,6 +53,38 @@ class RawTable:
     meta: TableMeta = field(default_factory=TableMeta)
 
 
+#: reading a file into a table needs about this many times its size in memory
+MEMORY_FACTOR = 3.0
+
+
+def available_memory() -> int | None:
+    """Bytes of memory the system can still give (Linux ``MemAvailable``), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _check_memory(p: Path) -> None:
+    """Refuse, with a clear message, a file that cannot fit in memory (instead of the OOM
+    killer ending the process mid-run)."""
+    try:
+        size = p.stat().st_size
+    except OSError:
+        return
+    free = available_memory()
+    if free is not None and size * MEMORY_FACTOR > free:
+        raise InputError(
+            f"{p}: {size / 2**30:.1f} GiB is too large to read here (about "
+            f"{MEMORY_FACTOR:g}x its size is needed, {free / 2**30:.1f} GiB is available); "
+            "split it, or convert it to a folder of Parquet drops"
+        )
+
+
 def _read_bytes(path: str) -> tuple[bytes, str]:
     if path == "-":
         if sys.stdin is None or sys.stdin.isatty():
@@ -64,6 +96,7 @@ def _read_bytes(path: str) -> tuple[bytes, str]:
     p = Path(path)
     if not p.exists():
         raise InputError(f"{path}: file not found; check the path (cwd is {Path.cwd().name}/)")
+    _check_memory(p)
     try:
         return p.read_bytes(), path
     except OSError as exc:
