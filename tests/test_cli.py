@@ -358,3 +358,22 @@ def test_help_and_option_errors_do_not_import_heavy_modules(args):
     )
     assert "HEAVY=" in proc.stderr
     assert proc.stderr.rsplit("HEAVY=", 1)[1].strip() == ""
+
+
+@pytest.mark.parametrize("width", [100, 200])
+def test_terminal_view_fits_its_width(example_csv, width):
+    import io
+
+    from rich.console import Console
+
+    import cxkit
+    from cxkit.output import print_table
+
+    buf = io.StringIO()
+    result = cxkit.gap(cxkit.read_survey(example_csv))
+    print_table(result, console=Console(file=buf, width=width, force_terminal=False))
+    lines = buf.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= width
+    header = next(line for line in lines if "Statement" in line)
+    assert "p adj" in header and "Ratio (CI)" in header
+    assert ("Mean gap (CI)" in header) == (width == 200)  # optional: dropped when narrow

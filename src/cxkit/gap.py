@@ -349,8 +349,10 @@ _VIEW_BASE = [
     ViewColumn("Agree cust.", ("agree_customer",), "pct"),
     ViewColumn("Gap pp (CI)", ("agree_gap", "agree_gap_ci_low", "agree_gap_ci_high"), "pp"),
     ViewColumn("Ratio (CI)", ("agree_ratio", "agree_ratio_ci_low", "agree_ratio_ci_high"), "ratio"),
-    ViewColumn("Mean gap (CI)", ("mean_gap", "mean_gap_ci_low", "mean_gap_ci_high"), "num"),
-    ViewColumn("g", ("hedges_g",), "num"),
+    ViewColumn(
+        "Mean gap (CI)", ("mean_gap", "mean_gap_ci_low", "mean_gap_ci_high"), "num", optional=True
+    ),
+    ViewColumn("g", ("hedges_g",), "num", optional=True),
     ViewColumn("p adj", ("p_adj",), "p"),
 ]
 

@@ -167,6 +167,43 @@ def to_markdown(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _fit(view: list[ViewColumn], records: list[dict[str, Any]], width: int) -> list[ViewColumn]:
+    """Drop optional columns (last first) until the numeric columns fit beside the text."""
+
+    def need(cols: list[ViewColumn]) -> int:
+        total = 0
+        for c in cols:
+            cells = [len(_fmt_cell(r, c)) for r in records[:200]]
+            if c.kind == "text":
+                widest = 18
+            elif len(c.columns) == 3:  # estimate and interval may sit on two lines
+                halves = [len(h) for r in records[:200] for h in _fmt_cell(r, c).split(" (")]
+                widest = max([min(len(c.header), 12), *halves])
+            else:
+                widest = max([len(c.header), *cells])
+            total += widest + 2
+        return total
+
+    kept = list(view)
+    for c in reversed(view):
+        if need(kept) <= width:
+            break
+        if c.optional:
+            kept.remove(c)
+    return kept
+
+
+def _one_line_width(view: list[ViewColumn], records: list[dict[str, Any]]) -> int:
+    return (
+        sum(
+            max([len(c.header), *[len(_fmt_cell(r, c)) for r in records[:200]]]) + 2
+            for c in view
+            if c.kind != "text"
+        )
+        + 44
+    )
+
+
 def print_table(result: Result, *, console: Any = None) -> None:
     """Print the headline and a rich table to stdout (notes go to stderr)."""
     from rich.console import Console
@@ -174,24 +211,42 @@ def print_table(result: Result, *, console: Any = None) -> None:
     from rich.text import Text
 
     console = console or Console()
-    view = _view(result)
-    table = Table(show_lines=False, header_style="bold", pad_edge=False)
+    from rich import box
+
+    records = _records(result.table)
+    view = _fit(_view(result), records, console.width)
+    # too narrow for "estimate (interval)" on one line: the interval goes below its estimate
+    two_lines = _one_line_width(view, records) > console.width
+    table = Table(show_lines=False, header_style="bold", pad_edge=False, box=box.SIMPLE_HEAD)
     for c in view:
+        # an estimate with its interval may break before "(" but never inside a number
+        parts = [_fmt_cell(r, c).partition(" (") for r in records[:200]]
+        narrowest = max([len(p) for part in parts for p in (part[0], "(" + part[2])] or [1])
+        if not two_lines:
+            narrowest = max([len(_fmt_cell(r, c)) for r in records[:200]] or [1])
         table.add_column(
             Text(c.header),
             justify="left" if c.kind == "text" else "right",
             overflow="fold",
+            no_wrap=c.kind != "text" and len(c.columns) == 1,
+            min_width=14 if c.kind == "text" else min(narrowest, len(c.header) + 6),
             max_width=42 if c.kind == "text" else None,
         )
     previous_level = None
-    for row in _records(result.table):
+    for row in records:
         emph = bool(result.emphasis_col) and row.get(result.emphasis_col) != result.emphasis_plain
         level = row.get(result.emphasis_col) if result.emphasis_col else None
         end_section = previous_level is not None and level != previous_level
         if end_section:
             table.rows[-1].end_section = True
         # Text(), not str: data such as "[region=EMEA]" must not be read as rich markup
-        table.add_row(*[Text(_fmt_cell(row, c)) for c in view], style="bold" if emph else None)
+        cells = [_fmt_cell(row, c) for c in view]
+        if two_lines:
+            cells = [
+                t.replace(" (", "\n(", 1) if len(c.columns) == 3 else t
+                for t, c in zip(cells, view, strict=True)
+            ]
+        table.add_row(*[Text(t) for t in cells], style="bold" if emph else None)
         previous_level = level
     console.print(table)
     if result.headline:

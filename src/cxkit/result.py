@@ -21,12 +21,15 @@ class ViewColumn:
     ``pp`` (proportion difference shown in percentage points), ``ratio``, ``p``, ``g``
     (general number, four significant digits), ``score`` (signed whole number, e.g. an
     NPS), ``mean`` (two decimals).
-    With three ``columns`` the first is the estimate and the others its CI.
+    With three ``columns`` the first is the estimate and the others its CI. ``optional``
+    columns are left out of the terminal view when it is too narrow for every column
+    (they stay in every file format).
     """
 
     header: str
     columns: tuple[str, ...]
     kind: str = "num"
+    optional: bool = False
 
 
 @dataclass
