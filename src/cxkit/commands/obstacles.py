@@ -14,6 +14,7 @@ from ..cli_common import (
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    PlotOpt,
     check_output_options,
     emit,
     guarded,
@@ -85,6 +86,7 @@ def obstacles(
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Rank the obstacles to CX success, with uncertainty and change between waves.
 
@@ -109,7 +111,7 @@ def obstacles(
         # (and stall on a busy machine); set before numpy loads, and a user's value wins
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")
-        stdout_fmt = check_output_options(fmt, output, [file])
+        stdout_fmt = check_output_options(fmt, output, [file], plot)
         if file is None:
             raise UsageError("name the survey file: cxkit obstacles FILE ('-' reads stdin)")
 
@@ -142,7 +144,7 @@ def obstacles(
                 config_info=info,
                 progress=progress,
             )
-        emit(result, stdout_fmt, output)
+        emit(result, stdout_fmt, output, [file], plot)
 
     guarded(body)
 

@@ -14,6 +14,7 @@ from ..cli_common import (
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    PlotOpt,
     check_output_options,
     emit,
     guarded,
@@ -147,6 +148,7 @@ def roi(
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """CX and business results: correlation, regression, lags, fixed effects, projection.
 
@@ -197,7 +199,7 @@ def roi(
             )
         elif key is not None:
             raise UsageError("--key goes with --survey/--finance; for an account FILE use --entity")
-        stdout_fmt = check_output_options(fmt, output, [file, survey, finance])
+        stdout_fmt = check_output_options(fmt, output, [file, survey, finance], plot)
 
         from ..roi import roi as run_roi
 
@@ -257,5 +259,21 @@ def roi(
             seed=seed,
         )
         emit(result, stdout_fmt, output)
+        if plot is not None:
+            draw_roi(result, panel, plot, [file, survey, finance])
 
     guarded(body)
+
+
+def draw_roi(result, panel, plot: Path, inputs: list) -> None:
+    """The roi chart needs the panel's data points, so it is drawn here, not by ``emit``."""
+    import sys
+
+    from .. import charts
+    from ..charts_extra import roi_chart
+    from ..cli_common import expand_output, state
+
+    path = expand_output(plot, result, inputs)
+    charts.save(roi_chart(result, panel), path)
+    if not state["quiet"]:
+        sys.stderr.write(f"wrote {path}\n")
