@@ -24,12 +24,14 @@ MAX_PANELS = 4
 
 
 def _title(fig, title: str, subtitle: str = "") -> None:
-    text = title if not subtitle else title + "\n" + textwrap.fill(subtitle, 110)
+    chars = int(fig.get_figwidth() * 11)  # about 11 characters of 11 pt text per inch
+    text = title if not subtitle else title + "\n" + textwrap.fill(subtitle, chars)
     fig.suptitle(text, x=0.01, ha="left", fontsize=11)
 
 
 def _caption(fig, text: str) -> None:
-    fig.text(0.01, 0.005, textwrap.fill(text, 150), fontsize=8, color=NEUTRAL, va="bottom")
+    chars = int(fig.get_figwidth() * 15)
+    fig.text(0.01, 0.005, textwrap.fill(text, chars), fontsize=8, color=NEUTRAL, va="bottom")
 
 
 def _short(label: object, width: int = 44) -> str:
