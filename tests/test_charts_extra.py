@@ -134,3 +134,26 @@ def test_cli_plot_for_roi_obstacles_nps(tmp_path):
     ET.parse(tmp_path / "roi.svg")
     assert png_size((tmp_path / "obstacles.png").read_bytes())[0] == 1000
     assert png_size((tmp_path / "nps.png").read_bytes())[0] == 750
+
+
+def test_roi_plot_with_improve_is_a_usage_error_before_work(tmp_path):
+    out = tmp_path / "r.json"
+    args = ["roi", "examples/roi/accounts.csv", "--cx", "nps", "--outcome", "revenue_growth"]
+    res = runner.invoke(app, [*args, "--improve", "10", "--plot", "x.png", "-o", str(out)])
+    assert res.exit_code == 2 and not out.exists()
+    assert "--plot draws the association, not the --improve projection" in res.stderr
+
+
+def test_metric_chart_and_cli_plot(tmp_path):
+    from cxkit.metrics import metric
+    from cxkit.survey import read_survey
+
+    survey = read_survey("examples/centricity_survey.csv")
+    result = metric(survey, ["sa_1", "sa_2", "sa_3", "sa_4"], by=["region"], index=True)
+    png = _twice(lambda: charts.chart_for(result))
+    # the total's 4 items and the index: 1.8 in + 0.4 in per bar
+    assert png_size(png) == (1000, round((1.8 + 0.4 * 5) * 100))
+    out = tmp_path / "m.svg"
+    res = runner.invoke(app, ["metric", "examples/centricity_survey.csv", "--plot", str(out)])
+    assert res.exit_code == 0, res.output
+    ET.parse(out)

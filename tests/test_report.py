@@ -279,3 +279,19 @@ def test_a_drop_folder_trends_over_its_files_and_nothing_to_run_is_exit_3(tmp_pa
     res = runner.invoke(app, ["report", str(other), "--no-config", "-o", str(out2)])
     assert res.exit_code == 3 and not out2.exists()
     assert res.stderr.startswith(f"cxkit: error: {other}: no analysis could run on this file")
+
+
+def test_same_input_and_date_give_identical_bytes(tiny, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    outs = [tiny / "a.html", tiny / "b.html"]
+    for out in outs:
+        res = runner.invoke(app, ["report", str(tiny / "survey.csv"), "-o", str(out)])
+        assert res.exit_code == 0, res.output
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert "generated 2026-11-18 " in outs[0].read_text()
+
+
+def test_stdin_is_refused_with_the_fix():
+    res = runner.invoke(app, ["report", "-"], input="a,b\n1,2\n")
+    assert res.exit_code == 2
+    assert "save stdin to a file" in res.stderr

@@ -223,6 +223,7 @@ CHARTS = {
     "roi": _extra("roi_chart"),
     "obstacles": _extra("obstacles_chart"),
     "nps": _extra("nps_chart"),
+    "metric": _extra("metric_chart"),
 }
 
 

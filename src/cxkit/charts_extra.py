@@ -278,3 +278,39 @@ def nps_chart(result: Result):
     )
     fig.tight_layout(rect=(0, 0.05, 1, 0.95))
     return fig
+
+
+# metric --------------------------------------------------------------------------------------
+def metric_chart(result: Result):
+    """Share answering at or above the agree point per item (all respondents), with CIs."""
+    plt = _pyplot()
+    t = result.table
+    for col in t.columns[: list(t.columns).index("level")]:
+        t = t[t[col] == "(all)"]  # breakdowns: the chart shows the total
+    params = result.provenance.get("parameters", {})
+    level = float(params.get("confidence", 0.95))
+    agree = params.get("agree_at")
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.8 + 0.4 * len(t)))
+    y = np.arange(len(t))[::-1].astype(float)
+    est = t["agree"].to_numpy(float) * 100
+    lo, hi = t["agree_ci_low"].to_numpy(float) * 100, t["agree_ci_high"].to_numpy(float) * 100
+    colours = [SELF if lev == "item" else CUSTOMER for lev in t["level"]]
+    ax.barh(y, np.nan_to_num(est), height=0.6, color=colours, zorder=2)
+    ax.errorbar(
+        est, y, xerr=[est - lo, hi - est], fmt="none", ecolor="#222222", capsize=2, lw=0.9, zorder=3
+    )
+    ax.set_yticks(y, [_short(s, 48) for s in t["label"]], fontsize=9)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, len(t) - 0.4)
+    at = f" (answer >= {agree:g})" if isinstance(agree, int | float) else ""
+    ax.set_xlabel(f"Share agreeing{at} (%), with {level:.0%} intervals")
+    ax.grid(axis="x", color="#dddddd", lw=0.6, zorder=1)
+    _title(fig, "Item scores", result.headline)
+    _caption(
+        fig,
+        "Base: "
+        + ", ".join(f"{_short(s, 24)} n={int(n)}" for s, n in zip(t["label"], t["n"], strict=True))
+        + " (respondents with an answer).",
+    )
+    fig.tight_layout(rect=(0, 0.05, 1, 0.96))
+    return fig

@@ -75,6 +75,10 @@ def report(
             raise UsageError(
                 "name the survey file or drop folder: cxkit report FILE -o report.html"
             )
+        if file == "-":
+            raise UsageError(
+                "cxkit report reads its input more than once: save stdin to a file and name it"
+            )
         if not 0 < confidence < 1:
             raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
         if bootstrap < 0:

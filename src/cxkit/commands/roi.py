@@ -176,6 +176,8 @@ def roi(
             raise UsageError(
                 "--within fits fixed-effects OLS only; drop --model or use --model ols"
             )
+        if plot is not None and improve is not None:
+            raise UsageError("--plot draws the association, not the --improve projection: drop one")
         rng_ = parse_range(cx_range) if cx_range is not None else None
         survey_mode = survey is not None or finance is not None
         if survey_mode:
