@@ -39,6 +39,11 @@ tr.em td { font-weight: bold; }
 .skipped { color: var(--muted); font-style: italic; }
 code { font-size: 12px; word-break: break-all; }
 footer { margin-top: 40px; border-top: 1px solid var(--rule); font-size: 12.5px; }
+@media print, (max-width: 800px) {
+  table { font-size: 10px; }
+  th, td { padding: 2px 3px; }
+  td.num { white-space: normal; }
+}
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   h2 { break-after: avoid; }
