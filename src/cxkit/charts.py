@@ -208,7 +208,23 @@ def trend_chart(result: Result):
     return fig
 
 
-CHARTS = {"gap": gap_chart, "trend": trend_chart}
+def _extra(name: str):
+    def draw(result: Result):
+        from . import charts_extra
+
+        return getattr(charts_extra, name)(result)
+
+    return draw
+
+
+CHARTS = {
+    "gap": gap_chart,
+    "trend": trend_chart,
+    "roi": _extra("roi_chart"),
+    "obstacles": _extra("obstacles_chart"),
+    "nps": _extra("nps_chart"),
+    "metric": _extra("metric_chart"),
+}
 
 
 def chart_for(result: Result):

@@ -14,7 +14,19 @@ import typer
 
 from ._version import __version__
 from .cli_common import err, state
-from .commands import check, drivers, gap, init, inspect, metric, nps, obstacles, roi, trend
+from .commands import (
+    check,
+    drivers,
+    gap,
+    init,
+    inspect,
+    metric,
+    nps,
+    obstacles,
+    report,
+    roi,
+    trend,
+)
 from .errors import EXIT_INTERRUPTED
 
 app = typer.Typer(
@@ -40,6 +52,7 @@ COMMANDS = [
     ("obstacles", obstacles.obstacles),
     ("trend", trend.trend),
     ("check", check.check),
+    ("report", report.report),
 ]
 for _name, _fn in COMMANDS:
     app.command(_name)(_fn)

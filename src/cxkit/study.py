@@ -150,6 +150,7 @@ class Study:
     check_settings: dict[str, Any] = field(default_factory=dict)
     obstacles: dict[str, Any] = field(default_factory=dict)
     multi: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     sha256: str | None = None
 
@@ -184,6 +185,7 @@ _TOP_KEYS = {
     "checks",
     "obstacles",
     "multi",
+    "report",
 }
 _COLUMN_KEYS = {"id", "role", "weight", "wave", "segment"}
 _ITEM_KEYS = {"pillar", "label", "reverse"}
@@ -313,6 +315,8 @@ def parse_study(doc: dict[str, Any], path: str = CONFIG_NAME) -> Study:
     st.obstacles = c.table(doc.get("obstacles", {}), "obstacles")
     multi = c.table(doc.get("multi", {}), "multi")
     st.multi = {k: c.strings(v, f"multi.{k}") for k, v in multi.items()}
+    # [report] belongs to `cxkit report`, which validates its keys (cxkit.report)
+    st.report = c.table(doc.get("report", {}), "report")
     return st
 
 

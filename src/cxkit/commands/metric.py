@@ -13,6 +13,7 @@ from ..cli_common import (
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    PlotOpt,
     WaveColOpt,
     WaveOpt,
     by_wave,
@@ -79,6 +80,7 @@ def metric(
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Mean, top-box, top-2-box and bottom-box of scored items, each with its interval.
 
@@ -93,7 +95,7 @@ def metric(
             raise UsageError("--weight and --no-weight contradict each other: pass one")
         if preset is not None and preset not in _PRESET_SCALES:
             raise UsageError(f"--preset {preset!r}: choose one of {', '.join(_PRESET_SCALES)}")
-        stdout_fmt = check_output_options(fmt, output, [file])
+        stdout_fmt = check_output_options(fmt, output, [file], plot)
         scale_range = parse_scale(scale) if scale is not None else None
         if preset is not None:
             want = _PRESET_SCALES[preset]
@@ -142,6 +144,6 @@ def metric(
             metrics=("mean", "top2_box", "agree"),
             confidence=confidence,
         )
-        emit(result, stdout_fmt, output)
+        emit(result, stdout_fmt, output, [file], plot)
 
     guarded(body)

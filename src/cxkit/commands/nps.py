@@ -13,6 +13,7 @@ from ..cli_common import (
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    PlotOpt,
     WaveColOpt,
     WaveOpt,
     by_wave,
@@ -136,6 +137,7 @@ def nps(
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Net Promoter Score with its confidence intervals and group differences.
 
@@ -149,7 +151,7 @@ def nps(
             raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
-        stdout_fmt = check_output_options(fmt, output, [file])
+        stdout_fmt = check_output_options(fmt, output, [file], plot)
 
         from ..nps import nps as run_nps
 
@@ -176,6 +178,6 @@ def nps(
             metrics=("nps", "promoters", "detractors"),
             confidence=confidence,
         )
-        emit(result, stdout_fmt, output)
+        emit(result, stdout_fmt, output, [file], plot)
 
     guarded(body)

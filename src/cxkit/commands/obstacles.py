@@ -15,6 +15,7 @@ from ..cli_common import (
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    PlotOpt,
     WaveColOpt,
     WaveOpt,
     check_output_options,
@@ -91,6 +92,7 @@ def obstacles(
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Rank the obstacles to CX success, with uncertainty and change between waves.
 
@@ -115,7 +117,7 @@ def obstacles(
         # (and stall on a busy machine); set before numpy loads, and a user's value wins
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")
-        stdout_fmt = check_output_options(fmt, output, [file])
+        stdout_fmt = check_output_options(fmt, output, [file], plot)
         if file is None:
             raise UsageError("name the survey file: cxkit obstacles FILE ('-' reads stdin)")
 
@@ -163,7 +165,7 @@ def obstacles(
             )
         if current is not None:
             result.summary["wave"] = str(current)
-        emit(result, stdout_fmt, output)
+        emit(result, stdout_fmt, output, [file], plot)
 
     guarded(body)
 

@@ -15,6 +15,7 @@ from ..cli_common import (
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
+    PlotOpt,
     WaveOpt,
     check_output_options,
     emit,
@@ -151,6 +152,7 @@ def roi(
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """CX and business results: correlation, regression, lags, fixed effects, projection.
 
@@ -178,6 +180,8 @@ def roi(
             raise UsageError(
                 "--within fits fixed-effects OLS only; drop --model or use --model ols"
             )
+        if plot is not None and improve is not None:
+            raise UsageError("--plot draws the association, not the --improve projection: drop one")
         rng_ = parse_range(cx_range) if cx_range is not None else None
         survey_mode = survey is not None or finance is not None
         if survey_mode:
@@ -201,7 +205,7 @@ def roi(
             )
         elif key is not None:
             raise UsageError("--key goes with --survey/--finance; for an account FILE use --entity")
-        stdout_fmt = check_output_options(fmt, output, [file, survey, finance])
+        stdout_fmt = check_output_options(fmt, output, [file, survey, finance], plot)
 
         from ..roi import roi as run_roi
 
@@ -284,5 +288,21 @@ def roi(
         if wave is not None:
             result.summary["wave"] = str(wave)
         emit(result, stdout_fmt, output)
+        if plot is not None:
+            draw_roi(result, panel, plot, [file, survey, finance])
 
     guarded(body)
+
+
+def draw_roi(result, panel, plot: Path, inputs: list) -> None:
+    """The roi chart needs the panel's data points, so it is drawn here, not by ``emit``."""
+    import sys
+
+    from .. import charts
+    from ..charts_extra import roi_chart
+    from ..cli_common import expand_output, state
+
+    path = expand_output(plot, result, inputs)
+    charts.save(roi_chart(result, panel), path)
+    if not state["quiet"]:
+        sys.stderr.write(f"wrote {path}\n")
