@@ -141,3 +141,19 @@ def test_a_file_too_large_for_memory_fails_clearly(example_csv, tmp_path, monkey
     assert res.exit_code == 3
     assert "is too large to read here" in res.stderr and "Parquet drops" in res.stderr
     assert not out.exists()
+
+
+def test_outputs_get_the_usual_file_mode(example_csv, tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        out = tmp_path / "gap.json"
+        assert runner.invoke(app, ["gap", str(example_csv), "-o", str(out)]).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        out.chmod(0o640)  # a re-run keeps the mode the user gave the file
+        assert runner.invoke(app, ["gap", str(example_csv), "-o", str(out)]).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)

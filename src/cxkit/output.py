@@ -287,6 +287,16 @@ def _parquet_bytes(result: Result) -> bytes:
     return buf.getvalue()
 
 
+def _new_file_mode(target: Path) -> int:
+    """An existing file keeps its mode; a new one gets 0666 less the umask, like open()."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (temp file in the same folder + rename)."""
     target = Path(path)
@@ -302,6 +312,7 @@ def atomic_write(path: str | Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _new_file_mode(target))  # mkstemp makes 0600: give the usual mode
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
