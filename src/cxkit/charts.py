@@ -178,7 +178,13 @@ def trend_chart(result: Result):
     metric = str(t["metric"].iloc[0])
     pct = 1.0 if metric == "nps" else 100.0
     ax.fill_between(
-        x, t["ci_low"] * pct, t["ci_high"] * pct, color=BAND, alpha=0.35, lw=0, label="95% interval"
+        x,
+        t["ci_low"] * pct,
+        t["ci_high"] * pct,
+        color=BAND,
+        alpha=0.35,
+        lw=0,
+        label=f"{result.provenance.get('parameters', {}).get('confidence', 0.95):.0%} interval",
     )
     ax.plot(x, t["estimate"] * pct, "o-", color=SELF, label="Estimate")
     ax.set_xticks(x, [str(w) for w in t["wave"]])
