@@ -157,3 +157,14 @@ def test_outputs_get_the_usual_file_mode(example_csv, tmp_path):
         assert stat.S_IMODE(out.stat().st_mode) == 0o640
     finally:
         os.umask(umask)
+
+
+@pytest.mark.parametrize("finance", ["/etc/passwd", "../outside.csv", "sub/../../outside.csv"])
+def test_config_paths_cannot_leave_the_config_folder(finance, tmp_path):
+    from cxkit.errors import ConfigError
+    from cxkit.report import parse_report_config
+
+    with pytest.raises(ConfigError, match=r"report\.finance"):
+        parse_report_config(
+            {"finance": finance, "cx": ["nps"], "outcome": ["g"]}, str(tmp_path / "cxkit.toml")
+        )

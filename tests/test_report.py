@@ -77,7 +77,7 @@ def example_report(tmp_path_factory):
             "report",
             str(EXAMPLE / "centricity_survey.csv"),
             "--config",
-            str(EXAMPLE / "report" / "cxkit.toml"),
+            str(EXAMPLE / "report.toml"),
             "--bootstrap",
             "100",
             "-o",
@@ -246,7 +246,7 @@ def test_example_config_and_readme_chart_are_reproduced(tmp_path):
     import sys
 
     for script, target in (
-        ("examples/make_report.py", "examples/report/cxkit.toml"),
+        ("examples/make_report.py", "examples/report.toml"),
         ("docs/make_chart.py", "docs/obstacles_by_wave.png"),
     ):
         copy = tmp_path / script

@@ -69,12 +69,27 @@ class ReportSpec:
     trend_metric: str = "agree"
 
 
+def _inside(folder: Path, value: str, where: str) -> str:
+    """A config path, relative to the config's folder and never outside it (SECURITY.md:
+    a config cannot make cxkit read files other than those beside or below it)."""
+    if Path(value).is_absolute():
+        raise ConfigError(f"{where}: must be a path relative to the config's folder, not {value!r}")
+    full = os.path.normpath(folder / value)
+    base = os.path.normpath(folder)
+    if os.path.commonpath([os.path.abspath(full), os.path.abspath(base)]) != os.path.abspath(base):
+        raise ConfigError(
+            f"{where}: {value!r} leads outside the config's folder; move the file "
+            "beside the config or below it"
+        )
+    return full
+
+
 def parse_report_config(doc: dict[str, Any], path: str) -> ReportSpec:
     """Validate a ``[report]`` table; errors name the file and the key.
 
-    >>> doc = {"finance": "../a.csv", "cx": ["nps"], "outcome": "growth"}
+    >>> doc = {"finance": "data/a.csv", "cx": ["nps"], "outcome": "growth"}
     >>> parse_report_config(doc, "cfg/sub/cxkit.toml").finance
-    'cfg/a.csv'
+    'cfg/sub/data/a.csv'
     """
     spec = ReportSpec()
     folder = Path(path).parent
@@ -88,7 +103,7 @@ def parse_report_config(doc: dict[str, Any], path: str) -> ReportSpec:
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{where}: must be a non-empty string")
             if kind == "path":
-                value = value if Path(value).is_absolute() else os.path.normpath(folder / value)
+                value = _inside(folder, value, where)
         elif kind == "list":
             if isinstance(value, str):
                 value = [value]
