@@ -76,6 +76,35 @@ def parse_scale(text: str) -> tuple[float, float]:
     return float(m.group(1)), float(m.group(2))
 
 
+# Input options shared by the analysis commands -----------------------------------------
+RoleColOpt = Annotated[
+    str | None, typer.Option("--role-col", help="Role column (default: config, else 'role').")
+]
+WeightOpt = Annotated[str | None, typer.Option("--weight", help="Respondent weight column.")]
+NoWeightOpt = Annotated[
+    bool, typer.Option("--no-weight", help="Ignore the config's weight column.")
+]
+MissingOpt = Annotated[
+    list[str] | None,
+    typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
+]
+SelfRolesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--self", help="Role value counted as self (repeatable; case-insensitive)."),
+]
+CustomerRolesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--customer", help="Role value counted as customer (repeatable)."),
+]
+RoleFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option("--role", help="Keep only rows with this role value (repeatable)."),
+]
+ScaleOpt = Annotated[
+    str | None, typer.Option("--scale", help="Answer scale MIN-MAX (default config, else 1-5).")
+]
+
+
 # Options shared by every analysis command --------------------------------------------------
 FormatOpt = Annotated[
     str | None,

@@ -11,11 +11,19 @@ from ..cli_common import (
     CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
+    CustomerRolesOpt,
+    EncodingOpt,
     FormatOpt,
+    MissingOpt,
     NoConfigOpt,
+    NoWeightOpt,
     OutputOpt,
+    RoleColOpt,
+    ScaleOpt,
+    SelfRolesOpt,
     WaveColOpt,
     WaveOpt,
+    WeightOpt,
     by_wave,
     check_output_options,
     emit,
@@ -50,10 +58,7 @@ def drivers(
     outcome_scale: Annotated[
         str, typer.Option("--outcome-scale", help="Outcome answer scale MIN-MAX.")
     ] = "0-10",
-    scale: Annotated[
-        str | None,
-        typer.Option("--scale", help="Driver answer scale MIN-MAX (default config, else 1-5)."),
-    ] = None,
+    scale: ScaleOpt = None,
     performance: Annotated[
         str, typer.Option("--performance", help="Driver performance: mean or agree (share).")
     ] = "mean",
@@ -65,34 +70,17 @@ def drivers(
         int, typer.Option("--bootstrap", help="Bootstrap resamples for importance CIs (0 = none).")
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")] = 0,
-    self_roles: Annotated[
-        list[str] | None,
-        typer.Option("--self", help="Role value counted as self (repeatable; case-insensitive)."),
-    ] = None,
-    customer_roles: Annotated[
-        list[str] | None,
-        typer.Option("--customer", help="Role value counted as customer (repeatable)."),
-    ] = None,
-    role_col: Annotated[
-        str | None, typer.Option("--role-col", help="Role column (default: config, else 'role').")
-    ] = None,
-    weight: Annotated[
-        str | None, typer.Option("--weight", help="Respondent weight column.")
-    ] = None,
-    no_weight: Annotated[
-        bool, typer.Option("--no-weight", help="Ignore the config's weight column.")
-    ] = False,
-    missing: Annotated[
-        list[str] | None,
-        typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
-    ] = None,
+    self_roles: SelfRolesOpt = None,
+    customer_roles: CustomerRolesOpt = None,
+    role_col: RoleColOpt = None,
+    weight: WeightOpt = None,
+    no_weight: NoWeightOpt = False,
+    missing: MissingOpt = None,
     wave: WaveOpt = None,
     compare_to: CompareToOpt = None,
     wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
-    ] = None,
+    encoding: EncodingOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,

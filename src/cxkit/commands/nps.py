@@ -10,12 +10,18 @@ from ..cli_common import (
     CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
+    EncodingOpt,
     FormatOpt,
+    MissingOpt,
     NoConfigOpt,
+    NoWeightOpt,
     OutputOpt,
     PlotOpt,
+    RoleColOpt,
+    RoleFilterOpt,
     WaveColOpt,
     WaveOpt,
+    WeightOpt,
     by_wave,
     check_output_options,
     emit,
@@ -109,30 +115,16 @@ def nps(
         list[str] | None,
         typer.Option("--by", help="Breakdown column (repeatable); adds pairwise differences."),
     ] = None,
-    roles: Annotated[
-        list[str] | None,
-        typer.Option("--role", help="Keep only rows with this role value (repeatable)."),
-    ] = None,
-    role_col: Annotated[
-        str | None, typer.Option("--role-col", help="Role column (default: config, else 'role').")
-    ] = None,
-    weight: Annotated[
-        str | None, typer.Option("--weight", help="Respondent weight column.")
-    ] = None,
-    no_weight: Annotated[
-        bool, typer.Option("--no-weight", help="Ignore the config's weight column.")
-    ] = False,
-    missing: Annotated[
-        list[str] | None,
-        typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
-    ] = None,
+    roles: RoleFilterOpt = None,
+    role_col: RoleColOpt = None,
+    weight: WeightOpt = None,
+    no_weight: NoWeightOpt = False,
+    missing: MissingOpt = None,
     wave: WaveOpt = None,
     compare_to: CompareToOpt = None,
     wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
-    ] = None,
+    encoding: EncodingOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,

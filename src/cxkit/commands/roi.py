@@ -12,6 +12,7 @@ from ..cli_common import (
     CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
+    EncodingOpt,
     FormatOpt,
     NoConfigOpt,
     OutputOpt,
@@ -145,9 +146,7 @@ def roi(
     wave: WaveOpt = None,
     compare_to: CompareToOpt = None,
     confidence: ConfidenceOpt = 0.95,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
-    ] = None,
+    encoding: EncodingOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     fmt: FormatOpt = None,
