@@ -65,18 +65,41 @@ def histograms(
     group = np.asarray(group)
     keep = ~np.isnan(x) & (group >= 0)
     xv = x[keep]
-    values, inverse = np.unique(xv, return_inverse=True)
+    values, inverse = _distinct(xv)
     key = group[keep].astype(np.int64) * values.size + inverse
     size = n_groups * values.size
     count = np.bincount(key, minlength=size).reshape(n_groups, values.size)
-    if weights is None:
+    w = None if weights is None else np.asarray(weights, dtype=float)[keep]
+    if w is None:
         wsum = count.astype(float)
         w2sum = wsum.copy()
     else:
-        w = np.asarray(weights, dtype=float)[keep]
         wsum = np.bincount(key, weights=w, minlength=size).reshape(n_groups, values.size)
         w2sum = np.bincount(key, weights=w * w, minlength=size).reshape(n_groups, values.size)
     return Histograms(values, count.astype(np.int64), wsum, w2sum)
+
+
+#: widest range of whole-number answers counted directly instead of sorted
+_DIRECT_RANGE = 4096
+
+
+def _distinct(xv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(xv, return_inverse=True)``; whole numbers in a small range skip the sort.
+
+    >>> v, i = _distinct(np.array([3.0, 1.0, 3.0, 5.0]))
+    >>> v.tolist(), i.tolist()
+    ([1.0, 3.0, 5.0], [1, 0, 1, 2])
+    """
+    if xv.size:
+        lo, hi = float(xv.min()), float(xv.max())
+        if hi - lo < _DIRECT_RANGE and lo.is_integer():
+            offset = (xv - lo).astype(np.int64)
+            if np.array_equal(offset, xv - lo):
+                present = np.bincount(offset, minlength=int(hi - lo) + 1) > 0
+                values = np.flatnonzero(present) + lo
+                rank = np.cumsum(present) - 1
+                return values.astype(float), rank[offset]
+    return np.unique(xv, return_inverse=True)
 
 
 @dataclass(frozen=True)

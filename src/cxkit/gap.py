@@ -48,25 +48,31 @@ COLUMNS = [
 
 def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
     col = survey.role_col
-    raw = survey.frame[col].to_numpy(dtype=object)
-    norm = np.array(
-        [None if v is None or v == "" else str(v).casefold() for v in raw], dtype=object
+    # normalise the distinct values only: a role column has a handful of them
+    index, uniques = pd.factorize(survey.frame[col], use_na_sentinel=True)
+    norm_u = np.array(
+        [None if v is None or v == "" else str(v).casefold() for v in uniques] + [None],
+        dtype=object,
     )
+    index = np.where(index < 0, len(uniques), index)
     self_set = {r.strip().casefold() for r in self_roles}
     cust_set = {r.strip().casefold() for r in customer_roles}
     both = self_set & cust_set
     if both:
         raise UsageError(f"role {sorted(both)[0]!r} is given as both --self and --customer")
-    codes = np.full(norm.size, -1, dtype=np.int64)
-    is_self = np.isin(norm, list(self_set))
-    is_cust = np.isin(norm, list(cust_set))
-    codes[is_self] = 0
-    codes[is_cust] = 1
-    blank = np.array([v is None for v in norm])
+    code_u = np.full(norm_u.size, -1, dtype=np.int64)
+    code_u[np.isin(norm_u, list(self_set))] = 0
+    code_u[np.isin(norm_u, list(cust_set))] = 1
+    codes = code_u[index]
+    tally = np.bincount(index, minlength=norm_u.size)
+    blank_u = np.array([v is None for v in norm_u])
+    n_blank = int(tally[blank_u].sum())
     notes: list[str] = []
-    seen = sorted({v for v in norm[~blank]})
+    present = tally > 0
+    seen = sorted({v for v in norm_u[present & ~blank_u]})
     file = survey.sources[0].path if len(survey.sources) == 1 else "input"
-    unknown = sorted({v for v in norm[(codes < 0) & ~blank]})
+    other_u = present & ~blank_u & (code_u < 0)
+    unknown = sorted({v for v in norm_u[other_u]})
     if unknown and not drop_unknown:
         raise InputError(
             f"{file}: column {col!r} has role value(s) that are neither self "
@@ -75,13 +81,13 @@ def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
             "exclude them with --drop-unknown-roles"
         )
     if unknown:
-        n_unknown = int(((codes < 0) & ~blank).sum())
+        n_unknown = int(tally[other_u].sum())
         notes.append(
             f"excluded {n_unknown} responses whose role is neither self nor customer "
             f"({', '.join(unknown[:10])})"
         )
-    if blank.any():
-        notes.append(f"excluded {int(blank.sum())} responses with no value in {col!r}")
+    if n_blank:
+        notes.append(f"excluded {n_blank} responses with no value in {col!r}")
     for name, group in (("self", self_set), ("customer", cust_set)):
         if not (group & set(seen)):
             shown = ", ".join(map(repr, seen[:10])) or "none"
@@ -103,10 +109,14 @@ def _cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tup
     return index, labels
 
 
-def _respondent_mean(block: np.ndarray) -> np.ndarray:
-    answered = ~np.isnan(block)
-    count = answered.sum(axis=1)
-    total = np.where(answered, block, 0.0).sum(axis=1)
+def _respondent_mean(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Each row's mean over its answered items, column by column (no rows x items copy)."""
+    total = np.zeros(len(columns[0]))
+    count = np.zeros(len(columns[0]), dtype=np.int64)
+    for x in columns:
+        answered = ~np.isnan(x)
+        total += np.where(answered, x, 0.0)
+        count += answered
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / count, np.nan)
 
@@ -114,11 +124,10 @@ def _respondent_mean(block: np.ndarray) -> np.ndarray:
 def _variables(survey: Survey, items: list[str]):
     """(level, item, pillar, label, values) for every item, pillar and the overall index."""
     frame = survey.frame
+    column = {it: frame[it].to_numpy(float) for it in items}
     out = []
     for it in items:
-        out.append(
-            ("item", it, survey.pillar_of(it), survey.label_of(it), frame[it].to_numpy(float))
-        )
+        out.append(("item", it, survey.pillar_of(it), survey.label_of(it), column[it]))
     pillars: dict[str, list[str]] = {}
     for it in items:
         p = survey.pillar_of(it)
@@ -126,9 +135,10 @@ def _variables(survey: Survey, items: list[str]):
             pillars.setdefault(p, []).append(it)
     order = [p for p in survey.study.pillars if p in pillars]
     for p in order:
-        block = frame[pillars[p]].to_numpy(float)
+        block = [column[it] for it in pillars[p]]
         out.append(("pillar", None, p, survey.study.pillars[p], _respondent_mean(block)))
-    out.append(("overall", None, None, "Overall", _respondent_mean(frame[items].to_numpy(float))))
+    overall = _respondent_mean([column[it] for it in items])
+    out.append(("overall", None, None, "Overall", overall))
     return out
 
 

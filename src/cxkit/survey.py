@@ -170,11 +170,16 @@ class _Recoder:
                     f"is neither a number nor a known answer label ({known}); add it "
                     "to [answers.labels] or answers.missing in cxkit.toml, or pass --missing",
                 )
-            if missing_of:
-                tally = np.bincount(indices, minlength=len(dictionary) + 1)
-                for i, label in missing_of.items():
-                    missing_counts[label] += int(tally[i])
+            tally = np.bincount(indices, minlength=len(dictionary) + 1)
+            for i, label in missing_of.items():
+                missing_counts[label] += int(tally[i])
             values = codes[indices]
+            # the scale checks below need only the distinct codes that occur
+            used = codes[(tally > 0) & ~np.isnan(codes)]
+            if (used >= self.scale.min).all() and (used <= self.scale.max).all():
+                if probe and used.size == 0:
+                    raise _NotOnScaleError
+                return values, missing_counts
         answered = values[~np.isnan(values)]
         off = (answered < self.scale.min) | (answered > self.scale.max)
         if off.any():
@@ -409,6 +414,7 @@ def _build_frame(
     columns: dict[str, object] = {}
     coded_total: Counter[str] = Counter()
     coded_items = 0
+    probed: dict[str, tuple] = {}  # a probe that passes is the recode: keep it
     if items is None:
         reserved = {role_col, weight_col, study.id_col, study.wave_col, study.segment_col, *spec.by}
         reserved |= {raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
@@ -418,7 +424,7 @@ def _build_frame(
             if name in reserved or _ID_NAME.search(name):
                 continue
             try:
-                recoder.recode(table.column(name), name, probe=True)
+                probed[name] = recoder.recode(table.column(name), name, probe=True)
             except _NotOnScaleError as exc:
                 if exc.share >= _MOSTLY_ON_SCALE:
                     # an item with a few bad answers: say which, rather than drop the column
@@ -440,7 +446,10 @@ def _build_frame(
                 f"{scale.describe()}); name them with --items or in cxkit.toml [items]"
             )
     for name in items:
-        values, missing_counts = recoder.recode(table.column(name), name)
+        if name in probed:
+            values, missing_counts = probed.pop(name)
+        else:
+            values, missing_counts = recoder.recode(table.column(name), name)
         if study.is_reverse(name):
             values = scale.min + scale.max - values
         columns[name] = values
@@ -462,8 +471,23 @@ def _build_frame(
     for b in keep:
         if b is not None and b not in extra and b not in columns and b in table.column_names:
             extra[b] = _as_text(table.column(b))
-    frame = pd.DataFrame({**extra, **columns})
+    if set(extra) & set(columns):
+        frame = pd.DataFrame({**extra, **columns})
+    else:
+        frame = _frame_of(extra, columns, table.num_rows)
     return frame, items, notes, scale
+
+
+def _frame_of(extra: dict[str, object], columns: dict[str, object], rows: int) -> pd.DataFrame:
+    """``DataFrame({**extra, **columns})`` with the item columns written once into one block
+    (pandas would otherwise copy every item column again to consolidate them)."""
+    block = np.empty((rows, len(columns)), order="F")
+    for j, values in enumerate(columns.values()):
+        block[:, j] = values
+    frame = pd.DataFrame(block, columns=list(columns), copy=False)
+    for i, (name, values) in enumerate(extra.items()):
+        frame.insert(i, name, values)
+    return frame
 
 
 def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
