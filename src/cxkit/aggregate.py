@@ -92,13 +92,12 @@ def _distinct(xv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     if xv.size:
         lo, hi = float(xv.min()), float(xv.max())
-        if hi - lo < _DIRECT_RANGE and lo.is_integer():
-            offset = (xv - lo).astype(np.int64)
-            if np.array_equal(offset, xv - lo):
-                present = np.bincount(offset, minlength=int(hi - lo) + 1) > 0
-                values = np.flatnonzero(present) + lo
-                rank = np.cumsum(present) - 1
-                return values.astype(float), rank[offset]
+        if hi - lo < _DIRECT_RANGE and lo.is_integer() and np.array_equal(np.trunc(xv), xv):
+            offset = (xv - lo).astype(np.int64)  # exact: whole numbers in a small range
+            present = np.bincount(offset, minlength=int(hi - lo) + 1) > 0
+            values = np.flatnonzero(present) + lo
+            rank = np.cumsum(present) - 1
+            return values.astype(float), rank[offset]
     return np.unique(xv, return_inverse=True)
 
 

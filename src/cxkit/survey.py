@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -33,6 +33,9 @@ from .study import (
     load_study,
     normalise_label,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: role column used when self and customer answers come in two files
 FILE_ROLE_COL = "source_file_role"
@@ -121,6 +124,8 @@ class _Recoder:
             or pa.types.is_floating(col.type)
             or pa.types.is_decimal(col.type)
         ):
+            import pandas as pd  # pandas is imported lazily: see cxkit.preload
+
             values = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
             values = np.where(pd.isna(values), np.nan, values)
             for code in self.missing_numbers:
@@ -472,6 +477,8 @@ def _build_frame(
         if b is not None and b not in extra and b not in columns and b in table.column_names:
             extra[b] = _as_text(table.column(b))
     if set(extra) & set(columns):
+        import pandas as pd
+
         frame = pd.DataFrame({**extra, **columns})
     else:
         frame = _frame_of(extra, columns, table.num_rows)
@@ -481,6 +488,8 @@ def _build_frame(
 def _frame_of(extra: dict[str, object], columns: dict[str, object], rows: int) -> pd.DataFrame:
     """``DataFrame({**extra, **columns})`` with the item columns written once into one block
     (pandas would otherwise copy every item column again to consolidate them)."""
+    import pandas as pd
+
     block = np.empty((rows, len(columns)), order="F")
     for j, values in enumerate(columns.values()):
         block[:, j] = values
@@ -600,6 +609,8 @@ def read_survey(
         frame.insert(0, FILE_ROLE_COL, role)
         frames.append(frame)
         notes += raw.notes + n
+    import pandas as pd
+
     frame = pd.concat(frames, ignore_index=True)
     return Survey(
         frame=frame,

@@ -115,7 +115,10 @@ def gap(
         stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file], plot)
         scale_range = parse_scale(scale) if scale is not None else None
 
-        from ..gap import gap as run_gap
+        from ..preload import preload
+
+        # pandas and scipy.special load while pyarrow reads the file
+        preload("pandas", "scipy.special", "cxkit.gap")
         from ..study import Scale
         from ..survey import SurveySpec, read_survey
 
@@ -142,6 +145,8 @@ def gap(
             customer_file=customer_file,
             spec=spec,
         )
+
+        from ..gap import gap as run_gap
 
         def analyse(part):
             return run_gap(
