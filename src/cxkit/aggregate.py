@@ -54,6 +54,29 @@ class Histograms:
         return Histograms(values, out[0].astype(np.int64), out[1], out[2])
 
 
+def stack(parts: list[Histograms]) -> Histograms:
+    """Put the groups of several histograms one after another, over the union of values."""
+    values = np.unique(np.concatenate([h.values for h in parts])) if parts else np.empty(0)
+    rows = sum(h.n_groups for h in parts)
+    out = [np.zeros((rows, values.size)) for _ in range(3)]
+    start = 0
+    for h in parts:
+        pos = np.searchsorted(values, h.values)
+        end = start + h.n_groups
+        for acc, part in zip(out, (h.count, h.wsum, h.w2sum), strict=True):
+            acc[start:end, pos] = part
+        start = end
+    return Histograms(values, out[0].astype(np.int64), out[1], out[2])
+
+
+def split(h: Histograms, size: int) -> list[Histograms]:
+    """The inverse of :func:`stack` for parts of ``size`` groups each."""
+    return [
+        Histograms(h.values, h.count[i : i + size], h.wsum[i : i + size], h.w2sum[i : i + size])
+        for i in range(0, h.n_groups, size)
+    ]
+
+
 def histograms(
     x: np.ndarray, group: np.ndarray, n_groups: int, weights: np.ndarray | None = None
 ) -> Histograms:

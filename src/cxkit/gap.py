@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .aggregate import histograms, summarise
+from .aggregate import Histograms, histograms, summarise
 from .errors import InputError, UsageError
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
@@ -46,33 +46,39 @@ COLUMNS = [
 ]
 
 
-def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
-    col = survey.role_col
-    # normalise the distinct values only: a role column has a handful of them
-    index, uniques = pd.factorize(survey.frame[col], use_na_sentinel=True)
-    norm_u = np.array(
-        [None if v is None or v == "" else str(v).casefold() for v in uniques] + [None],
-        dtype=object,
-    )
-    index = np.where(index < 0, len(uniques), index)
+def _role_sets(self_roles, customer_roles) -> tuple[set[str], set[str]]:
     self_set = {r.strip().casefold() for r in self_roles}
     cust_set = {r.strip().casefold() for r in customer_roles}
     both = self_set & cust_set
     if both:
         raise UsageError(f"role {sorted(both)[0]!r} is given as both --self and --customer")
+    return self_set, cust_set
+
+
+def _role_tally(survey: Survey, self_set: set[str], cust_set: set[str]):
+    """Role codes per row (0 self, 1 customer, -1 neither) and the count of each role value
+    (casefolded; ``None`` = blank). Only the distinct values are normalised in Python."""
+    index, uniques = pd.factorize(survey.frame[survey.role_col], use_na_sentinel=True)
+    norm_u = np.array(
+        [None if v is None or v == "" else str(v).casefold() for v in uniques] + [None],
+        dtype=object,
+    )
+    index = np.where(index < 0, len(uniques), index)
     code_u = np.full(norm_u.size, -1, dtype=np.int64)
     code_u[np.isin(norm_u, list(self_set))] = 0
     code_u[np.isin(norm_u, list(cust_set))] = 1
-    codes = code_u[index]
-    tally = np.bincount(index, minlength=norm_u.size)
-    blank_u = np.array([v is None for v in norm_u])
-    n_blank = int(tally[blank_u].sum())
+    tally: dict[str | None, int] = {}
+    for v, n in zip(norm_u, np.bincount(index, minlength=norm_u.size), strict=True):
+        if n:
+            tally[v] = tally.get(v, 0) + int(n)
+    return code_u[index], tally
+
+
+def _role_notes(tally, self_set, cust_set, col: str, file: str, drop_unknown: bool) -> list[str]:
+    """Notes on excluded responses; an error for unknown roles or a missing group."""
     notes: list[str] = []
-    present = tally > 0
-    seen = sorted({v for v in norm_u[present & ~blank_u]})
-    file = survey.sources[0].path if len(survey.sources) == 1 else "input"
-    other_u = present & ~blank_u & (code_u < 0)
-    unknown = sorted({v for v in norm_u[other_u]})
+    seen = sorted(v for v in tally if v is not None)
+    unknown = [v for v in seen if v not in self_set and v not in cust_set]
     if unknown and not drop_unknown:
         raise InputError(
             f"{file}: column {col!r} has role value(s) that are neither self "
@@ -81,13 +87,13 @@ def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
             "exclude them with --drop-unknown-roles"
         )
     if unknown:
-        n_unknown = int(tally[other_u].sum())
+        n_unknown = sum(tally[v] for v in unknown)
         notes.append(
             f"excluded {n_unknown} responses whose role is neither self nor customer "
             f"({', '.join(unknown[:10])})"
         )
-    if n_blank:
-        notes.append(f"excluded {n_blank} responses with no value in {col!r}")
+    if tally.get(None):
+        notes.append(f"excluded {tally[None]} responses with no value in {col!r}")
     for name, group in (("self", self_set), ("customer", cust_set)):
         if not (group & set(seen)):
             shown = ", ".join(map(repr, seen[:10])) or "none"
@@ -95,7 +101,14 @@ def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
                 f"{file}: no {name} responses: column {col!r} has none of "
                 f"{', '.join(sorted(group))} (values seen: {shown}); pass --{name} VALUE"
             )
-    return codes, notes
+    return notes
+
+
+def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
+    self_set, cust_set = _role_sets(self_roles, customer_roles)
+    codes, tally = _role_tally(survey, self_set, cust_set)
+    file = survey.sources[0].path if len(survey.sources) == 1 else "input"
+    return codes, _role_notes(tally, self_set, cust_set, survey.role_col, file, drop_unknown)
 
 
 def _cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
@@ -142,11 +155,14 @@ def _variables(survey: Survey, items: list[str]):
     return out
 
 
-def _rows_for(variables, group, n_cells, weights, agree_at, confidence):
-    """Statistics for every variable in every cell: a dict of column -> (V*C,) arrays."""
+def _rows_for(hists: Sequence[Histograms], agree_at, confidence):
+    """Statistics for every variable in every cell: a dict of column -> (V*C,) arrays.
+
+    ``hists`` holds one :class:`Histograms` per variable, groups ``2 * cell + role``.
+    """
     cols: dict[str, list[np.ndarray]] = {c: [] for c in COLUMNS[4:-1]}
-    for _level, _item, _pillar, _label, values in variables:
-        s = summarise(histograms(values, group, 2 * n_cells, weights), agree_at)
+    for h in hists:
+        s = summarise(h, agree_at)
         n1, n2 = s.n[0::2], s.n[1::2]
         e1, e2 = s.neff[0::2], s.neff[1::2]
         m1, m2 = s.mean[0::2], s.mean[1::2]
@@ -183,11 +199,22 @@ def _rows_for(variables, group, n_cells, weights, agree_at, confidence):
     return cols
 
 
+def _histograms_for(variables, codes, cell, n_cells, weights) -> list[Histograms]:
+    """One histogram per variable over the groups ``2 * cell + role`` (the merge point)."""
+    group = np.where(codes >= 0, cell * 2 + codes, -1)
+    return [histograms(v[4], group, 2 * n_cells, weights) for v in variables]
+
+
 def _table_for(survey, items, by, codes, cell, labels, weights, agree_at, confidence):
     variables = _variables(survey, items)
-    n_cells = len(labels)
-    group = np.where(codes >= 0, cell * 2 + codes, -1)
-    cols = _rows_for(variables, group, n_cells, weights, agree_at, confidence)
+    hists = _histograms_for(variables, codes, cell, len(labels), weights)
+    return _assemble(variables, hists, by, labels, agree_at, confidence)
+
+
+def _assemble(variables, hists, by, labels, agree_at, confidence) -> pd.DataFrame:
+    """The rows of every cell from the variables' histograms (``variables``: level, item,
+    pillar, label first)."""
+    cols = _rows_for(hists, agree_at, confidence)
     parts = []
     for ci, key in enumerate(labels):
         data: dict[str, object] = {b: [k] * len(variables) for b, k in zip(by, key, strict=True)}
@@ -279,6 +306,25 @@ def gap(
     Biometrika 34:28; Hedges & Olkin (1985) Statistical Methods for Meta-Analysis;
     Holm (1979) Scand J Stat 6:65; Kish (1965) Survey Sampling.
     """
+    chosen, self_roles, customer_roles, agree = _options(
+        survey, self_roles, customer_roles, items, by, agree_at, confidence
+    )
+    codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
+    weights = (
+        survey.frame[survey.weight_col].to_numpy(float) if survey.weight_col is not None else None
+    )
+    zero = np.zeros(len(survey.frame), dtype=np.int64)
+    total = _table_for(survey, chosen, (), codes, zero, [()], weights, agree, confidence)
+    cells = None
+    if by:
+        cell, labels = _cells(survey.frame, by)
+        cells = _table_for(survey, chosen, by, codes, cell, labels, weights, agree, confidence)
+    options = (chosen, self_roles, customer_roles, agree, confidence, small_base)
+    return _finish(survey, by, total, cells, notes, options)
+
+
+def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence):
+    """Checked options: (items, self roles, customer roles, agree threshold)."""
     if not 0 < confidence < 1:
         raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
     if survey.role_col is None:
@@ -301,19 +347,16 @@ def gap(
         raise UsageError(
             f"--agree {agree:g} is outside the scale {survey.scale.min:g}-{survey.scale.max:g}"
         )
-    codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
-    weights = (
-        survey.frame[survey.weight_col].to_numpy(float) if survey.weight_col is not None else None
-    )
+    return chosen, self_roles, customer_roles, agree
 
-    zero = np.zeros(len(survey.frame), dtype=np.int64)
-    total = _table_for(survey, chosen, (), codes, zero, [()], weights, agree, confidence)
+
+def _finish(survey, by, total, cells, notes, options) -> Result:
+    """The Result from the ``(all)`` rows and the ``--by`` cells' rows."""
+    chosen, self_roles, customer_roles, agree, confidence, small_base = options
     if by:
         for b in by:
             total.insert(0, b, ALL)
         total = total[[*by, *total.columns[len(by) :]]]
-        cell, labels = _cells(survey.frame, by)
-        cells = _table_for(survey, chosen, by, codes, cell, labels, weights, agree, confidence)
         table = pd.concat([total, cells], ignore_index=True)
         table = table[[*by, *COLUMNS]]
     else:

@@ -527,6 +527,29 @@ def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
     return RawTable(table, source, [*raw.notes, note], raw.meta)
 
 
+def survey_of(raw: RawTable, study: Study, spec: SurveySpec) -> Survey:
+    """The :class:`Survey` of one table already read (a file, or one batch of a stream)."""
+    role_col = spec.role_col or study.role_col
+    if role_col is None and "role" in raw.table.column_names:
+        role_col = "role"
+    items = _resolve_items(raw.table, study, spec.items, raw.source.path)
+    frame, items, notes, scale = _build_frame(raw, study, spec, items, role_col)
+    return Survey(
+        frame=frame,
+        items=items,
+        study=study,
+        scale=scale,
+        role_col=role_col,
+        weight_col=spec.weight(study),
+        sources=[raw.source],
+        notes=raw.notes + notes,
+        self_roles=study.default_self(),
+        customer_roles=study.default_customer(),
+        wave_col=_wave_col(raw.table, study, spec, raw.source.path),
+        labels=raw.meta.labels,
+    )
+
+
 def read_survey(
     path: str | Path | None = None,
     *,
@@ -573,25 +596,7 @@ def read_survey(
 
     if not two_files:
         raw = _dedupe(read_table(path, **spec.read_options(study)), study, spec.dedupe)
-        role_col = spec.role_col or study.role_col
-        if role_col is None and "role" in raw.table.column_names:
-            role_col = "role"
-        items = _resolve_items(raw.table, study, spec.items, raw.source.path)
-        frame, items, notes, scale = _build_frame(raw, study, spec, items, role_col)
-        return Survey(
-            frame=frame,
-            items=items,
-            study=study,
-            scale=scale,
-            role_col=role_col,
-            weight_col=spec.weight(study),
-            sources=[raw.source],
-            notes=raw.notes + notes,
-            self_roles=study.default_self(),
-            customer_roles=study.default_customer(),
-            wave_col=_wave_col(raw.table, study, spec, raw.source.path),
-            labels=raw.meta.labels,
-        )
+        return survey_of(raw, study, spec)
 
     raws = [
         _dedupe(read_table(p, **spec.read_options(study)), study, spec.dedupe)
