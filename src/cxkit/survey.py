@@ -304,11 +304,12 @@ def _resolve_items(
     return None
 
 
-def _as_text(col: pa.ChunkedArray) -> np.ndarray:
+def _as_text(col: pa.ChunkedArray):
+    """Trimmed text, converted by pyarrow (pandas' own string array where it has one)
+    rather than through a million Python strings."""
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = col.cast(pa.string())
-    arr = pc.utf8_trim_whitespace(col).to_numpy(zero_copy_only=False)
-    return np.asarray(arr, dtype=object)
+    return pc.utf8_trim_whitespace(col).to_pandas().array
 
 
 def _weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
