@@ -139,12 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--big", action="store_true", help="also the 5M-row files")
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--out", type=Path, help="write the Markdown table here too")
+    ap.add_argument(
+        "--impl", action="append", help="time only these (repeatable; the floor always runs)"
+    )
+    ap.add_argument("--no-small", action="store_true", help="with --big: only the 5M files")
     args = ap.parse_args(argv)
-    files = list(make_data.ensure(args.rows))
+    files = [] if args.big and args.no_small else list(make_data.ensure(args.rows))
     if args.big:
         files += list(make_data.ensure(5_000_000))
-    impls = [i for i in IMPLEMENTATIONS if available(i)]
-    skipped = [i for i in IMPLEMENTATIONS if i not in impls]
+    wanted = set(args.impl or IMPLEMENTATIONS) | {"floor"}
+    impls = [i for i in IMPLEMENTATIONS if available(i) and i in wanted]
+    skipped = [i for i in IMPLEMENTATIONS if i in wanted and i not in impls]
     results = measure(files, args.repeat, impls)
     help_t, typer_t = startup(args.repeat)
     text = markdown(results, files, impls, args.repeat)

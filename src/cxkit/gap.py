@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .aggregate import Histograms, histograms, summarise
+from .aggregate import Histograms, _distinct, histograms, summarise
 from .errors import InputError, UsageError
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
@@ -112,14 +112,32 @@ def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
 
 
 def _cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Cell index per row and the cells' labels, sorted (blank or missing -> ``(missing)``).
+
+    Each column is factorised and only its distinct values are turned into labels, so a
+    million rows cost a hash pass, not a million Python strings.
+    """
     if not by:
         return np.zeros(len(frame), dtype=np.int64), [()]
-    keys = frame[list(by)].astype(object)
-    keys = keys.where(keys.notna() & (keys != ""), MISSING).astype(str)
-    grouped = keys.groupby(list(by), sort=True)
-    index = grouped.ngroup().to_numpy(dtype=np.int64)
-    labels = [k if isinstance(k, tuple) else (k,) for k in grouped.size().index]
-    return index, labels
+    combined = np.zeros(len(frame), dtype=np.int64)
+    names_of: list[list[str]] = []
+    for b in by:
+        index, uniques = pd.factorize(frame[b], use_na_sentinel=True)
+        text = [MISSING if pd.isna(v) or v == "" else str(v) for v in uniques]
+        names = sorted(set(text) | ({MISSING} if (index < 0).any() else set()))
+        pos = {n: i for i, n in enumerate(names)}
+        code = np.array([pos[t] for t in text] + [pos.get(MISSING, 0)], dtype=np.int64)
+        combined = combined * len(names) + code[np.where(index < 0, len(uniques), index)]
+        names_of.append(names)
+    present, cell = _distinct(combined.astype(float))
+    labels = []
+    for c in present.astype(np.int64).tolist():
+        key = []
+        for names in reversed(names_of):
+            c, r = divmod(c, len(names))
+            key.append(names[r])
+        labels.append(tuple(reversed(key)))
+    return cell.astype(np.int64), labels
 
 
 def _respondent_mean(columns: Sequence[np.ndarray]) -> np.ndarray:
@@ -205,10 +223,13 @@ def _histograms_for(variables, codes, cell, n_cells, weights) -> list[Histograms
     return [histograms(v[4], group, 2 * n_cells, weights) for v in variables]
 
 
-def _table_for(survey, items, by, codes, cell, labels, weights, agree_at, confidence):
-    variables = _variables(survey, items)
-    hists = _histograms_for(variables, codes, cell, len(labels), weights)
-    return _assemble(variables, hists, by, labels, agree_at, confidence)
+def _collapse(h: Histograms) -> Histograms:
+    """The self and customer groups summed over the cells (groups ``2 * cell + role``)."""
+
+    def add(a: np.ndarray) -> np.ndarray:
+        return a.reshape(-1, 2, a.shape[1]).sum(axis=0)
+
+    return Histograms(h.values, add(h.count), add(h.wsum), add(h.w2sum))
 
 
 def _assemble(variables, hists, by, labels, agree_at, confidence) -> pd.DataFrame:
@@ -313,12 +334,22 @@ def gap(
     weights = (
         survey.frame[survey.weight_col].to_numpy(float) if survey.weight_col is not None else None
     )
+    variables = _variables(survey, chosen)
     zero = np.zeros(len(survey.frame), dtype=np.int64)
-    total = _table_for(survey, chosen, (), codes, zero, [()], weights, agree, confidence)
     cells = None
     if by:
         cell, labels = _cells(survey.frame, by)
-        cells = _table_for(survey, chosen, by, codes, cell, labels, weights, agree, confidence)
+        hists = _histograms_for(variables, codes, cell, len(labels), weights)
+        cells = _assemble(variables, hists, by, labels, agree, confidence)
+        # unweighted, the (all) histograms are the cells' summed (whole numbers: exact)
+        total_h = (
+            [_collapse(h) for h in hists]
+            if weights is None
+            else _histograms_for(variables, codes, zero, 1, weights)
+        )
+    else:
+        total_h = _histograms_for(variables, codes, zero, 1, weights)
+    total = _assemble(variables, total_h, (), [()], agree, confidence)
     options = (chosen, self_roles, customer_roles, agree, confidence, small_base)
     return _finish(survey, by, total, cells, notes, options)
 
