@@ -9,14 +9,19 @@ the caller's thread, so the two threads never import the same extension module a
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 
 
-def preload(*modules: str) -> threading.Thread:
+def preload(*modules: str) -> threading.Thread | None:
     """Start importing ``modules`` in a thread; a failure is left for the real import to raise.
+
+    ``CXKIT_NO_PRELOAD=1`` turns it off (``benchmarks/ab_preload.py`` measures both ways).
 
     >>> preload("json").join()
     """
+    if os.environ.get("CXKIT_NO_PRELOAD"):
+        return None
     import numpy  # noqa: F401
     import pyarrow  # noqa: F401
 
