@@ -126,7 +126,20 @@ class _Recoder:
         ):
             import pandas as pd  # pandas is imported lazily: see cxkit.preload
 
-            values = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+            # asarray: no second copy of a fresh float64 array (nothing writes into it)
+            values = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), float)
+            # the checks below need only the distinct values: skip the row passes when
+            # none is a missing code, infinite or off the scale (the common case)
+            d = pc.unique(col).cast(pa.float64()).to_numpy(zero_copy_only=False)
+            d = d[~np.isnan(d)]
+            if (
+                np.isfinite(d).all()
+                and not np.isin(d, list(self.missing_numbers)).any()
+                and ((d >= self.scale.min) & (d <= self.scale.max)).all()
+            ):
+                if probe and d.size == 0:
+                    raise _NotOnScaleError
+                return values, missing_counts
             values = np.where(pd.isna(values), np.nan, values)
             for code in self.missing_numbers:
                 hit = values == code
