@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .aggregate import histograms, summarise
+from .aggregate import Histograms, _distinct, histograms, summarise
 from .errors import InputError, UsageError
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
@@ -46,27 +46,39 @@ COLUMNS = [
 ]
 
 
-def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
-    col = survey.role_col
-    raw = survey.frame[col].to_numpy(dtype=object)
-    norm = np.array(
-        [None if v is None or v == "" else str(v).casefold() for v in raw], dtype=object
-    )
+def _role_sets(self_roles, customer_roles) -> tuple[set[str], set[str]]:
     self_set = {r.strip().casefold() for r in self_roles}
     cust_set = {r.strip().casefold() for r in customer_roles}
     both = self_set & cust_set
     if both:
         raise UsageError(f"role {sorted(both)[0]!r} is given as both --self and --customer")
-    codes = np.full(norm.size, -1, dtype=np.int64)
-    is_self = np.isin(norm, list(self_set))
-    is_cust = np.isin(norm, list(cust_set))
-    codes[is_self] = 0
-    codes[is_cust] = 1
-    blank = np.array([v is None for v in norm])
+    return self_set, cust_set
+
+
+def _role_tally(survey: Survey, self_set: set[str], cust_set: set[str]):
+    """Role codes per row (0 self, 1 customer, -1 neither) and the count of each role value
+    (casefolded; ``None`` = blank). Only the distinct values are normalised in Python."""
+    index, uniques = pd.factorize(survey.frame[survey.role_col], use_na_sentinel=True)
+    norm_u = np.array(
+        [None if v is None or v == "" else str(v).casefold() for v in uniques] + [None],
+        dtype=object,
+    )
+    index = np.where(index < 0, len(uniques), index)
+    code_u = np.full(norm_u.size, -1, dtype=np.int64)
+    code_u[np.isin(norm_u, list(self_set))] = 0
+    code_u[np.isin(norm_u, list(cust_set))] = 1
+    tally: dict[str | None, int] = {}
+    for v, n in zip(norm_u, np.bincount(index, minlength=norm_u.size), strict=True):
+        if n:
+            tally[v] = tally.get(v, 0) + int(n)
+    return code_u[index], tally
+
+
+def _role_notes(tally, self_set, cust_set, col: str, file: str, drop_unknown: bool) -> list[str]:
+    """Notes on excluded responses; an error for unknown roles or a missing group."""
     notes: list[str] = []
-    seen = sorted({v for v in norm[~blank]})
-    file = survey.sources[0].path if len(survey.sources) == 1 else "input"
-    unknown = sorted({v for v in norm[(codes < 0) & ~blank]})
+    seen = sorted(v for v in tally if v is not None)
+    unknown = [v for v in seen if v not in self_set and v not in cust_set]
     if unknown and not drop_unknown:
         raise InputError(
             f"{file}: column {col!r} has role value(s) that are neither self "
@@ -75,13 +87,13 @@ def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
             "exclude them with --drop-unknown-roles"
         )
     if unknown:
-        n_unknown = int(((codes < 0) & ~blank).sum())
+        n_unknown = sum(tally[v] for v in unknown)
         notes.append(
             f"excluded {n_unknown} responses whose role is neither self nor customer "
             f"({', '.join(unknown[:10])})"
         )
-    if blank.any():
-        notes.append(f"excluded {int(blank.sum())} responses with no value in {col!r}")
+    if tally.get(None):
+        notes.append(f"excluded {tally[None]} responses with no value in {col!r}")
     for name, group in (("self", self_set), ("customer", cust_set)):
         if not (group & set(seen)):
             shown = ", ".join(map(repr, seen[:10])) or "none"
@@ -89,24 +101,53 @@ def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
                 f"{file}: no {name} responses: column {col!r} has none of "
                 f"{', '.join(sorted(group))} (values seen: {shown}); pass --{name} VALUE"
             )
-    return codes, notes
+    return notes
+
+
+def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
+    self_set, cust_set = _role_sets(self_roles, customer_roles)
+    codes, tally = _role_tally(survey, self_set, cust_set)
+    file = survey.sources[0].path if len(survey.sources) == 1 else "input"
+    return codes, _role_notes(tally, self_set, cust_set, survey.role_col, file, drop_unknown)
 
 
 def _cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Cell index per row and the cells' labels, sorted (blank or missing -> ``(missing)``).
+
+    Each column is factorised and only its distinct values are turned into labels, so a
+    million rows cost a hash pass, not a million Python strings.
+    """
     if not by:
         return np.zeros(len(frame), dtype=np.int64), [()]
-    keys = frame[list(by)].astype(object)
-    keys = keys.where(keys.notna() & (keys != ""), MISSING).astype(str)
-    grouped = keys.groupby(list(by), sort=True)
-    index = grouped.ngroup().to_numpy(dtype=np.int64)
-    labels = [k if isinstance(k, tuple) else (k,) for k in grouped.size().index]
-    return index, labels
+    combined = np.zeros(len(frame), dtype=np.int64)
+    names_of: list[list[str]] = []
+    for b in by:
+        index, uniques = pd.factorize(frame[b], use_na_sentinel=True)
+        text = [MISSING if pd.isna(v) or v == "" else str(v) for v in uniques]
+        names = sorted(set(text) | ({MISSING} if (index < 0).any() else set()))
+        pos = {n: i for i, n in enumerate(names)}
+        code = np.array([pos[t] for t in text] + [pos.get(MISSING, 0)], dtype=np.int64)
+        combined = combined * len(names) + code[np.where(index < 0, len(uniques), index)]
+        names_of.append(names)
+    present, cell = _distinct(combined.astype(float))
+    labels = []
+    for c in present.astype(np.int64).tolist():
+        key = []
+        for names in reversed(names_of):
+            c, r = divmod(c, len(names))
+            key.append(names[r])
+        labels.append(tuple(reversed(key)))
+    return cell.astype(np.int64), labels
 
 
-def _respondent_mean(block: np.ndarray) -> np.ndarray:
-    answered = ~np.isnan(block)
-    count = answered.sum(axis=1)
-    total = np.where(answered, block, 0.0).sum(axis=1)
+def _respondent_mean(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Each row's mean over its answered items, column by column (no rows x items copy)."""
+    total = np.zeros(len(columns[0]))
+    count = np.zeros(len(columns[0]), dtype=np.int64)
+    for x in columns:
+        answered = ~np.isnan(x)
+        total += np.where(answered, x, 0.0)
+        count += answered
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / count, np.nan)
 
@@ -114,11 +155,10 @@ def _respondent_mean(block: np.ndarray) -> np.ndarray:
 def _variables(survey: Survey, items: list[str]):
     """(level, item, pillar, label, values) for every item, pillar and the overall index."""
     frame = survey.frame
+    column = {it: frame[it].to_numpy(float) for it in items}
     out = []
     for it in items:
-        out.append(
-            ("item", it, survey.pillar_of(it), survey.label_of(it), frame[it].to_numpy(float))
-        )
+        out.append(("item", it, survey.pillar_of(it), survey.label_of(it), column[it]))
     pillars: dict[str, list[str]] = {}
     for it in items:
         p = survey.pillar_of(it)
@@ -126,17 +166,21 @@ def _variables(survey: Survey, items: list[str]):
             pillars.setdefault(p, []).append(it)
     order = [p for p in survey.study.pillars if p in pillars]
     for p in order:
-        block = frame[pillars[p]].to_numpy(float)
+        block = [column[it] for it in pillars[p]]
         out.append(("pillar", None, p, survey.study.pillars[p], _respondent_mean(block)))
-    out.append(("overall", None, None, "Overall", _respondent_mean(frame[items].to_numpy(float))))
+    overall = _respondent_mean([column[it] for it in items])
+    out.append(("overall", None, None, "Overall", overall))
     return out
 
 
-def _rows_for(variables, group, n_cells, weights, agree_at, confidence):
-    """Statistics for every variable in every cell: a dict of column -> (V*C,) arrays."""
+def _rows_for(hists: Sequence[Histograms], agree_at, confidence):
+    """Statistics for every variable in every cell: a dict of column -> (V*C,) arrays.
+
+    ``hists`` holds one :class:`Histograms` per variable, groups ``2 * cell + role``.
+    """
     cols: dict[str, list[np.ndarray]] = {c: [] for c in COLUMNS[4:-1]}
-    for _level, _item, _pillar, _label, values in variables:
-        s = summarise(histograms(values, group, 2 * n_cells, weights), agree_at)
+    for h in hists:
+        s = summarise(h, agree_at)
         n1, n2 = s.n[0::2], s.n[1::2]
         e1, e2 = s.neff[0::2], s.neff[1::2]
         m1, m2 = s.mean[0::2], s.mean[1::2]
@@ -173,11 +217,25 @@ def _rows_for(variables, group, n_cells, weights, agree_at, confidence):
     return cols
 
 
-def _table_for(survey, items, by, codes, cell, labels, weights, agree_at, confidence):
-    variables = _variables(survey, items)
-    n_cells = len(labels)
+def _histograms_for(variables, codes, cell, n_cells, weights) -> list[Histograms]:
+    """One histogram per variable over the groups ``2 * cell + role`` (the merge point)."""
     group = np.where(codes >= 0, cell * 2 + codes, -1)
-    cols = _rows_for(variables, group, n_cells, weights, agree_at, confidence)
+    return [histograms(v[4], group, 2 * n_cells, weights) for v in variables]
+
+
+def _collapse(h: Histograms) -> Histograms:
+    """The self and customer groups summed over the cells (groups ``2 * cell + role``)."""
+
+    def add(a: np.ndarray) -> np.ndarray:
+        return a.reshape(-1, 2, a.shape[1]).sum(axis=0)
+
+    return Histograms(h.values, add(h.count), add(h.wsum), add(h.w2sum))
+
+
+def _assemble(variables, hists, by, labels, agree_at, confidence) -> pd.DataFrame:
+    """The rows of every cell from the variables' histograms (``variables``: level, item,
+    pillar, label first)."""
+    cols = _rows_for(hists, agree_at, confidence)
     parts = []
     for ci, key in enumerate(labels):
         data: dict[str, object] = {b: [k] * len(variables) for b, k in zip(by, key, strict=True)}
@@ -269,6 +327,35 @@ def gap(
     Biometrika 34:28; Hedges & Olkin (1985) Statistical Methods for Meta-Analysis;
     Holm (1979) Scand J Stat 6:65; Kish (1965) Survey Sampling.
     """
+    chosen, self_roles, customer_roles, agree = _options(
+        survey, self_roles, customer_roles, items, by, agree_at, confidence
+    )
+    codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
+    weights = (
+        survey.frame[survey.weight_col].to_numpy(float) if survey.weight_col is not None else None
+    )
+    variables = _variables(survey, chosen)
+    zero = np.zeros(len(survey.frame), dtype=np.int64)
+    cells = None
+    if by:
+        cell, labels = _cells(survey.frame, by)
+        hists = _histograms_for(variables, codes, cell, len(labels), weights)
+        cells = _assemble(variables, hists, by, labels, agree, confidence)
+        # unweighted, the (all) histograms are the cells' summed (whole numbers: exact)
+        total_h = (
+            [_collapse(h) for h in hists]
+            if weights is None
+            else _histograms_for(variables, codes, zero, 1, weights)
+        )
+    else:
+        total_h = _histograms_for(variables, codes, zero, 1, weights)
+    total = _assemble(variables, total_h, (), [()], agree, confidence)
+    options = (chosen, self_roles, customer_roles, agree, confidence, small_base)
+    return _finish(survey, by, total, cells, notes, options)
+
+
+def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence):
+    """Checked options: (items, self roles, customer roles, agree threshold)."""
     if not 0 < confidence < 1:
         raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
     if survey.role_col is None:
@@ -291,19 +378,16 @@ def gap(
         raise UsageError(
             f"--agree {agree:g} is outside the scale {survey.scale.min:g}-{survey.scale.max:g}"
         )
-    codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
-    weights = (
-        survey.frame[survey.weight_col].to_numpy(float) if survey.weight_col is not None else None
-    )
+    return chosen, self_roles, customer_roles, agree
 
-    zero = np.zeros(len(survey.frame), dtype=np.int64)
-    total = _table_for(survey, chosen, (), codes, zero, [()], weights, agree, confidence)
+
+def _finish(survey, by, total, cells, notes, options) -> Result:
+    """The Result from the ``(all)`` rows and the ``--by`` cells' rows."""
+    chosen, self_roles, customer_roles, agree, confidence, small_base = options
     if by:
         for b in by:
             total.insert(0, b, ALL)
         total = total[[*by, *total.columns[len(by) :]]]
-        cell, labels = _cells(survey.frame, by)
-        cells = _table_for(survey, chosen, by, codes, cell, labels, weights, agree, confidence)
         table = pd.concat([total, cells], ignore_index=True)
         table = table[[*by, *COLUMNS]]
     else:

@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -33,6 +33,9 @@ from .study import (
     load_study,
     normalise_label,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: role column used when self and customer answers come in two files
 FILE_ROLE_COL = "source_file_role"
@@ -121,7 +124,22 @@ class _Recoder:
             or pa.types.is_floating(col.type)
             or pa.types.is_decimal(col.type)
         ):
-            values = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+            import pandas as pd  # pandas is imported lazily: see cxkit.preload
+
+            # asarray: no second copy of a fresh float64 array (nothing writes into it)
+            values = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), float)
+            # the checks below need only the distinct values: skip the row passes when
+            # none is a missing code, infinite or off the scale (the common case)
+            d = pc.unique(col).cast(pa.float64()).to_numpy(zero_copy_only=False)
+            d = d[~np.isnan(d)]
+            if (
+                np.isfinite(d).all()
+                and not np.isin(d, list(self.missing_numbers)).any()
+                and ((d >= self.scale.min) & (d <= self.scale.max)).all()
+            ):
+                if probe and d.size == 0:
+                    raise _NotOnScaleError
+                return values, missing_counts
             values = np.where(pd.isna(values), np.nan, values)
             for code in self.missing_numbers:
                 hit = values == code
@@ -170,11 +188,16 @@ class _Recoder:
                     f"is neither a number nor a known answer label ({known}); add it "
                     "to [answers.labels] or answers.missing in cxkit.toml, or pass --missing",
                 )
-            if missing_of:
-                tally = np.bincount(indices, minlength=len(dictionary) + 1)
-                for i, label in missing_of.items():
-                    missing_counts[label] += int(tally[i])
+            tally = np.bincount(indices, minlength=len(dictionary) + 1)
+            for i, label in missing_of.items():
+                missing_counts[label] += int(tally[i])
             values = codes[indices]
+            # the scale checks below need only the distinct codes that occur
+            used = codes[(tally > 0) & ~np.isnan(codes)]
+            if (used >= self.scale.min).all() and (used <= self.scale.max).all():
+                if probe and used.size == 0:
+                    raise _NotOnScaleError
+                return values, missing_counts
         answered = values[~np.isnan(values)]
         off = (answered < self.scale.min) | (answered > self.scale.max)
         if off.any():
@@ -294,11 +317,12 @@ def _resolve_items(
     return None
 
 
-def _as_text(col: pa.ChunkedArray) -> np.ndarray:
+def _as_text(col: pa.ChunkedArray):
+    """Trimmed text, converted by pyarrow (pandas' own string array where it has one)
+    rather than through a million Python strings."""
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = col.cast(pa.string())
-    arr = pc.utf8_trim_whitespace(col).to_numpy(zero_copy_only=False)
-    return np.asarray(arr, dtype=object)
+    return pc.utf8_trim_whitespace(col).to_pandas().array
 
 
 def _weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
@@ -409,6 +433,7 @@ def _build_frame(
     columns: dict[str, object] = {}
     coded_total: Counter[str] = Counter()
     coded_items = 0
+    probed: dict[str, tuple] = {}  # a probe that passes is the recode: keep it
     if items is None:
         reserved = {role_col, weight_col, study.id_col, study.wave_col, study.segment_col, *spec.by}
         reserved |= {raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
@@ -418,7 +443,7 @@ def _build_frame(
             if name in reserved or _ID_NAME.search(name):
                 continue
             try:
-                recoder.recode(table.column(name), name, probe=True)
+                probed[name] = recoder.recode(table.column(name), name, probe=True)
             except _NotOnScaleError as exc:
                 if exc.share >= _MOSTLY_ON_SCALE:
                     # an item with a few bad answers: say which, rather than drop the column
@@ -440,7 +465,10 @@ def _build_frame(
                 f"{scale.describe()}); name them with --items or in cxkit.toml [items]"
             )
     for name in items:
-        values, missing_counts = recoder.recode(table.column(name), name)
+        if name in probed:
+            values, missing_counts = probed.pop(name)
+        else:
+            values, missing_counts = recoder.recode(table.column(name), name)
         if study.is_reverse(name):
             values = scale.min + scale.max - values
         columns[name] = values
@@ -462,8 +490,27 @@ def _build_frame(
     for b in keep:
         if b is not None and b not in extra and b not in columns and b in table.column_names:
             extra[b] = _as_text(table.column(b))
-    frame = pd.DataFrame({**extra, **columns})
+    if set(extra) & set(columns):
+        import pandas as pd
+
+        frame = pd.DataFrame({**extra, **columns})
+    else:
+        frame = _frame_of(extra, columns, table.num_rows)
     return frame, items, notes, scale
+
+
+def _frame_of(extra: dict[str, object], columns: dict[str, object], rows: int) -> pd.DataFrame:
+    """``DataFrame({**extra, **columns})`` with the item columns written once into one block
+    (pandas would otherwise copy every item column again to consolidate them)."""
+    import pandas as pd
+
+    block = np.empty((rows, len(columns)), order="F")
+    for j, values in enumerate(columns.values()):
+        block[:, j] = values
+    frame = pd.DataFrame(block, columns=list(columns), copy=False)
+    for i, (name, values) in enumerate(extra.items()):
+        frame.insert(i, name, values)
+    return frame
 
 
 def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
@@ -492,6 +539,29 @@ def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
     note = f"{file}: excluded {n} duplicate responses by {id_col!r} (--dedupe {keep})"
     source = dataclasses.replace(raw.source, rows=table.num_rows)
     return RawTable(table, source, [*raw.notes, note], raw.meta)
+
+
+def survey_of(raw: RawTable, study: Study, spec: SurveySpec) -> Survey:
+    """The :class:`Survey` of one table already read (a file, or one batch of a stream)."""
+    role_col = spec.role_col or study.role_col
+    if role_col is None and "role" in raw.table.column_names:
+        role_col = "role"
+    items = _resolve_items(raw.table, study, spec.items, raw.source.path)
+    frame, items, notes, scale = _build_frame(raw, study, spec, items, role_col)
+    return Survey(
+        frame=frame,
+        items=items,
+        study=study,
+        scale=scale,
+        role_col=role_col,
+        weight_col=spec.weight(study),
+        sources=[raw.source],
+        notes=raw.notes + notes,
+        self_roles=study.default_self(),
+        customer_roles=study.default_customer(),
+        wave_col=_wave_col(raw.table, study, spec, raw.source.path),
+        labels=raw.meta.labels,
+    )
 
 
 def read_survey(
@@ -540,25 +610,7 @@ def read_survey(
 
     if not two_files:
         raw = _dedupe(read_table(path, **spec.read_options(study)), study, spec.dedupe)
-        role_col = spec.role_col or study.role_col
-        if role_col is None and "role" in raw.table.column_names:
-            role_col = "role"
-        items = _resolve_items(raw.table, study, spec.items, raw.source.path)
-        frame, items, notes, scale = _build_frame(raw, study, spec, items, role_col)
-        return Survey(
-            frame=frame,
-            items=items,
-            study=study,
-            scale=scale,
-            role_col=role_col,
-            weight_col=spec.weight(study),
-            sources=[raw.source],
-            notes=raw.notes + notes,
-            self_roles=study.default_self(),
-            customer_roles=study.default_customer(),
-            wave_col=_wave_col(raw.table, study, spec, raw.source.path),
-            labels=raw.meta.labels,
-        )
+        return survey_of(raw, study, spec)
 
     raws = [
         _dedupe(read_table(p, **spec.read_options(study)), study, spec.dedupe)
@@ -576,6 +628,8 @@ def read_survey(
         frame.insert(0, FILE_ROLE_COL, role)
         frames.append(frame)
         notes += raw.notes + n
+    import pandas as pd
+
     frame = pd.concat(frames, ignore_index=True)
     return Survey(
         frame=frame,

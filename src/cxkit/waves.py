@@ -62,7 +62,7 @@ def wave_labels(survey) -> list[str]:
             f"{files}: no wave column (looked for {', '.join(WAVE_NAMES)}); pass --wave-col "
             "NAME or set columns.wave in cxkit.toml"
         )
-    return order_waves(survey.frame[survey.wave_col].dropna())
+    return order_waves(survey.frame[survey.wave_col].dropna().unique())
 
 
 def select_wave(survey, wave: str):

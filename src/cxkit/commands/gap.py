@@ -98,6 +98,13 @@ def gap(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     plot: PlotOpt = None,
+    stream: Annotated[
+        bool,
+        typer.Option(
+            "--stream",
+            help="Read a Parquet file or folder of drops in record batches (bounded memory).",
+        ),
+    ] = False,
 ) -> None:
     """Self-versus-customer centricity gap per item, pillar and overall.
 
@@ -115,7 +122,22 @@ def gap(
         stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file], plot)
         scale_range = parse_scale(scale) if scale is not None else None
 
-        from ..gap import gap as run_gap
+        if stream:
+            from ..stream import check_stream_options
+
+            check_stream_options(
+                **{
+                    "--self-file/--customer-file": self_file or customer_file,
+                    "--wave": wave,
+                    "--compare-to": compare_to,
+                    "--dedupe": dedupe,
+                    "standard input ('-')": file == "-",
+                }
+            )
+        from ..preload import preload
+
+        # pandas and scipy.special load while pyarrow reads the file
+        preload("pandas", "scipy.special", "cxkit.gap")
         from ..study import Scale
         from ..survey import SurveySpec, read_survey
 
@@ -134,6 +156,23 @@ def gap(
             include_preview=include_preview,
             dedupe=dedupe,
         )
+        if stream:
+            from ..stream import stream_gap
+
+            result = stream_gap(
+                file,
+                spec=spec,
+                config=config,
+                use_config=not no_config,
+                self_roles=self_roles,
+                customer_roles=customer_roles,
+                by=by or (),
+                agree_at=agree,
+                confidence=confidence,
+                drop_unknown_roles=drop_unknown_roles,
+            )
+            emit(result, stdout_fmt, output, [file], plot)
+            return
         survey = read_survey(
             file,
             config=config,
@@ -142,6 +181,8 @@ def gap(
             customer_file=customer_file,
             spec=spec,
         )
+
+        from ..gap import gap as run_gap
 
         def analyse(part):
             return run_gap(

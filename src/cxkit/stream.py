@@ -1,0 +1,214 @@
+"""``cxkit gap --stream``: Parquet drops larger than memory, in bounded memory.
+
+The files are read record batch by record batch (only the columns the analysis needs); each
+batch becomes a small :class:`~cxkit.survey.Survey` through the same reading and recoding
+code as a whole file, its per-group histograms (:mod:`cxkit.aggregate`) are merged into the
+running ones, and the batch is dropped. The statistics then come from the merged histograms
+through the same code as the in-memory path, so the two give the same table (unweighted
+counts exactly; weighted sums up to floating-point summation order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .aggregate import Histograms, split, stack
+from .errors import InputError, UsageError
+from .formats.meta import TableMeta
+from .gap import (
+    _assemble,
+    _cells,
+    _finish,
+    _histograms_for,
+    _options,
+    _role_notes,
+    _role_sets,
+    _role_tally,
+    _variables,
+)
+from .read import RawTable, SourceInfo
+from .result import Result
+from .study import Study, find_config, load_study
+from .survey import SurveySpec, survey_of
+
+#: rows per record batch: bounds the memory of one batch (about 0.2 GB for 26 columns)
+BATCH_ROWS = 200_000
+
+
+def parquet_files(path: Path) -> list[Path]:
+    """The Parquet file, or every Parquet file of a folder (sorted); others are an error."""
+    from .formats.folder import list_files
+
+    if not path.exists():
+        raise InputError(f"{path}: file not found; check the path")
+    files = list_files(path) if path.is_dir() else [path]
+    if not files:
+        raise InputError(f"{path}: folder holds no Parquet files to stream")
+    other = [f for f in files if f.suffix.lower() != ".parquet"]
+    if other:
+        raise InputError(
+            f"{other[0]}: --stream reads Parquet files only; convert it, or drop --stream"
+        )
+    return files
+
+
+def _batches(files: list[Path], columns: list[str] | None, batch_rows: int):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for f in files:
+        try:
+            pf = pq.ParquetFile(f)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{f}: is not a readable Parquet file ({exc})") from None
+        names = pf.schema_arrow.names
+        if columns is not None:
+            missing = [c for c in columns if c not in names]
+            if missing:
+                raise InputError(
+                    f"{f}: no column {missing[0]!r} (the files' columns do not line up)"
+                )
+        for batch in pf.iter_batches(batch_size=batch_rows, columns=columns):
+            yield f, pa.Table.from_batches([batch])
+
+
+def _fingerprint(files: list[Path], root: Path) -> str:
+    """sha256 over the files' relative paths and contents (read in chunks)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for f in files:
+        h = hashlib.sha256()
+        with f.open("rb") as fh:
+            for chunk in iter(lambda fh=fh: fh.read(1 << 24), b""):
+                h.update(chunk)
+        rel = f.relative_to(root).as_posix() if root.is_dir() else f.name
+        digest.update(f"{rel}\0{h.hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+def stream_gap(
+    path: str | Path,
+    *,
+    spec: SurveySpec | None = None,
+    config: str | Path | None = None,
+    use_config: bool = True,
+    self_roles: Sequence[str] | None = None,
+    customer_roles: Sequence[str] | None = None,
+    by: Sequence[str] = (),
+    agree_at: float | None = None,
+    confidence: float = 0.95,
+    drop_unknown_roles: bool = False,
+    small_base: int = 30,
+    batch_rows: int = BATCH_ROWS,
+) -> Result:
+    """:func:`cxkit.gap.gap` over a Parquet file or folder of drops, one record batch at a time.
+
+    Parameters are those of :func:`cxkit.survey.read_survey` and :func:`cxkit.gap.gap`;
+    ``batch_rows`` bounds the rows held at once.
+
+    Returns
+    -------
+    Result
+        The table of :func:`cxkit.gap.gap` (same columns and rows). Notes found while
+        reading (missing codes) are those of each batch, not summed over batches.
+    """
+    spec = spec or SurveySpec()
+    root = Path(path)
+    files = parquet_files(root)
+    cfg = find_config(config, root) if use_config else None
+    study = load_study(cfg) if cfg is not None else Study()
+    by = tuple(by)
+    columns: list[str] | None = None
+    options = None
+    self_set: set[str] = set()
+    cust_set: set[str] = set()
+    tally: dict[str | None, int] = {}
+    total: list[Histograms] | None = None
+    cells: dict[tuple[str, ...], list[Histograms]] = {}
+    template = None
+    notes: list[str] = []
+    rows = 0
+    for f, table in _batches(files, columns, batch_rows):
+        source = SourceInfo(str(f), "", table.num_rows, "parquet")
+        survey = survey_of(RawTable(table, source, [], TableMeta(platform="parquet")), study, spec)
+        if options is None:
+            # the first batch fixes the items and the columns read from then on
+            spec = _fixed(spec, survey)
+            options = _options(survey, self_roles, customer_roles, None, by, agree_at, confidence)
+            self_set, cust_set = _role_sets(options[1], options[2])
+            columns = _columns(survey, by)
+            template = survey
+        notes += [n for n in survey.notes if n not in notes]
+        rows += table.num_rows
+        codes, part = _role_tally(survey, self_set, cust_set)
+        for k, v in part.items():
+            tally[k] = tally.get(k, 0) + v
+        chosen = options[0]
+        variables = _variables(survey, chosen)
+        weights = (
+            survey.frame[survey.weight_col].to_numpy(float)
+            if survey.weight_col is not None
+            else None
+        )
+        zero = np.zeros(len(survey.frame), dtype=np.int64)
+        h = _histograms_for(variables, codes, zero, 1, weights)
+        total = h if total is None else [a.merge(b) for a, b in zip(total, h, strict=True)]
+        if by:
+            cell, labels = _cells(survey.frame, by)
+            per_var = [split(x, 2) for x in _histograms_for(
+                variables, codes, cell, len(labels), weights)]  # fmt: skip
+            for ci, key in enumerate(labels):
+                mine = [parts[ci] for parts in per_var]
+                old = cells.get(key)
+                cells[key] = mine if old is None else [
+                    a.merge(b) for a, b in zip(old, mine, strict=True)]  # fmt: skip
+    if template is None or total is None:  # pragma: no cover - Parquet readers give a batch
+        raise InputError(f"{root}: has columns but no responses")
+    chosen, roles_self, roles_cust, agree = options
+    role_notes = _role_notes(
+        tally, self_set, cust_set, template.role_col, str(root), drop_unknown_roles
+    )
+    variables = _variables(template, chosen)
+    total_table = _assemble(variables, total, (), [()], agree, confidence)
+    cells_table = None
+    if by:
+        labels = sorted(cells)
+        stacked = [stack([cells[k][v] for k in labels]) for v in range(len(variables))]
+        cells_table = _assemble(variables, stacked, by, labels, agree, confidence)
+    info = SourceInfo(
+        str(root), _fingerprint(files, root), rows, f"parquet-stream({len(files)} files)"
+    )
+    template.sources = [info]
+    template.notes = [
+        f"{root}: streamed {rows} responses from {len(files)} files in batches of "
+        f"{batch_rows} rows",
+        *notes,
+    ]
+    opts = (chosen, roles_self, roles_cust, agree, confidence, small_base)
+    return _finish(template, by, total_table, cells_table, role_notes, opts)
+
+
+def _fixed(spec: SurveySpec, survey) -> SurveySpec:
+    import dataclasses
+
+    return dataclasses.replace(spec, items=tuple(survey.items))
+
+
+def _columns(survey, by: Sequence[str]) -> list[str]:
+    cols = [survey.role_col, survey.weight_col, *by, *survey.items]
+    out: list[str] = []
+    for c in cols:
+        if c is not None and c not in out:
+            out.append(c)
+    return out
+
+
+def check_stream_options(**options: object) -> None:
+    """Options that need the whole table at once are usage errors with --stream."""
+    for name, value in options.items():
+        if value:
+            raise UsageError(f"--stream cannot be combined with {name}: drop one of them")

@@ -1,0 +1,77 @@
+"""Every benchmark variant computes the same numbers (n, mean, top-2 share per item and group).
+
+The benchmark (``benchmarks/run.py``) times ``cxkit gap`` against a pandas script, DuckDB and
+polars; a speed-up only counts if they all answer the same question. The pandas script and
+cxkit always run here; DuckDB and polars (the ``bench`` extra) are skipped when missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cxkit.cli import app
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import make_data
+import variants
+
+TASKS = [(None, None), ("segment", None), (None, "weight"), ("segment", "weight")]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("bench")
+    csv, parquet = folder / "survey.csv", folder / "survey.parquet"
+    make_data.write(1500, csv, parquet, seed=7)
+    return {"csv": csv, "parquet": parquet}
+
+
+def via_cxkit(path: Path, by: str | None, weight: str | None) -> list[list]:
+    result = CliRunner().invoke(app, variants.cxkit_argv(str(path), by, weight))
+    assert result.exit_code == 0, result.output
+    return variants.from_cxkit_json(result.stdout, by)
+
+
+def same(a: list[list], b: list[list]) -> None:
+    assert [r[:4] for r in a] == [r[:4] for r in b]  # cell, item, group, n
+    for x, y in zip(a, b, strict=True):
+        assert x[4] == pytest.approx(y[4], rel=1e-12), x[:3]  # mean
+        assert x[5] == pytest.approx(y[5], rel=1e-12, abs=1e-15), x[:3]  # top-2 share
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+@pytest.mark.parametrize(("by", "weight"), TASKS)
+@pytest.mark.parametrize("impl", ["pandas", "duckdb", "polars"])
+def test_variants_agree_with_cxkit(files, kind, by, weight, impl):
+    if impl != "pandas" and importlib.util.find_spec(impl) is None:
+        pytest.skip(f"{impl} is not installed (pip install -e '.[bench]')")
+    path = files[kind]
+    ours = via_cxkit(path, by, weight)
+    theirs = variants.VARIANTS[impl](str(path), by, weight)
+    cells = {r[0] for r in ours}
+    assert cells == ({"(all)"} | set(make_data.SEGMENTS) if by else {"(all)"})
+    assert len(ours) == len(cells) * 20 * 2
+    same(ours, theirs)
+
+
+def test_pandas_variant_is_an_independent_check(files):
+    """The pandas script's numbers, recomputed by hand for one item and group."""
+    import numpy as np
+    import pandas as pd
+
+    df = pd.read_csv(files["csv"])
+    sub = df[df["role"].isin(["executive", "employee"]) & df["q03"].notna()]
+    w = sub["weight"].to_numpy()
+    x = sub["q03"].to_numpy()
+    rows = variants.pandas_script(str(files["csv"]), None, "weight")
+    row = next(r for r in rows if r[1] == "q03" and r[2] == "self")
+    assert row[3] == len(sub)
+    assert row[4] == pytest.approx(np.sum(w * x) / np.sum(w), rel=1e-12)
+    assert row[5] == pytest.approx(np.sum(w * (x >= 4)) / np.sum(w), rel=1e-12)
