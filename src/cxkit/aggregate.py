@@ -10,11 +10,19 @@ elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 from .stats import kish_neff
+
+#: label of a breakdown cell whose value is blank or missing
+MISSING = "(missing)"
 
 #: tolerance for "answer >= agree threshold" on respondent means such as 11/3
 _AGREE_TOL = 1e-9
@@ -157,3 +165,34 @@ def summarise(h: Histograms, agree_at: float) -> Summary:
     mean = np.where(empty, np.nan, mean)
     agree = np.where(empty, np.nan, agree)
     return Summary(n=n, neff=np.where(empty, 0.0, neff), mean=mean, var=var, agree=agree)
+
+
+def cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Cell index per row and the cells' labels, sorted (blank or missing -> ``(missing)``).
+
+    Each column is factorised and only its distinct values are turned into labels, so a
+    million rows cost a hash pass, not a million Python strings.
+    """
+    import pandas as pd
+
+    if not by:
+        return np.zeros(len(frame), dtype=np.int64), [()]
+    combined = np.zeros(len(frame), dtype=np.int64)
+    names_of: list[list[str]] = []
+    for b in by:
+        index, uniques = pd.factorize(frame[b], use_na_sentinel=True)
+        text = [MISSING if pd.isna(v) or v == "" else str(v) for v in uniques]
+        names = sorted(set(text) | ({MISSING} if (index < 0).any() else set()))
+        pos = {n: i for i, n in enumerate(names)}
+        code = np.array([pos[t] for t in text] + [pos.get(MISSING, 0)], dtype=np.int64)
+        combined = combined * len(names) + code[np.where(index < 0, len(uniques), index)]
+        names_of.append(names)
+    present, cell = _distinct(combined.astype(float))
+    labels = []
+    for c in present.astype(np.int64).tolist():
+        key = []
+        for names in reversed(names_of):
+            c, r = divmod(c, len(names))
+            key.append(names[r])
+        labels.append(tuple(reversed(key)))
+    return cell.astype(np.int64), labels

@@ -8,13 +8,12 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .aggregate import Histograms, _distinct, histograms, summarise
+from .aggregate import Histograms, cells, histograms, summarise
 from .errors import InputError, UsageError
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
 
 ALL = "(all)"
-MISSING = "(missing)"
 
 #: Result columns after the ``--by`` columns, in order.
 COLUMNS = [
@@ -109,35 +108,6 @@ def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
     codes, tally = _role_tally(survey, self_set, cust_set)
     file = survey.sources[0].path if len(survey.sources) == 1 else "input"
     return codes, _role_notes(tally, self_set, cust_set, survey.role_col, file, drop_unknown)
-
-
-def _cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    """Cell index per row and the cells' labels, sorted (blank or missing -> ``(missing)``).
-
-    Each column is factorised and only its distinct values are turned into labels, so a
-    million rows cost a hash pass, not a million Python strings.
-    """
-    if not by:
-        return np.zeros(len(frame), dtype=np.int64), [()]
-    combined = np.zeros(len(frame), dtype=np.int64)
-    names_of: list[list[str]] = []
-    for b in by:
-        index, uniques = pd.factorize(frame[b], use_na_sentinel=True)
-        text = [MISSING if pd.isna(v) or v == "" else str(v) for v in uniques]
-        names = sorted(set(text) | ({MISSING} if (index < 0).any() else set()))
-        pos = {n: i for i, n in enumerate(names)}
-        code = np.array([pos[t] for t in text] + [pos.get(MISSING, 0)], dtype=np.int64)
-        combined = combined * len(names) + code[np.where(index < 0, len(uniques), index)]
-        names_of.append(names)
-    present, cell = _distinct(combined.astype(float))
-    labels = []
-    for c in present.astype(np.int64).tolist():
-        key = []
-        for names in reversed(names_of):
-            c, r = divmod(c, len(names))
-            key.append(names[r])
-        labels.append(tuple(reversed(key)))
-    return cell.astype(np.int64), labels
 
 
 def _respondent_mean(columns: Sequence[np.ndarray]) -> np.ndarray:
@@ -336,11 +306,11 @@ def gap(
     )
     variables = _variables(survey, chosen)
     zero = np.zeros(len(survey.frame), dtype=np.int64)
-    cells = None
+    cell_rows = None
     if by:
-        cell, labels = _cells(survey.frame, by)
+        cell, labels = cells(survey.frame, by)
         hists = _histograms_for(variables, codes, cell, len(labels), weights)
-        cells = _assemble(variables, hists, by, labels, agree, confidence)
+        cell_rows = _assemble(variables, hists, by, labels, agree, confidence)
         # unweighted, the (all) histograms are the cells' summed (whole numbers: exact)
         total_h = (
             [_collapse(h) for h in hists]
@@ -351,7 +321,7 @@ def gap(
         total_h = _histograms_for(variables, codes, zero, 1, weights)
     total = _assemble(variables, total_h, (), [()], agree, confidence)
     options = (chosen, self_roles, customer_roles, agree, confidence, small_base)
-    return _finish(survey, by, total, cells, notes, options)
+    return _finish(survey, by, total, cell_rows, notes, options)
 
 
 def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence):
@@ -381,14 +351,14 @@ def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence
     return chosen, self_roles, customer_roles, agree
 
 
-def _finish(survey, by, total, cells, notes, options) -> Result:
+def _finish(survey, by, total, cell_rows, notes, options) -> Result:
     """The Result from the ``(all)`` rows and the ``--by`` cells' rows."""
     chosen, self_roles, customer_roles, agree, confidence, small_base = options
     if by:
         for b in by:
             total.insert(0, b, ALL)
         total = total[[*by, *total.columns[len(by) :]]]
-        table = pd.concat([total, cells], ignore_index=True)
+        table = pd.concat([total, cell_rows], ignore_index=True)
         table = table[[*by, *COLUMNS]]
     else:
         table = total[COLUMNS]

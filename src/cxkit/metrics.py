@@ -11,13 +11,12 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .aggregate import histograms, summarise
+from .aggregate import cells, histograms, summarise
 from .errors import InputError, UsageError
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
 
 ALL = "(all)"
-MISSING = "(missing)"
 #: tolerance for box thresholds on respondent means such as 11/3
 _TOL = 1e-9
 
@@ -37,18 +36,6 @@ PRESETS = {
 
 
 # --- shared helpers ---------------------------------------------------------------------------
-def cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    """Integer cell code per row and the cell labels, for the ``by`` columns."""
-    if not by:
-        return np.zeros(len(frame), dtype=np.int64), [()]
-    keys = frame[list(by)].astype(object)
-    keys = keys.where(keys.notna() & (keys != ""), MISSING).astype(str)
-    grouped = keys.groupby(list(by), sort=True)
-    index = grouped.ngroup().to_numpy(dtype=np.int64)
-    labels = [k if isinstance(k, tuple) else (k,) for k in grouped.size().index]
-    return index, labels
-
-
 def select_roles(survey: Survey, roles: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
     """Boolean mask of the rows whose role is one of ``roles`` (all rows when none given)."""
     n = len(survey.frame)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .aggregate import histograms
+from .aggregate import cells, histograms
 from .errors import InputError, UsageError
 from .metrics import (
     ALL,
@@ -18,7 +18,6 @@ from .metrics import (
     _check_by,
     _config,
     _f,
-    cells,
     select_roles,
     weights_of,
 )

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .aggregate import Histograms, split, stack
+from .aggregate import Histograms, cells, split, stack
 from .errors import InputError, UsageError
 from .formats.meta import TableMeta
 from .gap import (
     _assemble,
-    _cells,
     _finish,
     _histograms_for,
     _options,
@@ -128,7 +127,7 @@ def stream_gap(
     cust_set: set[str] = set()
     tally: dict[str | None, int] = {}
     total: list[Histograms] | None = None
-    cells: dict[tuple[str, ...], list[Histograms]] = {}
+    by_cell: dict[tuple[str, ...], list[Histograms]] = {}
     template = None
     notes: list[str] = []
     rows = 0
@@ -158,13 +157,13 @@ def stream_gap(
         h = _histograms_for(variables, codes, zero, 1, weights)
         total = h if total is None else [a.merge(b) for a, b in zip(total, h, strict=True)]
         if by:
-            cell, labels = _cells(survey.frame, by)
+            cell, labels = cells(survey.frame, by)
             per_var = [split(x, 2) for x in _histograms_for(
                 variables, codes, cell, len(labels), weights)]  # fmt: skip
             for ci, key in enumerate(labels):
                 mine = [parts[ci] for parts in per_var]
-                old = cells.get(key)
-                cells[key] = mine if old is None else [
+                old = by_cell.get(key)
+                by_cell[key] = mine if old is None else [
                     a.merge(b) for a, b in zip(old, mine, strict=True)]  # fmt: skip
     if template is None or total is None:  # pragma: no cover - Parquet readers give a batch
         raise InputError(f"{root}: has columns but no responses")
@@ -176,8 +175,8 @@ def stream_gap(
     total_table = _assemble(variables, total, (), [()], agree, confidence)
     cells_table = None
     if by:
-        labels = sorted(cells)
-        stacked = [stack([cells[k][v] for k in labels]) for v in range(len(variables))]
+        labels = sorted(by_cell)
+        stacked = [stack([by_cell[k][v] for k in labels]) for v in range(len(variables))]
         cells_table = _assemble(variables, stacked, by, labels, agree, confidence)
     info = SourceInfo(
         str(root), _fingerprint(files, root), rows, f"parquet-stream({len(files)} files)"
