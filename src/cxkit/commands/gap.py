@@ -11,16 +11,24 @@ from ..cli_common import (
     CompareToOpt,
     ConfidenceOpt,
     ConfigOpt,
+    CustomerRolesOpt,
     DedupeOpt,
+    EncodingOpt,
     FinishedOnlyOpt,
     FormatOpt,
     IncludePreviewOpt,
+    MissingOpt,
     NoConfigOpt,
+    NoWeightOpt,
     OutputOpt,
     PlotOpt,
+    RoleColOpt,
+    ScaleOpt,
+    SelfRolesOpt,
     SheetOpt,
     WaveColOpt,
     WaveOpt,
+    WeightOpt,
     by_wave,
     check_output_options,
     emit,
@@ -43,17 +51,9 @@ def gap(
     customer_file: Annotated[
         Path | None, typer.Option("--customer-file", help="Customer ratings in their own file.")
     ] = None,
-    role_col: Annotated[
-        str | None, typer.Option("--role-col", help="Role column (default: config, else 'role').")
-    ] = None,
-    self_roles: Annotated[
-        list[str] | None,
-        typer.Option("--self", help="Role value counted as self (repeatable; case-insensitive)."),
-    ] = None,
-    customer_roles: Annotated[
-        list[str] | None,
-        typer.Option("--customer", help="Role value counted as customer (repeatable)."),
-    ] = None,
+    role_col: RoleColOpt = None,
+    self_roles: SelfRolesOpt = None,
+    customer_roles: CustomerRolesOpt = None,
     drop_unknown_roles: Annotated[
         bool,
         typer.Option("--drop-unknown-roles", help="Exclude (and count) other role values."),
@@ -66,19 +66,10 @@ def gap(
         float | None,
         typer.Option("--agree", help="Answers >= this agree (default top-2 box; 9 on 0-10)."),
     ] = None,
-    scale: Annotated[
-        str | None, typer.Option("--scale", help="Answer scale MIN-MAX (default config, else 1-5).")
-    ] = None,
-    missing: Annotated[
-        list[str] | None,
-        typer.Option("--missing", help="Answer meaning no answer, e.g. 99 (repeatable)."),
-    ] = None,
-    weight: Annotated[
-        str | None, typer.Option("--weight", help="Respondent weight column.")
-    ] = None,
-    no_weight: Annotated[
-        bool, typer.Option("--no-weight", help="Ignore the config's weight column.")
-    ] = False,
+    scale: ScaleOpt = None,
+    missing: MissingOpt = None,
+    weight: WeightOpt = None,
+    no_weight: NoWeightOpt = False,
     by: Annotated[
         list[str] | None, typer.Option("--by", help="Breakdown column (repeatable).")
     ] = None,
@@ -86,9 +77,7 @@ def gap(
     compare_to: CompareToOpt = None,
     wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Force the file encoding, e.g. cp1252.")
-    ] = None,
+    encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
     finished_only: FinishedOnlyOpt = False,
     include_preview: IncludePreviewOpt = False,
