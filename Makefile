@@ -13,7 +13,7 @@ test: .venv/bin/python
 # Not part of CI: coverage-guided fuzzing of the readers and gap for FUZZ_SECONDS.
 fuzz: .venv/bin/python
 	.venv/bin/pip install -q atheris
-	mkdir -p fuzz/findings fuzz/work
-	cp -n fuzz/corpus/* fuzz/work/
+	mkdir -p fuzz/findings fuzz/scratch
+	cp -n fuzz/corpus/* fuzz/scratch/
 	$(PY) fuzz/fuzz_inputs.py -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 \
-		-artifact_prefix=fuzz/findings/ fuzz/work
+		-artifact_prefix=fuzz/findings/ fuzz/scratch
