@@ -251,3 +251,48 @@ def test_nps_change_check_matches_a_hand_computation():
     assert row["value"] == pytest.approx(change, rel=1e-12)
     assert row["ci_low"] == pytest.approx(change - norm.ppf(0.975) * se, rel=1e-9)
     assert row["p_value"] == pytest.approx(2 * norm.sf(abs(change / se)), rel=1e-6)
+
+
+def test_roi_and_metric_results_are_addressable(example_csv, tmp_path):
+    cfg = tmp_path / "roi.toml"
+    cfg.write_text('[report]\nentity = "account_id"\ntime = "quarter"\ncx_range = [-100, 100]\n')
+    accounts = EXAMPLES / "roi" / "accounts.csv"
+    res = check(
+        accounts,
+        "--config",
+        cfg,
+        "--fail-if",
+        "roi[cx=nps, outcome=revenue_growth, lag=1, model=ols].per_10 >= 0.02",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 1, res.output
+    row = json.loads(res.stdout)["table"][0]
+    direct = runner.invoke(
+        app,
+        [
+            "roi",
+            str(accounts),
+            "--cx",
+            "nps",
+            "--outcome",
+            "revenue_growth",
+            "--entity",
+            "account_id",
+            "--time",
+            "quarter",
+            "--lag",
+            "1",
+            "--model",
+            "ols",
+            "--config",
+            str(cfg),
+            "-f",
+            "json",
+        ],
+    )
+    assert row["value"] == pytest.approx(json.loads(direct.stdout)["table"][0]["per_10"])
+    res = check(accounts, "--config", cfg, "--fail-if", "roi[outcome=churned].estimate < 0")
+    assert res.exit_code == 2 and "roi paths name the CX score and the outcome" in res.stderr
+    res = check(example_csv, "--fail-if", "metric.item[ci_2].top2_box >= 0.2", "-f", "json")
+    assert res.exit_code == 0, res.output

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path as FsPath
 from typing import TYPE_CHECKING
 
 from .errors import UsageError
@@ -23,25 +22,28 @@ if TYPE_CHECKING:
 
 ALL = "(all)"
 
-Runner = Callable[[Sequence[str], "str | FsPath | None", Sequence[str]], "Result"]
+Runner = Callable[..., "Result"]
 
 
 @dataclass(frozen=True)
 class Analysis:
     """How to run an analysis by name and how its rows are addressed.
 
-    ``runner(files, config, by)`` returns a Result (``config``: a path, ``None`` to look for
-    one, ``False`` for none); ``intrinsic`` are the result columns that
-    are not breakdowns; ``key`` is the column a bare ``[value]`` filter matches.
+    ``runner(files, config, by, options)`` returns a Result (``config``: a path, ``None`` to
+    look for one, ``False`` for none; ``options``: the path's filters on ``run_options``
+    columns, which choose what to run rather than which rows to keep); ``intrinsic`` are the
+    result columns that are not breakdowns; ``key`` is the column a bare ``[value]`` filter
+    matches.
     """
 
     name: str
     runner: Runner
     intrinsic: frozenset[str]
     key: str
+    run_options: frozenset[str] = frozenset()
 
 
-def _run_gap(files: Sequence[str], config, by: Sequence[str]) -> Result:
+def _run_gap(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
     from .gap import gap
     from .survey import SurveySpec, read_survey
 
@@ -54,7 +56,7 @@ def _run_gap(files: Sequence[str], config, by: Sequence[str]) -> Result:
     return gap(survey, by=tuple(by))
 
 
-def _run_nps(files: Sequence[str], config, by: Sequence[str]) -> Result:
+def _run_nps(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
     from .commands.nps import nps_survey
     from .nps import nps
 
@@ -64,7 +66,7 @@ def _run_nps(files: Sequence[str], config, by: Sequence[str]) -> Result:
     return nps(survey, name, by=tuple(by))
 
 
-def _run_obstacles(files: Sequence[str], config, by: Sequence[str]) -> Result:
+def _run_obstacles(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
     from .errors import UsageError
     from .obstacles import obstacles
     from .rankings import ObstacleConfig, parse_config
@@ -81,6 +83,62 @@ def _run_obstacles(files: Sequence[str], config, by: Sequence[str]) -> Result:
     return obstacles(read_table(files[-1]), by=by[0] if by else None, config=ob_config)
 
 
+def _study(config, near: str):
+    from .study import Study, find_config, load_study
+
+    path = None if config is False else find_config(config or None, near=near)
+    return load_study(path) if path is not None else Study()
+
+
+def _run_metric(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
+    from .metrics import metric
+    from .survey import SurveySpec, read_survey
+
+    survey = read_survey(
+        files[-1],
+        config=config or None,
+        use_config=config is not False,
+        spec=SurveySpec(by=tuple(by)),
+    )
+    return metric(survey, by=tuple(by))
+
+
+def _run_roi(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
+    """roi on an account table: cx and outcome (and lag, model) from the path's filters,
+    entity and time from the config's ``[report]`` table."""
+    from .errors import UsageError
+    from .read import read_table
+    from .roi import roi
+    from .roi_data import AccountSpec, panel_from_table
+
+    options = options or {}
+    if "cx" not in options or "outcome" not in options:
+        raise UsageError(
+            "roi paths name the CX score and the outcome, e.g. "
+            "roi[cx=nps, outcome=revenue_growth, lag=1].per_10 >= 0"
+        )
+    report = _study(config, files[-1]).report or {}
+    rng = report.get("cx_range")
+    spec = AccountSpec(
+        cx=[options["cx"]],
+        outcomes=[options["outcome"]],
+        entity=report.get("entity"),
+        time=report.get("time"),
+        cx_range=tuple(rng) if rng else None,
+    )
+    try:
+        lag = int(options.get("lag", 0))
+    except ValueError:
+        raise UsageError(f"roi[lag={options['lag']}]: lag must be a whole number") from None
+    if lag and not spec.time:
+        raise UsageError(
+            "roi paths with a lag need the period column: set time (and entity) in the "
+            "[report] table of cxkit.toml"
+        )
+    panel = panel_from_table(read_table(files[-1]), spec)
+    return roi(panel, lags=[lag], models=[options["model"]] if "model" in options else None)
+
+
 ANALYSES: dict[str, Analysis] = {}
 
 
@@ -92,6 +150,16 @@ def register(analysis: Analysis) -> None:
 register(Analysis("gap", _run_gap, frozenset({"level", "item", "pillar", "label"}), key="item"))
 register(Analysis("nps", _run_nps, frozenset({"level", "versus"}), key="versus"))
 register(Analysis("obstacles", _run_obstacles, frozenset({"obstacle", "status"}), key="obstacle"))
+register(Analysis("metric", _run_metric, frozenset({"level", "item", "label"}), key="item"))
+register(
+    Analysis(
+        "roi",
+        _run_roi,
+        frozenset({"cx", "outcome", "model", "lag", "cov_type"}),
+        key="cx",
+        run_options=frozenset({"cx", "outcome", "lag", "model"}),
+    )
+)
 
 
 def analysis_for(path: Path) -> Analysis:

@@ -169,10 +169,11 @@ class _Runs:
     def get(self, path: expr.Path, drop: str) -> Result:
         a = analyses.analysis_for(path)
         by = tuple(analyses.by_columns(path))
-        key = (a.name, by, drop)
+        options = tuple((k, v) for k, v in path.filters if k in a.run_options)
+        key = (a.name, by, options, drop)
         if key not in self.cache:
             try:
-                self.cache[key] = a.runner([drop], self.config, by)
+                self.cache[key] = a.runner([drop], self.config, by, dict(options))
             except UsageError:
                 raise
             except CxkitError as exc:
