@@ -137,7 +137,10 @@ def test_fail_if_every_pillar_and_breakdown(example_csv):
         ("gap.overall.agree_ratio >= [1]", "expected a number"),
         ("gap[region='EMEA].overall.agree_gap < 1", "unclosed quote"),
         ("x" * 600 + " > 1", "longer than 500"),
-        ("nosuch.overall.x > 1", "unknown analysis 'nosuch' in a check; valid: gap"),
+        (
+            "nosuch.overall.x > 1",
+            "unknown analysis 'nosuch' in a check; valid: drivers, gap, metric, nps, obstacles, roi",
+        ),
         ("gap.overall.agree_rati > 1", "gap has no column 'agree_rati'; valid: n_self"),
         ("gap.pilar.agree_self > 1", "gap has no level 'pilar'; valid: item, pillar, overall"),
         ("gap.item[zz_9].agree_self > 1", "gap has no item 'zz_9'; valid: sa_1"),
@@ -296,3 +299,22 @@ def test_roi_and_metric_results_are_addressable(example_csv, tmp_path):
     assert res.exit_code == 2 and "roi paths name the CX score and the outcome" in res.stderr
     res = check(example_csv, "--fail-if", "metric.item[ci_2].top2_box >= 0.2", "-f", "json")
     assert res.exit_code == 0, res.output
+
+
+def test_drivers_results_are_addressable():
+    survey = EXAMPLES / "drivers" / "drivers_survey.csv"
+    res = check(
+        survey,
+        "--fail-if",
+        "drivers[fix_first_time].importance_rank <= 1",
+        "--fail-if",
+        "drivers[outcome=ltr, friendly].importance >= 0.5",
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 1, res.output
+    rows = json.loads(res.stdout)["table"]
+    assert [r["status"] for r in rows] == ["pass", "fail"]  # the planted driver ranks first
+    direct = json.loads(runner.invoke(app, ["drivers", str(survey), "-f", "json"]).stdout)
+    friendly = next(r for r in direct["table"] if r["driver"] == "friendly")
+    assert rows[1]["value"] == pytest.approx(friendly["importance"])

@@ -103,6 +103,20 @@ def _run_metric(files: Sequence[str], config, by: Sequence[str], options=None) -
     return metric(survey, by=tuple(by))
 
 
+def _run_drivers(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
+    """Key drivers with the command's defaults; ``drivers[outcome=ltr]`` picks the outcome."""
+    from .commands.drivers import drivers_survey
+    from .drivers import drivers
+
+    survey, name, _ = drivers_survey(
+        files[-1],
+        outcome=(options or {}).get("outcome"),
+        config=config or None,
+        use_config=config is not False,
+    )
+    return drivers(survey, name, [d for d in survey.items if d != name])
+
+
 def _run_roi(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
     """roi on an account table: cx and outcome (and lag, model) from the path's filters,
     entity and time from the config's ``[report]`` table."""
@@ -151,6 +165,15 @@ register(Analysis("gap", _run_gap, frozenset({"level", "item", "pillar", "label"
 register(Analysis("nps", _run_nps, frozenset({"level", "versus"}), key="versus"))
 register(Analysis("obstacles", _run_obstacles, frozenset({"obstacle", "status"}), key="obstacle"))
 register(Analysis("metric", _run_metric, frozenset({"level", "item", "label"}), key="item"))
+register(
+    Analysis(
+        "drivers",
+        _run_drivers,
+        frozenset({"driver", "label", "quadrant", "outcome"}),
+        key="driver",
+        run_options=frozenset({"outcome"}),
+    )
+)
 register(
     Analysis(
         "roi",
@@ -212,6 +235,8 @@ def select(result: Result, path: Path) -> pd.DataFrame:
     filtered = set()
     for key, value in path.filters:
         column = key if key is not None else a.key
+        if key in a.run_options and column not in table.columns:
+            continue  # it chose what to run (e.g. drivers[outcome=ltr]), not which rows
         if column not in table.columns:
             raise UsageError(f"{path.analysis} has no column {column!r} to filter on")
         filtered.add(column)

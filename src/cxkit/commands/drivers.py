@@ -34,6 +34,92 @@ from ..errors import InputError, UsageError
 from .nps import DEFAULT_COLS
 
 
+def drivers_survey(
+    file,
+    *,
+    outcome: str | None = None,
+    config=None,
+    use_config: bool = True,
+    encoding: str | None = None,
+    role_col: str | None = None,
+    driver_items=(),
+    scale_range=None,
+    out_range=(0.0, 10.0),
+    weight: str | None = None,
+    missing=(),
+    no_weight: bool = False,
+    wave_col: str | None = None,
+    self_file=None,
+    customer_file=None,
+):
+    """Read drivers (on their scale) and the outcome (on its own) into one Survey.
+
+    Returns ``(survey, outcome column, two_files)``; shared by the command and check paths.
+    """
+    two = self_file is not None or customer_file is not None
+    import numpy as np
+
+    from ..columns import open_survey
+    from ..study import Scale
+    from ..survey import FILE_ROLE_COL, SurveySpec, read_survey
+
+    opened = open_survey(
+        customer_file if two else file,
+        config=config,
+        use_config=use_config,
+        encoding=encoding,
+        role_col=role_col,
+    )
+    if two:
+        opened.role_col = None  # every row of the customer file is a customer
+    names = opened.raw.table.column_names
+    path = opened.raw.source.path
+    name = outcome
+    if name is None:
+        found = [c for c in names if c.casefold() in DEFAULT_COLS]
+        if not found:
+            raise InputError(
+                f"{path}: no --outcome given and no column named "
+                f"{' or '.join(DEFAULT_COLS[:2])}; pass --outcome NAME"
+            )
+        name = found[0]
+    elif name not in names:
+        raise InputError(
+            f"{path}: no outcome column {name!r} (columns: {', '.join(names[:15])}); "
+            "check --outcome"
+        )
+    common = {
+        "weight_col": weight,
+        "missing": missing or (),
+        "encoding": encoding,
+        "unweighted": no_weight,
+        "wave_col": wave_col,
+    }
+    driver_spec = SurveySpec(
+        items=driver_items or (),
+        scale=Scale(*scale_range) if scale_range else None,
+        **common,
+    )
+    target = opened.part(SurveySpec(items=[name], scale=Scale(*out_range), **common))
+    values = target.frame[name].to_numpy(float)
+    if two:
+        survey = read_survey(
+            config=config,
+            use_config=use_config,
+            self_file=self_file,
+            customer_file=customer_file,
+            spec=driver_spec,
+        )
+        n_self = int((survey.frame[FILE_ROLE_COL] == "self").sum())
+        values = np.concatenate([np.full(n_self, np.nan), values])
+    else:
+        survey = opened.part(driver_spec)
+    survey.frame[name] = values
+    survey.notes += [n for n in target.notes if n not in survey.notes]
+
+    return survey, name, two
+
+
 def drivers(
     file: Annotated[
         str | None, typer.Argument(help="Survey file with every role ('-' = stdin).")
@@ -116,66 +202,25 @@ def drivers(
         out_range = parse_scale(outcome_scale)
         scale_range = parse_scale(scale) if scale is not None else None
 
-        import numpy as np
-
-        from ..columns import open_survey
         from ..drivers import drivers as run_drivers
-        from ..study import Scale
-        from ..survey import FILE_ROLE_COL, SurveySpec, read_survey
 
-        opened = open_survey(
-            customer_file if two else file,
+        survey, name, two = drivers_survey(
+            file,
+            outcome=outcome,
             config=config,
             use_config=not no_config,
             encoding=encoding,
             role_col=role_col,
+            driver_items=driver_items,
+            scale_range=scale_range,
+            out_range=out_range,
+            weight=weight,
+            missing=missing,
+            no_weight=no_weight,
+            wave_col=wave_col,
+            self_file=self_file,
+            customer_file=customer_file,
         )
-        if two:
-            opened.role_col = None  # every row of the customer file is a customer
-        names = opened.raw.table.column_names
-        path = opened.raw.source.path
-        name = outcome
-        if name is None:
-            found = [c for c in names if c.casefold() in DEFAULT_COLS]
-            if not found:
-                raise InputError(
-                    f"{path}: no --outcome given and no column named "
-                    f"{' or '.join(DEFAULT_COLS[:2])}; pass --outcome NAME"
-                )
-            name = found[0]
-        elif name not in names:
-            raise InputError(
-                f"{path}: no outcome column {name!r} (columns: {', '.join(names[:15])}); "
-                "check --outcome"
-            )
-        common = {
-            "weight_col": weight,
-            "missing": missing or (),
-            "encoding": encoding,
-            "unweighted": no_weight,
-            "wave_col": wave_col,
-        }
-        driver_spec = SurveySpec(
-            items=driver_items or (),
-            scale=Scale(*scale_range) if scale_range else None,
-            **common,
-        )
-        target = opened.part(SurveySpec(items=[name], scale=Scale(*out_range), **common))
-        values = target.frame[name].to_numpy(float)
-        if two:
-            survey = read_survey(
-                config=config,
-                use_config=not no_config,
-                self_file=self_file,
-                customer_file=customer_file,
-                spec=driver_spec,
-            )
-            n_self = int((survey.frame[FILE_ROLE_COL] == "self").sum())
-            values = np.concatenate([np.full(n_self, np.nan), values])
-        else:
-            survey = opened.part(driver_spec)
-        survey.frame[name] = values
-        survey.notes += [n for n in target.notes if n not in survey.notes]
 
         def analyse(part):
             return run_drivers(
