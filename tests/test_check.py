@@ -139,7 +139,7 @@ def test_fail_if_every_pillar_and_breakdown(example_csv):
         ("x" * 600 + " > 1", "longer than 500"),
         (
             "nosuch.overall.x > 1",
-            "unknown analysis 'nosuch' in a check; valid: drivers, gap, metric, nps, obstacles, roi",
+            "unknown analysis 'nosuch' in a check; valid: drivers, gap, metric, nps, obstacles",
         ),
         ("gap.overall.agree_rati > 1", "gap has no column 'agree_rati'; valid: n_self"),
         ("gap.pilar.agree_self > 1", "gap has no level 'pilar'; valid: item, pillar, overall"),
