@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, check_confidence
 from .importance import MAX_LMG, lmg, relative_weights, weighted_corr
 from .metrics import _config, _f, _metric_stats, weights_of
 from .result import Result, ViewColumn, make_provenance
@@ -235,8 +235,7 @@ def drivers(
     (2006) J Stat Softw 17(1); Martilla & James (1977) J Marketing 41:77 (importance-
     performance analysis).
     """
-    if not 0 < confidence < 1:
-        raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
+    check_confidence(confidence)
     if performance not in ("mean", "agree"):
         raise UsageError(f"--performance {performance!r}: choose mean or agree")
     if bootstrap < 0:

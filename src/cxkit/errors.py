@@ -59,6 +59,12 @@ class OutputError(CxkitError):
     exit_code = 4
 
 
+def check_confidence(confidence: float) -> None:
+    """A usage error unless ``0 < confidence < 1`` (every command and analysis calls this)."""
+    if not 0 < confidence < 1:
+        raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+
+
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = UsageError.exit_code

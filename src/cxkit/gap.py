@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import stats
 from .aggregate import Histograms, cells, histograms, summarise
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
 
@@ -326,8 +326,7 @@ def gap(
 
 def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence):
     """Checked options: (items, self roles, customer roles, agree threshold)."""
-    if not 0 < confidence < 1:
-        raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
+    check_confidence(confidence)
     if survey.role_col is None:
         raise InputError(
             f"{survey.sources[0].path}: no role column 'role' to tell self from customer "

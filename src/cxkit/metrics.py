@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import stats
 from .aggregate import cells, histograms, summarise
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
 
@@ -223,8 +223,7 @@ def metric(
     Wilson (1927) JASA 22:209; Kish (1965) Survey Sampling; Dixon & Toman (2010) "Stop trying
     to delight your customers", HBR (CES).
     """
-    if not 0 < confidence < 1:
-        raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
+    check_confidence(confidence)
     scale = survey.scale
     if preset is not None:
         if preset not in PRESETS:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import stats
 from .aggregate import cells, histograms
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, check_confidence
 from .metrics import (
     ALL,
     _cell_label,
@@ -275,8 +275,7 @@ def nps(
     Reichheld (2003) HBR 81(12):46; Rocks (2016) Am Stat 70:365; Wilson (1927) JASA 22:209;
     Holm (1979) Scand J Stat 6:65; Kish (1965) Survey Sampling.
     """
-    if not 0 < confidence < 1:
-        raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
+    check_confidence(confidence)
     if col is None:
         if len(survey.items) != 1:
             raise UsageError("name the NPS column: nps(survey, col=...) / --col NAME")

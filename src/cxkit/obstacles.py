@@ -11,7 +11,7 @@ import pandas as pd
 from . import plackett_luce as pl
 from . import stats
 from .bootstrap import ProgressFn, competition_ranks, overlap_tiers, pattern_bootstrap
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, check_confidence
 from .rankings import ObstacleConfig, Rankings, parse_rankings, select_columns
 from .read import RawTable
 from .result import Result, ViewColumn, make_provenance
@@ -260,8 +260,7 @@ def obstacles(
     6:65; Plackett (1975) Appl Stat 24:193; Hunter (2004) Ann Stat 32:384; Efron &
     Tibshirani (1993) An Introduction to the Bootstrap.
     """
-    if not 0 < confidence < 1:
-        raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
+    check_confidence(confidence)
     if bootstrap < 0:
         raise UsageError(f"--bootstrap must be 0 or more, not {bootstrap}")
     config = config or ObstacleConfig()

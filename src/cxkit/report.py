@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .errors import ConfigError, InputError, UsageError
+from .errors import ConfigError, InputError, UsageError, check_confidence
 from .result import Result
 
 REPORT_KEYS = {
@@ -212,8 +212,7 @@ def build_report(
     from .read import read_table
     from .study import find_config, load_study
 
-    if not 0 < confidence < 1:
-        raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+    check_confidence(confidence)
     files = expand_drops([source]) if Path(source).is_dir() else [source]
     current = files[-1]
     raw = read_table(current)  # a missing or empty file is an input error, not a skip

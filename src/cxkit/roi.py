@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import roi_models, stats
-from .errors import UsageError
+from .errors import UsageError, check_confidence
 from .result import Result, make_provenance
 from .roi_data import ENTITY, LABEL, PERIOD, Panel
 from .roi_report import (
@@ -224,8 +224,7 @@ def roi(
     Cameron & Miller (2015) J Human Resources 50:317 (cluster-robust); Efron & Tibshirani
     (1993) An Introduction to the Bootstrap; Holm (1979) Scand J Stat 6:65.
     """
-    if not 0 < confidence < 1:
-        raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+    check_confidence(confidence)
     if within and models and set(models) != {"ols"}:
         raise UsageError("--within fits fixed-effects OLS only; drop --model or use --model ols")
     models = list(models) if models else list(MODELS)

@@ -30,7 +30,7 @@ from ..cli_common import (
     guarded,
     parse_scale,
 )
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, check_confidence
 from .nps import DEFAULT_COLS
 
 
@@ -181,8 +181,7 @@ def drivers(
     """
 
     def body() -> None:
-        if not 0 < confidence < 1:
-            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        check_confidence(confidence)
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
         if performance not in ("mean", "agree"):

@@ -35,7 +35,7 @@ from ..cli_common import (
     guarded,
     parse_scale,
 )
-from ..errors import UsageError
+from ..errors import UsageError, check_confidence
 
 #: gap columns whose change --compare-to reports
 CHANGE_METRICS = ("agree_self", "agree_customer", "agree_gap", "mean_gap")
@@ -102,8 +102,7 @@ def gap(
     """
 
     def body() -> None:
-        if not 0 < confidence < 1:
-            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        check_confidence(confidence)
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
         if dedupe not in (None, "first", "last"):

@@ -29,7 +29,7 @@ from ..cli_common import (
     guarded,
     parse_scale,
 )
-from ..errors import UsageError
+from ..errors import UsageError, check_confidence
 
 _PRESET_SCALES = {"csat": (1.0, 5.0), "ces": (1.0, 7.0)}
 
@@ -80,8 +80,7 @@ def metric(
     """
 
     def body() -> None:
-        if not 0 < confidence < 1:
-            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        check_confidence(confidence)
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
         if preset is not None and preset not in _PRESET_SCALES:

@@ -27,7 +27,7 @@ from ..cli_common import (
     emit,
     guarded,
 )
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, check_confidence
 
 #: column names taken as the NPS question when --col is not given (case-insensitive)
 DEFAULT_COLS = ("nps", "ltr", "likelihood_to_recommend", "recommend")
@@ -139,8 +139,7 @@ def nps(
     """
 
     def body() -> None:
-        if not 0 < confidence < 1:
-            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        check_confidence(confidence)
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
         stdout_fmt = check_output_options(fmt, output, [file], plot)

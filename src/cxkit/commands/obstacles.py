@@ -24,7 +24,7 @@ from ..cli_common import (
     guarded,
     state,
 )
-from ..errors import UsageError
+from ..errors import UsageError, check_confidence
 
 _LAYOUTS = ("rank-columns", "rank-numbers", "multi-select")
 
@@ -101,8 +101,7 @@ def obstacles(
     """
 
     def body() -> None:
-        if not 0 < confidence < 1:
-            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        check_confidence(confidence)
         if layout is not None and layout not in _LAYOUTS:
             raise UsageError(f"--layout {layout!r}: choose one of {', '.join(_LAYOUTS)}")
         if bootstrap < 0:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..cli_common import ConfidenceOpt, ConfigOpt, NoConfigOpt, guarded, note, state
-from ..errors import UsageError
+from ..errors import UsageError, check_confidence
 
 _FORMATS = {"html": "html", "markdown": "markdown", "md": "markdown"}
 _EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown"}
@@ -79,8 +79,7 @@ def report(
             raise UsageError(
                 "cxkit report reads its input more than once: save stdin to a file and name it"
             )
-        if not 0 < confidence < 1:
-            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        check_confidence(confidence)
         if bootstrap < 0:
             raise UsageError(f"--bootstrap must be 0 or more, not {bootstrap}")
         if not Path(file).is_dir():

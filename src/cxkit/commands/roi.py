@@ -22,7 +22,7 @@ from ..cli_common import (
     emit,
     guarded,
 )
-from ..errors import UsageError
+from ..errors import UsageError, check_confidence
 
 _MODELS = ("pearson", "spearman", "ols", "logit")
 
@@ -161,8 +161,7 @@ def roi(
     """
 
     def body() -> None:
-        if not 0 < confidence < 1:
-            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        check_confidence(confidence)
         lag_list = parse_lags(lag, lags)
         if winsorize is not None and not 0 < winsorize < 0.5:
             raise UsageError(f"--winsorize must be between 0 and 0.5 (e.g. 0.01), not {winsorize}")

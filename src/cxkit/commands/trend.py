@@ -18,7 +18,7 @@ from ..cli_common import (
     emit,
     guarded,
 )
-from ..errors import UsageError
+from ..errors import UsageError, check_confidence
 
 
 def trend(
@@ -42,8 +42,7 @@ def trend(
     def body() -> None:
         if source is None:
             raise UsageError("name the survey file or drop folder: cxkit trend FILE")
-        if not 0 < confidence < 1:
-            raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
+        check_confidence(confidence)
         stdout_fmt = check_output_options(fmt, output, [source], plot)
         from pathlib import Path
 
