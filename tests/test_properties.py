@@ -36,9 +36,9 @@ FIVE = Scale(1, 5)
 def make(frame: pd.DataFrame, *, weighted=False, scale=FIVE) -> Survey:
     study = Study(pillars={"p": "Pillar"})
     study.items = {it: ItemSpec(it, "p") for it in ("q1", "q2", "q3")}
-    return Survey(
-        frame=frame,
-        items=["q1", "q2", "q3"],
+    return Survey.from_frame(
+        frame,
+        ["q1", "q2", "q3"],
         study=study,
         scale=scale,
         role_col="role",

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cxkit.aggregate import _distinct
+from cxkit.answers import distinct
 from cxkit.cli import app
 
 
@@ -21,7 +21,7 @@ from cxkit.cli import app
 def test_distinct_is_numpy_unique(xs):
     """The whole-number shortcut of the histograms equals ``np.unique(..., return_inverse)``."""
     x = np.array(xs, dtype=float)
-    values, inverse = _distinct(x)
+    values, inverse = distinct(x)
     expected_values, expected_inverse = np.unique(x, return_inverse=True)
     assert values.dtype == expected_values.dtype
     np.testing.assert_array_equal(values, expected_values)

@@ -10,7 +10,7 @@ elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
+from .answers import Coded, distinct
 from .stats import kish_neff
 
 #: label of a breakdown cell whose value is blank or missing
@@ -86,50 +87,35 @@ def split(h: Histograms, size: int) -> list[Histograms]:
 
 
 def histograms(
-    x: np.ndarray, group: np.ndarray, n_groups: int, weights: np.ndarray | None = None
+    x: np.ndarray | Coded, group: np.ndarray, n_groups: int, weights: np.ndarray | None = None
 ) -> Histograms:
-    """Histogram ``x`` (``nan`` = missing) by integer ``group`` codes ``0..n_groups-1``.
+    """Histogram ``x`` (floats with ``nan`` = missing, or :class:`Coded` answers) by integer
+    ``group`` codes ``0..n_groups-1``. Rows with ``group < 0`` are ignored.
 
-    Rows with ``group < 0`` are ignored.
+    Only values that occur in some group are kept, so coded and float input give the
+    same histograms.
     """
-    x = np.asarray(x, dtype=float)
-    group = np.asarray(group)
-    keep = ~np.isnan(x) & (group >= 0)
-    xv = x[keep]
-    values, inverse = _distinct(xv)
-    key = group[keep].astype(np.int64) * values.size + inverse
-    size = n_groups * values.size
-    count = np.bincount(key, minlength=size).reshape(n_groups, values.size)
-    w = None if weights is None else np.asarray(weights, dtype=float)[keep]
-    if w is None:
+    coded = x if isinstance(x, Coded) else Coded.from_floats(x)
+    u = coded.values.size
+    # slot 0 of each axis takes what is left out: no answer, or no group
+    key = (np.asarray(group, dtype=np.int64) + 1) * (u + 1) + coded.codes + 1
+    size = (n_groups + 1) * (u + 1)
+    count = np.bincount(key, minlength=size).reshape(n_groups + 1, u + 1)[1:, 1:]
+    if weights is None:
         wsum = count.astype(float)
         w2sum = wsum.copy()
     else:
-        wsum = np.bincount(key, weights=w, minlength=size).reshape(n_groups, values.size)
-        w2sum = np.bincount(key, weights=w * w, minlength=size).reshape(n_groups, values.size)
-    return Histograms(values, count.astype(np.int64), wsum, w2sum)
-
-
-#: widest range of whole-number answers counted directly instead of sorted
-_DIRECT_RANGE = 4096
-
-
-def _distinct(xv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(xv, return_inverse=True)``; whole numbers in a small range skip the sort.
-
-    >>> v, i = _distinct(np.array([3.0, 1.0, 3.0, 5.0]))
-    >>> v.tolist(), i.tolist()
-    ([1.0, 3.0, 5.0], [1, 0, 1, 2])
-    """
-    if xv.size:
-        lo, hi = float(xv.min()), float(xv.max())
-        if hi - lo < _DIRECT_RANGE and lo.is_integer() and np.array_equal(np.trunc(xv), xv):
-            offset = (xv - lo).astype(np.int64)  # exact: whole numbers in a small range
-            present = np.bincount(offset, minlength=int(hi - lo) + 1) > 0
-            values = np.flatnonzero(present) + lo
-            rank = np.cumsum(present) - 1
-            return values.astype(float), rank[offset]
-    return np.unique(xv, return_inverse=True)
+        w = np.asarray(weights, dtype=float)
+        wsum = np.bincount(key, weights=w, minlength=size).reshape(n_groups + 1, u + 1)[1:, 1:]
+        w2sum = np.bincount(key, weights=w * w, minlength=size).reshape(n_groups + 1, u + 1)
+        w2sum = w2sum[1:, 1:]
+    used = count.sum(axis=0) > 0
+    if not used.all():
+        return Histograms(
+            coded.values[used], count[:, used].astype(np.int64), wsum[:, used], w2sum[:, used]
+        )
+    return Histograms(coded.values, count.astype(np.int64), np.ascontiguousarray(wsum),
+                      np.ascontiguousarray(w2sum))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -167,8 +153,13 @@ def summarise(h: Histograms, agree_at: float) -> Summary:
     return Summary(n=n, neff=np.where(empty, 0.0, neff), mean=mean, var=var, agree=agree)
 
 
-def cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+def cells(
+    frame: pd.DataFrame | Mapping[str, object], by: Sequence[str]
+) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """Cell index per row and the cells' labels, sorted (blank or missing -> ``(missing)``).
+
+    ``frame`` is a DataFrame, or (when ``by`` is not empty) any mapping of column name to
+    column, such as a Survey's ``columns``; with no ``by`` every row is in the cell ``()``.
 
     Each column is factorised and only its distinct values are turned into labels, so a
     million rows cost a hash pass, not a million Python strings.
@@ -176,8 +167,8 @@ def cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tupl
     import pandas as pd
 
     if not by:
-        return np.zeros(len(frame), dtype=np.int64), [()]
-    combined = np.zeros(len(frame), dtype=np.int64)
+        return np.zeros(len(frame), dtype=np.int64), [()]  # type: ignore[arg-type]
+    combined = np.zeros(len(frame[by[0]]), dtype=np.int64)
     names_of: list[list[str]] = []
     for b in by:
         index, uniques = pd.factorize(frame[b], use_na_sentinel=True)
@@ -187,7 +178,7 @@ def cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tupl
         code = np.array([pos[t] for t in text] + [pos.get(MISSING, 0)], dtype=np.int64)
         combined = combined * len(names) + code[np.where(index < 0, len(uniques), index)]
         names_of.append(names)
-    present, cell = _distinct(combined.astype(float))
+    present, cell = distinct(combined.astype(float))
     labels = []
     for c in present.astype(np.int64).tolist():
         key = []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .read import RawTable, read_table
 from .study import Study, find_config, load_study
-from .survey import Survey, SurveySpec, _build_frame, _resolve_items, _wave_col
+from .survey import Survey, SurveySpec, _resolve_items, _wave_col, build_parts
 
 
 @dataclass
@@ -33,16 +33,18 @@ class OpenedSurvey:
         study = replace(self.study, labels=dict(labels)) if labels is not None else self.study
         file = self.raw.source.path
         items = _resolve_items(self.raw.table, study, spec.items, file)
-        frame, items, notes, scale = _build_frame(self.raw, study, spec, items, self.role_col)
+        parts = build_parts(self.raw, study, spec, items, self.role_col)
         return Survey(
-            frame=frame,
-            items=items,
+            columns=parts.columns,
+            answers=parts.answers,
+            items=parts.items,
             study=self.study,
-            scale=scale,
+            scale=parts.scale,
             role_col=self.role_col,
             weight_col=spec.weight(self.study),
             sources=[self.raw.source],
-            notes=list(self.raw.notes) + notes,
+            notes=list(self.raw.notes) + parts.notes,
+            n_rows=parts.n_rows,
             self_roles=self.study.default_self(),
             customer_roles=self.study.default_customer(),
             wave_col=_wave_col(self.raw.table, study, spec, file),

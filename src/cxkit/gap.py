@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import stats
 from .aggregate import Histograms, cells, histograms, summarise
+from .answers import respondent_mean
 from .errors import InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
@@ -57,7 +58,7 @@ def _role_sets(self_roles, customer_roles) -> tuple[set[str], set[str]]:
 def _role_tally(survey: Survey, self_set: set[str], cust_set: set[str]):
     """Role codes per row (0 self, 1 customer, -1 neither) and the count of each role value
     (casefolded; ``None`` = blank). Only the distinct values are normalised in Python."""
-    index, uniques = pd.factorize(survey.frame[survey.role_col], use_na_sentinel=True)
+    index, uniques = pd.factorize(survey.column(survey.role_col), use_na_sentinel=True)
     norm_u = np.array(
         [None if v is None or v == "" else str(v).casefold() for v in uniques] + [None],
         dtype=object,
@@ -110,22 +111,9 @@ def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
     return codes, _role_notes(tally, self_set, cust_set, survey.role_col, file, drop_unknown)
 
 
-def _respondent_mean(columns: Sequence[np.ndarray]) -> np.ndarray:
-    """Each row's mean over its answered items, column by column (no rows x items copy)."""
-    total = np.zeros(len(columns[0]))
-    count = np.zeros(len(columns[0]), dtype=np.int64)
-    for x in columns:
-        answered = ~np.isnan(x)
-        total += np.where(answered, x, 0.0)
-        count += answered
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / count, np.nan)
-
-
 def _variables(survey: Survey, items: list[str]):
-    """(level, item, pillar, label, values) for every item, pillar and the overall index."""
-    frame = survey.frame
-    column = {it: frame[it].to_numpy(float) for it in items}
+    """(level, item, pillar, label, answers) for every item, pillar and the overall index."""
+    column = {it: survey.coded(it) for it in items}
     out = []
     for it in items:
         out.append(("item", it, survey.pillar_of(it), survey.label_of(it), column[it]))
@@ -137,8 +125,8 @@ def _variables(survey: Survey, items: list[str]):
     order = [p for p in survey.study.pillars if p in pillars]
     for p in order:
         block = [column[it] for it in pillars[p]]
-        out.append(("pillar", None, p, survey.study.pillars[p], _respondent_mean(block)))
-    overall = _respondent_mean([column[it] for it in items])
+        out.append(("pillar", None, p, survey.study.pillars[p], respondent_mean(block)))
+    overall = respondent_mean([column[it] for it in items])
     out.append(("overall", None, None, "Overall", overall))
     return out
 
@@ -302,13 +290,15 @@ def gap(
     )
     codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
     weights = (
-        survey.frame[survey.weight_col].to_numpy(float) if survey.weight_col is not None else None
+        np.asarray(survey.column(survey.weight_col), dtype=float)
+        if survey.weight_col is not None
+        else None
     )
     variables = _variables(survey, chosen)
-    zero = np.zeros(len(survey.frame), dtype=np.int64)
+    zero = np.zeros(survey.n_rows, dtype=np.int64)
     cell_rows = None
     if by:
-        cell, labels = cells(survey.frame, by)
+        cell, labels = cells({b: survey.column(b) for b in by}, by)
         hists = _histograms_for(variables, codes, cell, len(labels), weights)
         cell_rows = _assemble(variables, hists, by, labels, agree, confidence)
         # unweighted, the (all) histograms are the cells' summed (whole numbers: exact)
@@ -338,7 +328,7 @@ def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence
     if unknown:
         raise UsageError(f"not an item of this survey: {', '.join(unknown)}")
     for b in by:
-        if b not in survey.frame.columns:
+        if not survey.has_column(b):
             raise UsageError(f"--by {b!r} was not read with the survey; pass it to read_survey")
     self_roles = tuple(self_roles) if self_roles else survey.self_roles
     customer_roles = tuple(customer_roles) if customer_roles else survey.customer_roles

@@ -15,17 +15,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .answers import DIRECT_RANGE, Coded, code_dtype
 from .errors import InputError
 from .scales import SCALES, closest_scale, match_scale, scale_map
 from .study import Scale, normalise_label
 
 
 class NotOnScaleError(Exception):
-    """Probing found answers off the scale; ``share`` of the answers were on it."""
+    """Probing found answers off the scale; ``share`` of the answers were on it, and
+    ``error`` is what recoding the column would raise (None for a column with no answers)."""
 
-    def __init__(self, share: float = 0.0) -> None:
+    def __init__(self, share: float = 0.0, error: InputError | None = None) -> None:
         super().__init__(share)
         self.share = share
+        self.error = error
 
 
 @dataclass
@@ -43,105 +46,144 @@ class Recoder:
     def _fail(self, column: str, row: int, value: object, why: str) -> InputError:
         return InputError(f"{self.file}: column {column!r}, data row {row + 1}: {value!r} {why}")
 
-    def recode(self, col: pa.ChunkedArray, column: str, *, probe: bool = False):
-        """Return ``(values, missing_code_counts)``; raise (or ``NotOnScaleError`` if probing)."""
-        missing_counts: Counter[str] = Counter()
-        if (
+    def recode(
+        self, col: pa.ChunkedArray, column: str, *, probe: bool = False
+    ) -> tuple[Coded, Counter[str]]:
+        """Return ``(answers, missing_code_counts)``; raise (or ``NotOnScaleError`` if probing).
+
+        The column is dictionary-encoded, so each distinct cell (number or text) is
+        interpreted once and the answers come out as codes into the values that occur.
+        """
+        numeric = (
             pa.types.is_integer(col.type)
             or pa.types.is_floating(col.type)
             or pa.types.is_decimal(col.type)
-        ):
-            import pandas as pd  # pandas is imported lazily: see cxkit.preload
-
-            # asarray: no second copy of a fresh float64 array (nothing writes into it)
-            values = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), float)
-            # the checks below need only the distinct values: skip the row passes when
-            # none is a missing code, infinite or off the scale (the common case)
-            d = pc.unique(col).cast(pa.float64()).to_numpy(zero_copy_only=False)
-            d = d[~np.isnan(d)]
-            if (
-                np.isfinite(d).all()
-                and not np.isin(d, list(self.missing_numbers)).any()
-                and ((d >= self.scale.min) & (d <= self.scale.max)).all()
-            ):
-                if probe and d.size == 0:
+        )
+        if pa.types.is_dictionary(col.type) or not (numeric or _is_text(col.type)):
+            col = col.cast(pa.string())
+        if pa.types.is_decimal(col.type):
+            col = col.cast(pa.float64())
+        if pa.types.is_integer(col.type):
+            fast = self._whole_numbers(col)
+            if fast is not None:
+                if probe and not fast.values.size:
                     raise NotOnScaleError
-                return values, missing_counts
-            values = np.where(pd.isna(values), np.nan, values)
-            for code in self.missing_numbers:
-                hit = values == code
-                if hit.any():
-                    missing_counts[_num(code)] += int(hit.sum())
-                    values = np.where(hit, np.nan, values)
-            bad = ~np.isfinite(values) & ~np.isnan(values)
-            if bad.any():
-                if probe:
-                    raise NotOnScaleError(1.0 - bad.sum() / max((~np.isnan(values)).sum(), 1))
-                row = int(np.flatnonzero(bad)[0])
-                raise self._fail(column, row, values[row], "is not a finite number")
+                return fast, Counter()
+        enc = pc.dictionary_encode(col).combine_chunks()
+        indices = enc.indices.fill_null(len(enc.dictionary)).to_numpy(zero_copy_only=False)
+        tally = np.bincount(indices, minlength=len(enc.dictionary) + 1)
+        if numeric:
+            entries = self._numbers(enc.dictionary.to_numpy(zero_copy_only=False).astype(float))
         else:
-            if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
-                col = col.cast(pa.string())
-            enc = pc.dictionary_encode(col).combine_chunks()
-            dictionary = enc.dictionary.to_pylist()
-            self._unknown = None
-            labels = self._labels_for(dictionary, column, probe)
-            codes = np.empty(len(dictionary) + 1)
-            codes[-1] = np.nan  # null answers
-            bad_idx: list[int] = []
-            missing_of: dict[int, str] = {}
-            for i, raw in enumerate(dictionary):
-                code, missing_label = self._code_of(raw, labels)
-                codes[i] = code
-                if missing_label is not None:
-                    missing_of[i] = missing_label
-                elif code is None or math.isnan(code):
-                    bad_idx.append(i)
-            indices = enc.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
-            if bad_idx:
-                if probe:
-                    tally = np.bincount(indices, minlength=len(dictionary) + 1)
-                    answered = tally[:-1].sum() - sum(tally[i] for i in missing_of)
-                    raise NotOnScaleError(1.0 - tally[bad_idx].sum() / max(answered, 1))
-                row = int(np.flatnonzero(np.isin(indices, bad_idx))[0])
-                raw = dictionary[int(indices[row])]
-                if _is_float(raw):
-                    raise self._fail(column, row, raw, "is not a finite number; fix the answer")
-                known = self._unknown or "known: " + ", ".join(repr(k) for k in list(labels)[:8])
-                raise self._fail(
-                    column,
-                    row,
-                    raw,
-                    f"is neither a number nor a known answer label ({known}); add it "
-                    "to [answers.labels] or answers.missing in cxkit.toml, or pass --missing",
-                )
-            tally = np.bincount(indices, minlength=len(dictionary) + 1)
-            for i, label in missing_of.items():
+            entries = self._texts(enc.dictionary.to_pylist(), column, probe)
+        codes, missing_of, bad, off = entries
+        missing_counts: Counter[str] = Counter()
+        for i, label in missing_of.items():
+            if tally[i]:
                 missing_counts[label] += int(tally[i])
-            values = codes[indices]
-            # the scale checks below need only the distinct codes that occur
-            used = codes[(tally > 0) & ~np.isnan(codes)]
-            if (used >= self.scale.min).all() and (used <= self.scale.max).all():
-                if probe and used.size == 0:
-                    raise NotOnScaleError
-                return values, missing_counts
-        answered = values[~np.isnan(values)]
-        off = (answered < self.scale.min) | (answered > self.scale.max)
-        if off.any():
-            if probe:
-                raise NotOnScaleError(1.0 - off.sum() / answered.size)
-            row = int(np.flatnonzero((values < self.scale.min) | (values > self.scale.max))[0])
-            raise self._fail(
+        n_bad = int(tally[bad].sum()) + int(tally[list(off)].sum())
+        answered = int(tally[:-1][~np.isnan(codes)].sum()) + n_bad
+        if probe and answered == 0:
+            raise NotOnScaleError
+        for hit, why in (([i for i in bad if tally[i]], None), ([i for i in off if tally[i]], 0)):
+            if hit:
+                row = int(np.flatnonzero(np.isin(indices, hit))[0])
+                i = int(indices[row])
+                value = off[i] if why is not None else enc.dictionary[i].as_py()
+                error = self._bad(column, row, value, off_scale=why is not None)
+                if probe:
+                    raise NotOnScaleError(1.0 - n_bad / answered, error)
+                raise error
+        valid = ~np.isnan(codes) & (tally[:-1] > 0)
+        values = np.unique(codes[valid])
+        entry_code = np.full(codes.size + 1, -1, dtype=code_dtype(values.size))
+        entry_code[:-1][valid] = np.searchsorted(values, codes[valid])
+        return Coded(entry_code[indices], values), missing_counts
+
+    def _whole_numbers(self, col: pa.ChunkedArray) -> Coded | None:
+        """Integer answers all on the scale and none a missing code: codes by subtraction.
+
+        None when the general path is needed (a missing code, an answer off the scale, or
+        a range too wide to code in one step).
+        """
+        bounds = pc.min_max(col).as_py()
+        lo, hi = bounds["min"], bounds["max"]
+        if lo is None:
+            return Coded(np.full(len(col), -1, dtype=np.int8), np.empty(0))
+        if lo < self.scale.min or hi > self.scale.max or hi - lo >= DIRECT_RANGE:
+            return None
+        if any(lo <= m <= hi for m in self.missing_numbers):
+            return None
+        dtype = code_dtype(hi - lo + 1)
+        kind = col.type if col.null_count == 0 or lo > _int_min(col.type) else pa.int64()
+        filled = pc.fill_null(col.cast(kind), lo - 1) if col.null_count else col
+        x = filled.to_numpy()
+        info = np.iinfo(x.dtype)
+        if info.min <= lo - 1 and hi - lo <= info.max:  # x - lo cannot overflow
+            codes = (x - x.dtype.type(lo)).astype(dtype, copy=False)
+        else:
+            codes = (x.astype(np.int64) - lo).astype(dtype)
+        return Coded(codes, np.arange(lo, hi + 1, dtype=float))
+
+    def _numbers(self, dictionary: np.ndarray):
+        """Per distinct number: its value (``nan`` = no answer), missing codes, bad entries."""
+        codes = dictionary.copy()
+        missing_of: dict[int, str] = {}
+        for i in np.flatnonzero(np.isin(dictionary, list(self.missing_numbers))).tolist():
+            missing_of[i] = _num(dictionary[i])
+            codes[i] = np.nan
+        bad = np.flatnonzero(np.isinf(dictionary)).tolist()
+        codes[bad] = np.nan
+        return (codes, missing_of, bad, self._off_scale(codes))
+
+    def _texts(self, dictionary: list[str], column: str, probe: bool):
+        """Per distinct text: its code (``nan`` = no answer), missing labels, bad entries."""
+        self._unknown = None
+        labels = self._labels_for(dictionary, column, probe)
+        codes = np.empty(len(dictionary))
+        missing_of: dict[int, str] = {}
+        bad: list[int] = []
+        for i, raw in enumerate(dictionary):
+            code, missing_label = self._code_of(raw, labels)
+            codes[i] = np.nan if code is None else code
+            if missing_label is not None:
+                missing_of[i] = missing_label
+            elif code is None or math.isnan(code):
+                bad.append(i)
+        return codes, missing_of, bad, self._off_scale(codes)
+
+    def _off_scale(self, codes: np.ndarray) -> dict[int, float]:
+        """Entries whose value lies off the scale (their value; set to ``nan`` in ``codes``)."""
+        with np.errstate(invalid="ignore"):
+            hit = np.flatnonzero((codes < self.scale.min) | (codes > self.scale.max))
+        off = {int(i): float(codes[i]) for i in hit}
+        codes[hit] = np.nan
+        return off
+
+    def _bad(self, column: str, row: int, raw: object, *, off_scale: bool) -> InputError:
+        """The error for the first bad answer: not a number or label, or off the scale."""
+        if off_scale:
+            return self._fail(
                 column,
                 row,
-                _num(values[row]),
+                _num(float(raw)),  # type: ignore[arg-type]
                 f"is outside the scale {_num(self.scale.min)}-{_num(self.scale.max)}; if it "
                 "is a missing code add it to answers.missing in cxkit.toml (or pass --missing "
                 "CODE), or set the scale with [scale] / --scale",
             )
-        if probe and answered.size == 0:
-            raise NotOnScaleError
-        return values, missing_counts
+        if isinstance(raw, (int, float)):
+            return self._fail(column, row, float(raw), "is not a finite number")
+        if _is_float(raw):
+            return self._fail(column, row, raw, "is not a finite number; fix the answer")
+        known = self._unknown or "known: " + ", ".join(repr(k) for k in list(self.labels)[:8])
+        return self._fail(
+            column,
+            row,
+            raw,
+            "is neither a number nor a known answer label ("
+            f"{known}); add it to [answers.labels] or answers.missing in cxkit.toml, or "
+            "pass --missing",
+        )
 
     def _labels_for(self, dictionary: list[str], column: str, probe: bool) -> dict[str, float]:
         """The config's labels, or the built-in scale that holds every label in the column."""
@@ -184,6 +226,14 @@ class Recoder:
         if not math.isfinite(value):
             return np.nan, None
         return value, None
+
+
+def _int_min(t: pa.DataType) -> int:
+    return int(np.iinfo(t.to_pandas_dtype()).min)
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
 
 
 def _is_float(text: str) -> bool:

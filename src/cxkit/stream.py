@@ -149,15 +149,15 @@ def stream_gap(
         chosen = options[0]
         variables = _variables(survey, chosen)
         weights = (
-            survey.frame[survey.weight_col].to_numpy(float)
+            np.asarray(survey.column(survey.weight_col), dtype=float)
             if survey.weight_col is not None
             else None
         )
-        zero = np.zeros(len(survey.frame), dtype=np.int64)
+        zero = np.zeros(survey.n_rows, dtype=np.int64)
         h = _histograms_for(variables, codes, zero, 1, weights)
         total = h if total is None else [a.merge(b) for a, b in zip(total, h, strict=True)]
         if by:
-            cell, labels = cells(survey.frame, by)
+            cell, labels = cells({b: survey.column(b) for b in by}, by)
             per_var = [split(x, 2) for x in _histograms_for(
                 variables, codes, cell, len(labels), weights)]  # fmt: skip
             for ci, key in enumerate(labels):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fnmatch
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .answers import Coded
 from .errors import InputError, UsageError
 from .read import RawTable, SourceInfo, read_table
 from .recode import NotOnScaleError, Recoder
@@ -46,9 +48,11 @@ class Survey:
 
     Attributes
     ----------
-    frame : DataFrame
-        One row per response: the item columns as float (``nan`` = no answer, reverse-coded
-        items already flipped) and the role, weight and breakdown columns as read.
+    columns : dict of str to array
+        The role, weight, breakdown, id and wave columns as read (text as pandas string
+        arrays, weights as float).
+    answers : dict of str to Coded
+        Each item's answers as small integer codes (reverse-coded items already flipped).
     items : list of str
         The rated items, in file order (or config order).
     study : Study
@@ -56,14 +60,18 @@ class Survey:
     scale : Scale
         The answer scale and agree threshold.
     role_col, weight_col : str or None
-        Column names in ``frame``.
+        Column names in ``columns``.
     sources : list of SourceInfo
         The files read, with their sha256.
     notes : list of str
         What was noticed while reading: missing codes, encodings, dropped columns.
+    frame : DataFrame
+        (Built on first use.) One row per response: ``columns``, then the items as float
+        (``nan`` = no answer).
     """
 
-    frame: pd.DataFrame
+    columns: dict[str, object]
+    answers: dict[str, Coded]
     items: list[str]
     study: Study
     scale: Scale
@@ -75,6 +83,57 @@ class Survey:
     customer_roles: tuple[str, ...] = ()
     wave_col: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    n_rows: int = -1
+
+    def __post_init__(self) -> None:
+        if self.n_rows < 0:
+            first = next(iter(self.answers.values()), None) or next(iter(self.columns.values()))
+            self.n_rows = len(first)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, items: Sequence[str], **fields: object) -> Survey:
+        """A survey from a DataFrame whose ``items`` columns hold numeric answers (``nan`` =
+        no answer); ``fields`` are the other attributes (study, scale, role_col, …)."""
+        answers = {it: Coded.from_floats(frame[it].to_numpy(float)) for it in items}
+        columns = {c: frame[c].array for c in frame.columns if c not in answers}
+        return cls(columns=columns, answers=answers, items=list(items), n_rows=len(frame), **fields)  # type: ignore[arg-type]
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """Every column as one DataFrame (the items as float, ``nan`` = no answer)."""
+        return _frame_of(self.columns, self.answers, self.n_rows)
+
+    def column(self, name: str) -> object:
+        """One column without building :attr:`frame` (an item as float)."""
+        if "frame" in self.__dict__:
+            return self.frame[name]
+        if name in self.columns:
+            return self.columns[name]
+        return self.answers[name].floats()
+
+    def has_column(self, name: str) -> bool:
+        """Whether ``name`` was read with the survey."""
+        if "frame" in self.__dict__:
+            return name in self.frame.columns
+        return name in self.columns or name in self.answers
+
+    def coded(self, item: str) -> Coded:
+        """An item's answers as codes (from :attr:`frame` if that was changed since)."""
+        if "frame" in self.__dict__:
+            return Coded.from_floats(self.frame[item].to_numpy(float))
+        return self.answers[item]
+
+    def subset(self, rows: np.ndarray) -> Survey:
+        """The survey of the responses where the boolean mask ``rows`` is true."""
+        out = dataclasses.replace(
+            self,
+            columns={k: v[rows] for k, v in self.columns.items()},  # type: ignore[index]
+            answers={k: v.take(rows) for k, v in self.answers.items()},
+            n_rows=int(np.count_nonzero(rows)),
+        )
+        if "frame" in self.__dict__:
+            out.__dict__["frame"] = self.frame[rows].reset_index(drop=True)
+        return out
 
     def pillar_of(self, item: str) -> str | None:
         spec = self.study.items.get(item)
@@ -214,9 +273,23 @@ def _rank_blocks(table: pa.Table, raw: RawTable) -> set[str]:
             for c in cols}  # fmt: skip
 
 
-def _build_frame(
+@dataclass
+class Parts:
+    """What :func:`build_parts` makes of a table: the pieces of a :class:`Survey`."""
+
+    columns: dict[str, object]
+    answers: dict[str, Coded]
+    items: list[str]
+    notes: list[str]
+    scale: Scale
+    n_rows: int
+
+
+def build_parts(
     raw: RawTable, study: Study, spec: SurveySpec, items: list[str] | None, role_col: str | None
-) -> tuple[pd.DataFrame, list[str], list[str], Scale]:
+) -> Parts:
+    """Recode the items (found in the answers when ``items`` is None) and keep the role,
+    weight, breakdown, id and wave columns."""
     table, file = raw.table, raw.source.path
     scale = spec.scale or study.scale or Scale()
     weight_col = spec.weight(study)
@@ -239,7 +312,7 @@ def _build_frame(
         auto=not study.labels,
     )
     notes: list[str] = []
-    columns: dict[str, object] = {}
+    answers: dict[str, Coded] = {}
     coded_total: Counter[str] = Counter()
     coded_items = 0
     probed: dict[str, tuple] = {}  # a probe that passes is the recode: keep it
@@ -254,18 +327,15 @@ def _build_frame(
             try:
                 probed[name] = recoder.recode(table.column(name), name, probe=True)
             except NotOnScaleError as exc:
-                if exc.share >= _MOSTLY_ON_SCALE:
+                if exc.share >= _MOSTLY_ON_SCALE and exc.error is not None:
                     # an item with a few bad answers: say which, rather than drop the column
-                    recoder.recode(table.column(name), name)
-                if exc.share > 0:
-                    try:
-                        recoder.recode(table.column(name), name)
-                    except InputError as why:
-                        notes.append(
-                            f"column {name!r} was not analysed as an item: only "
-                            f"{exc.share:.0%} of its answers lie on the scale ({why}); name "
-                            "it with --items to analyse it"
-                        )
+                    raise exc.error from None
+                if exc.share > 0 and exc.error is not None:
+                    notes.append(
+                        f"column {name!r} was not analysed as an item: only "
+                        f"{exc.share:.0%} of its answers lie on the scale ({exc.error}); name "
+                        "it with --items to analyse it"
+                    )
                 continue
             items.append(name)
         if not items:
@@ -279,8 +349,8 @@ def _build_frame(
         else:
             values, missing_counts = recoder.recode(table.column(name), name)
         if study.is_reverse(name):
-            values = scale.min + scale.max - values
-        columns[name] = values
+            values = values.reversed(scale.min, scale.max)
+        answers[name] = values
         coded = {k: v for k, v in missing_counts.items() if k != "(blank)"}
         coded_total.update(coded)
         coded_items += bool(coded)
@@ -297,28 +367,24 @@ def _build_frame(
         extra[weight_col] = _weights(table.column(weight_col), weight_col, file)
     keep = [*spec.by, study.id_col, study.segment_col, _wave_col(table, study, spec, file)]
     for b in keep:
-        if b is not None and b not in extra and b not in columns and b in table.column_names:
+        if b is not None and b not in extra and b not in answers and b in table.column_names:
             extra[b] = _as_text(table.column(b))
-    if set(extra) & set(columns):
-        import pandas as pd
-
-        frame = pd.DataFrame({**extra, **columns})
-    else:
-        frame = _frame_of(extra, columns, table.num_rows)
-    return frame, items, notes, scale
+    return Parts(extra, answers, items, notes, scale, table.num_rows)
 
 
-def _frame_of(extra: dict[str, object], columns: dict[str, object], rows: int) -> pd.DataFrame:
-    """``DataFrame({**extra, **columns})`` with the item columns written once into one block
-    (pandas would otherwise copy every item column again to consolidate them)."""
+def _frame_of(extra: dict[str, object], answers: dict[str, Coded], rows: int) -> pd.DataFrame:
+    """``DataFrame({**extra, **items as float})`` with the item columns written once into one
+    block (pandas would otherwise copy every item column again to consolidate them)."""
     import pandas as pd
 
-    block = np.empty((rows, len(columns)), order="F")
-    for j, values in enumerate(columns.values()):
-        block[:, j] = values
-    frame = pd.DataFrame(block, columns=list(columns), copy=False)
+    items = [k for k in answers if k not in extra]
+    block = np.empty((rows, len(items)), order="F")
+    for j, name in enumerate(items):
+        block[:, j] = answers[name].floats()
+    frame = pd.DataFrame(block, columns=items, copy=False)
     for i, (name, values) in enumerate(extra.items()):
-        frame.insert(i, name, values)
+        # a role or weight column that is also an item holds the item's answers
+        frame.insert(i, name, answers[name].floats() if name in answers else values)
     return frame
 
 
@@ -356,16 +422,18 @@ def survey_of(raw: RawTable, study: Study, spec: SurveySpec) -> Survey:
     if role_col is None and "role" in raw.table.column_names:
         role_col = "role"
     items = _resolve_items(raw.table, study, spec.items, raw.source.path)
-    frame, items, notes, scale = _build_frame(raw, study, spec, items, role_col)
+    parts = build_parts(raw, study, spec, items, role_col)
     return Survey(
-        frame=frame,
-        items=items,
+        columns=parts.columns,
+        answers=parts.answers,
+        items=parts.items,
         study=study,
-        scale=scale,
+        scale=parts.scale,
         role_col=role_col,
         weight_col=spec.weight(study),
         sources=[raw.source],
-        notes=raw.notes + notes,
+        notes=raw.notes + parts.notes,
+        n_rows=parts.n_rows,
         self_roles=study.default_self(),
         customer_roles=study.default_customer(),
         wave_col=_wave_col(raw.table, study, spec, raw.source.path),
@@ -426,29 +494,40 @@ def read_survey(
         for p in (self_file, customer_file)
     ]
     items = _resolve_items(raws[0].table, study, spec.items, raws[0].source.path)
-    frames, notes = [], []
-    for role, raw in zip(("self", "customer"), raws, strict=True):
+    parts: list[Parts] = []
+    notes = []
+    for raw in raws:
         if items is not None:
             for it in items:
                 _require(raw.table, it, raw.source.path, "item", "both files need the same items")
-        frame, found, n, scale = _build_frame(raw, study, spec, items, None)
+        part = build_parts(raw, study, spec, items, None)
         if items is None:
-            items = found
-        frame.insert(0, FILE_ROLE_COL, role)
-        frames.append(frame)
-        notes += raw.notes + n
+            items = part.items
+        parts.append(part)
+        notes += raw.notes + part.notes
     import pandas as pd
 
-    frame = pd.concat(frames, ignore_index=True)
+    n_self, n_cust = parts[0].n_rows, parts[1].n_rows
+    columns: dict[str, object] = {
+        FILE_ROLE_COL: pd.array(["self"] * n_self + ["customer"] * n_cust, dtype="str")
+    }
+    for name in dict.fromkeys([*parts[0].columns, *parts[1].columns]):
+        both = [
+            pd.Series(p.columns[name]) if name in p.columns else pd.Series([None] * p.n_rows)
+            for p in parts
+        ]
+        columns[name] = pd.concat(both, ignore_index=True).array
     return Survey(
-        frame=frame,
+        columns=columns,
+        answers={it: Coded.concat([p.answers[it] for p in parts]) for it in items},
         items=list(items),
         study=study,
-        scale=scale,
+        scale=parts[-1].scale,
         role_col=FILE_ROLE_COL,
         weight_col=spec.weight(study),
         sources=[r.source for r in raws],
         notes=notes,
+        n_rows=n_self + n_cust,
         self_roles=("self",),
         customer_roles=("customer",),
         wave_col=_wave_col(raws[-1].table, study, spec, raws[-1].source.path),

@@ -62,12 +62,14 @@ def wave_labels(survey) -> list[str]:
             f"{files}: no wave column (looked for {', '.join(WAVE_NAMES)}); pass --wave-col "
             "NAME or set columns.wave in cxkit.toml"
         )
-    return order_waves(survey.frame[survey.wave_col].dropna().unique())
+    import pandas as pd
+
+    return order_waves(pd.unique(pd.Series(survey.column(survey.wave_col)).dropna()))
 
 
 def select_wave(survey, wave: str):
     """The survey restricted to one wave (an unknown wave is a usage error listing them)."""
-    import dataclasses
+    import pandas as pd
 
     from .errors import UsageError
 
@@ -76,8 +78,8 @@ def select_wave(survey, wave: str):
         raise UsageError(
             f"wave {wave!r} is not in column {survey.wave_col!r}; waves: {', '.join(labels)}"
         )
-    mask = (survey.frame[survey.wave_col].astype(str) == str(wave)).to_numpy()
-    return dataclasses.replace(survey, frame=survey.frame[mask].reset_index(drop=True))
+    column = pd.Series(survey.column(survey.wave_col))
+    return survey.subset((column.astype(str) == str(wave)).to_numpy(bool))
 
 
 def split_waves(survey) -> list[tuple[str, object]]:
