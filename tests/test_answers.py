@@ -1,0 +1,149 @@
+"""Coded answers: every fast route equals the plain float computation it replaces.
+
+The float versions (``numpy.unique``, row-by-row means, float columns recoded as text) are
+the independent references: the codes must give bit-identical floats and histograms.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxkit.aggregate import histograms
+from cxkit.answers import Coded, _float_mean, code_dtype, respondent_mean
+from cxkit.recode import NotOnScaleError, Recoder
+from cxkit.study import Scale
+
+answers = st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=1, max_size=60)
+
+
+def _floats(xs: list[int | None]) -> np.ndarray:
+    return np.array([np.nan if x is None else float(x) for x in xs])
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+
+
+@given(answers)
+def test_from_floats_round_trips(xs):
+    x = _floats(xs)
+    c = Coded.from_floats(x)
+    assert _same(c.floats(), x)
+    assert np.array_equal(c.values, np.unique(x[~np.isnan(x)]))  # numpy is the reference
+
+
+@given(answers)
+def test_reversed_is_lo_plus_hi_minus_value(xs):
+    x = _floats(xs)
+    r = Coded.from_floats(x).reversed(1, 5)
+    assert _same(r.floats(), 6 - x)
+    assert np.all(np.diff(r.values) > 0)
+
+
+@given(st.lists(answers, min_size=1, max_size=3))
+def test_concat_is_the_floats_one_after_another(parts):
+    coded = [Coded.from_floats(_floats(p)) for p in parts]
+    assert _same(Coded.concat(coded).floats(), np.concatenate([_floats(p) for p in parts]))
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 6), st.integers(1, 40), st.data())
+def test_respondent_mean_in_integers_equals_float_mean(k, n, data):
+    items = [
+        Coded.from_floats(_floats(data.draw(st.lists(
+            st.one_of(st.none(), st.integers(0, 10)), min_size=n, max_size=n))))
+        for _ in range(k)
+    ]  # fmt: skip
+    fast = respondent_mean(items)
+    reference = _float_mean(items)  # row by row: sum of floats / count
+    assert _same(fast.floats(), reference)
+    assert np.array_equal(fast.values, np.unique(reference[~np.isnan(reference)]))
+
+
+def test_respondent_mean_of_halves_uses_floats():
+    a = Coded.from_floats(np.array([1.5, 2.0, np.nan]))
+    b = Coded.from_floats(np.array([2.0, np.nan, np.nan]))
+    assert a.whole() is None
+    assert _same(respondent_mean([a, b]).floats(), np.array([1.75, 2.0, np.nan]))
+
+
+@settings(max_examples=150)
+@given(st.integers(1, 50), st.integers(1, 4), st.booleans(), st.data())
+def test_histograms_of_codes_equal_histograms_of_floats(n, groups, weighted, data):
+    x = _floats(data.draw(st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=n,
+                                   max_size=n)))  # fmt: skip
+    group = np.array(data.draw(st.lists(st.integers(-1, groups - 1), min_size=n, max_size=n)))
+    w = np.array(data.draw(st.lists(st.floats(0.1, 3.0), min_size=n, max_size=n)))
+    w = w if weighted else None
+    h = histograms(Coded.from_floats(x), group, groups, w)
+    # the reference: counts and weight sums per group and value, by a plain loop
+    keep = ~np.isnan(x) & (group >= 0)
+    values = np.unique(x[keep])
+    assert np.array_equal(h.values, values)
+    for g in range(groups):
+        for j, v in enumerate(values):
+            hit = keep & (group == g) & (x == v)
+            ww = np.ones(n) if w is None else w
+            assert h.count[g, j] == hit.sum()
+            assert h.wsum[g, j] == pytest.approx(ww[hit].sum(), rel=1e-12)
+            assert h.w2sum[g, j] == pytest.approx((ww[hit] ** 2).sum(), rel=1e-12)
+
+
+def _recoder(missing=(99.0,)) -> Recoder:
+    return Recoder(Scale(1, 5), {}, {"n/a"}, set(missing), "f.csv", auto=True)
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(st.one_of(st.none(), st.integers(1, 5), st.just(99)), min_size=1, max_size=40),
+    st.sampled_from([pa.int8(), pa.int16(), pa.int64(), pa.uint8()]),
+)
+def test_integer_columns_recode_as_their_text_does(xs, kind):
+    """The subtraction route for integer columns equals the text route of the same cells."""
+    numbers = pa.chunked_array([pa.array(xs, type=kind)])
+    text = pa.chunked_array([pa.array([None if x is None else str(x) for x in xs])])
+    fast, fast_missing = _recoder().recode(numbers, "q")
+    slow, slow_missing = _recoder().recode(text, "q")
+    assert _same(fast.floats(), slow.floats())
+    assert fast_missing == slow_missing == Counter({"99": xs.count(99)} if 99 in xs else {})
+
+
+@pytest.mark.parametrize("kind", [pa.int8(), pa.uint8(), pa.int64()])
+def test_integer_edges_of_the_type(kind):
+    lo = -128 if kind == pa.int8() else 0
+    xs = [lo, None, lo + 3] if kind != pa.uint8() else [0, None, 3]
+    rec = Recoder(Scale(lo, lo + 5), {}, set(), set(), "f.csv")
+    coded, _ = rec.recode(pa.chunked_array([pa.array(xs, type=kind)]), "q")
+    assert _same(coded.floats(), _floats(xs))
+
+
+def test_off_scale_integer_is_the_same_error_as_text():
+    rec = _recoder()
+    with pytest.raises(Exception) as number:
+        rec.recode(pa.chunked_array([pa.array([1, 2, 7], type=pa.int8())]), "q")
+    with pytest.raises(Exception) as text:
+        rec.recode(pa.chunked_array([pa.array(["1", "2", "7"])]), "q")
+    assert str(number.value) == str(text.value) == (
+        "f.csv: column 'q', data row 3: '7' is outside the scale 1-5; if it is a missing code "
+        "add it to answers.missing in cxkit.toml (or pass --missing CODE), or set the scale "
+        "with [scale] / --scale"
+    )
+
+
+def test_probe_carries_the_share_and_the_error():
+    col = pa.chunked_array([pa.array([1, 2, 3, 9], type=pa.int8())])
+    with pytest.raises(NotOnScaleError) as probe:
+        _recoder().recode(col, "q", probe=True)
+    assert probe.value.share == 0.75
+    assert "data row 4: '9' is outside the scale" in str(probe.value.error)
+
+
+def test_code_dtype_grows_with_the_values():
+    assert code_dtype(5) == np.int8 and code_dtype(127) == np.int8
+    assert code_dtype(128) == np.int16 and code_dtype(40_000) == np.int32
