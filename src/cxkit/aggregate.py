@@ -86,36 +86,67 @@ def split(h: Histograms, size: int) -> list[Histograms]:
     ]
 
 
+class Groups:
+    """Rows' group codes (``-1`` = in no group) and weights, shared by every variable
+    histogrammed over them: the row keys' group part is computed once per value count."""
+
+    def __init__(self, group: np.ndarray, n_groups: int, weights: np.ndarray | None = None) -> None:
+        self.group = np.asarray(group, dtype=np.int64)
+        self.n_groups = n_groups
+        self.weights = None if weights is None else np.asarray(weights, dtype=float)
+        self._w2: np.ndarray | None = None
+        self._base: dict[int, np.ndarray] = {}
+
+    @property
+    def w2(self) -> np.ndarray:
+        """Squared weights (computed once)."""
+        if self._w2 is None:
+            self._w2 = self.weights * self.weights  # type: ignore[operator]
+        return self._w2
+
+    def keys(self, coded: Coded) -> np.ndarray:
+        """Bin per row: ``(group + 1) * (U + 1) + code + 1``; bin row/column 0 collect the
+        rows in no group and the unanswered."""
+        u = coded.values.size
+        base = self._base.get(u)
+        if base is None:
+            base = self._base[u] = (self.group + 1) * (u + 1) + 1
+        return base + coded.codes
+
+
 def histograms(
-    x: np.ndarray | Coded, group: np.ndarray, n_groups: int, weights: np.ndarray | None = None
-) -> Histograms:
+    x: np.ndarray | Coded, group: np.ndarray | Groups, n_groups: int | None = None,
+    weights: np.ndarray | None = None,
+) -> Histograms:  # fmt: skip
     """Histogram ``x`` (floats with ``nan`` = missing, or :class:`Coded` answers) by integer
-    ``group`` codes ``0..n_groups-1``. Rows with ``group < 0`` are ignored.
+    ``group`` codes ``0..n_groups-1`` (or a :class:`Groups` holding codes and weights).
+    Rows with ``group < 0`` are ignored.
 
     Only values that occur in some group are kept, so coded and float input give the
     same histograms.
     """
     coded = x if isinstance(x, Coded) else Coded.from_floats(x)
-    u = coded.values.size
-    # slot 0 of each axis takes what is left out: no answer, or no group
-    key = (np.asarray(group, dtype=np.int64) + 1) * (u + 1) + coded.codes + 1
-    size = (n_groups + 1) * (u + 1)
-    count = np.bincount(key, minlength=size).reshape(n_groups + 1, u + 1)[1:, 1:]
-    if weights is None:
+    groups = group if isinstance(group, Groups) else Groups(group, int(n_groups), weights)  # type: ignore[arg-type]
+    g, u = groups.n_groups, coded.values.size
+    key = groups.keys(coded)
+    size = (g + 1) * (u + 1)
+
+    def binned(w: np.ndarray | None) -> np.ndarray:
+        return np.bincount(key, weights=w, minlength=size).reshape(g + 1, u + 1)[1:, 1:]
+
+    count = binned(None)
+    if groups.weights is None:
         wsum = count.astype(float)
         w2sum = wsum.copy()
     else:
-        w = np.asarray(weights, dtype=float)
-        wsum = np.bincount(key, weights=w, minlength=size).reshape(n_groups + 1, u + 1)[1:, 1:]
-        w2sum = np.bincount(key, weights=w * w, minlength=size).reshape(n_groups + 1, u + 1)
-        w2sum = w2sum[1:, 1:]
+        wsum, w2sum = binned(groups.weights), binned(groups.w2)
     used = count.sum(axis=0) > 0
-    if not used.all():
-        return Histograms(
-            coded.values[used], count[:, used].astype(np.int64), wsum[:, used], w2sum[:, used]
-        )
-    return Histograms(coded.values, count.astype(np.int64), np.ascontiguousarray(wsum),
-                      np.ascontiguousarray(w2sum))  # fmt: skip
+    return Histograms(
+        coded.values[used],
+        np.ascontiguousarray(count[:, used], dtype=np.int64),
+        np.ascontiguousarray(wsum[:, used]),
+        np.ascontiguousarray(w2sum[:, used]),
+    )
 
 
 @dataclass(frozen=True)

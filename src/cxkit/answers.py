@@ -123,11 +123,7 @@ def respondent_mean(items: Sequence[Coded]) -> Coded:
     n = len(items[0])
     if n == 0:
         return Coded(np.empty(0, dtype=np.int8), np.empty(0))
-    total = np.zeros(n, dtype=np.int32)  # |sum| < 4096 x items: no overflow
-    count = np.zeros(n, dtype=np.int32)
-    for c, w in zip(items, whole, strict=True):
-        total += np.append(w, 0).astype(np.int32)[c.codes]  # no answer adds 0
-        count += c.codes >= 0
+    total, count = _whole_sums(items, whole)  # type: ignore[arg-type]
     k = len(items) + 1
     lo_t = int(total.min())
     if (int(total.max()) - lo_t + 1) * k > _MAX_PAIRS:
@@ -142,6 +138,32 @@ def respondent_mean(items: Sequence[Coded]) -> Coded:
     lut = np.full(present.max() + 1, -1, dtype=code_dtype(values.size))
     lut[present] = code_of
     return Coded(lut[key], values)
+
+
+def _whole_sums(items: Sequence[Coded], whole: Sequence[np.ndarray]):
+    """Per response: the sum of its answers and how many it gave, in integers.
+
+    When every item's values are the same run ``lo, lo + 1, …`` an answer is ``lo + code``,
+    so the one-byte codes are summed as they are and corrected at the end (each of the
+    ``k - count`` unanswered items added ``-1``); otherwise each item goes through a lookup
+    table of its values.
+    """
+    k, n = len(items), len(items[0])
+    count = np.zeros(n, dtype=np.int16 if k < 2**15 else np.int32)
+    lo = int(whole[0][0])
+    size = max(w.size for w in whole)
+    if all(np.array_equal(w, np.arange(lo, lo + w.size)) for w in whole) and k * size < 2**15:
+        codes_sum = np.zeros(n, dtype=np.int16)
+        for c in items:
+            codes_sum += c.codes
+            count += c.codes >= 0
+        count64 = count.astype(np.int64)
+        return codes_sum + (k - count64) + lo * count64, count64
+    total = np.zeros(n, dtype=np.int64)
+    for c, w in zip(items, whole, strict=True):
+        total += np.append(w, 0)[c.codes]  # no answer adds 0
+        count += c.codes >= 0
+    return total, count.astype(np.int64)
 
 
 def _float_mean(items: Sequence[Coded]) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .aggregate import Histograms, cells, histograms, summarise
+from .aggregate import Groups, Histograms, cells, histograms, summarise
 from .answers import respondent_mean
 from .errors import InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
@@ -178,7 +178,8 @@ def _rows_for(hists: Sequence[Histograms], agree_at, confidence):
 def _histograms_for(variables, codes, cell, n_cells, weights) -> list[Histograms]:
     """One histogram per variable over the groups ``2 * cell + role`` (the merge point)."""
     group = np.where(codes >= 0, cell * 2 + codes, -1)
-    return [histograms(v[4], group, 2 * n_cells, weights) for v in variables]
+    groups = Groups(group, 2 * n_cells, weights)
+    return [histograms(v[4], groups) for v in variables]
 
 
 def _collapse(h: Histograms) -> Histograms:

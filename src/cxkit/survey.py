@@ -187,7 +187,20 @@ def _resolve_items(
 
 def _as_text(col: pa.ChunkedArray):
     """Trimmed text, converted by pyarrow (pandas' own string array where it has one)
-    rather than through a million Python strings."""
+    rather than through a million Python strings.
+
+    A dictionary-encoded column (Parquet text is read that way) becomes a categorical:
+    only its distinct values are trimmed, and grouping by it needs no hashing.
+    """
+    if pa.types.is_dictionary(col.type) and pa.types.is_string(col.type.value_type):
+        import pandas as pd
+
+        enc = col.unify_dictionaries().combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+        labels = pc.utf8_trim_whitespace(enc.dictionary)
+        if labels.null_count == 0 and len(pc.unique(labels)) == len(labels):
+            idx = enc.indices
+            codes = (idx.fill_null(-1) if idx.null_count else idx).to_numpy(zero_copy_only=False)
+            return pd.Categorical.from_codes(codes, labels.to_pylist())
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = col.cast(pa.string())
     return pc.utf8_trim_whitespace(col).to_pandas().array
