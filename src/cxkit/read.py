@@ -7,12 +7,18 @@ Forms export, or a plain CSV (see :mod:`cxkit.formats`). Text columns are read a
 (nothing is reinterpreted: ids keep their leading zeros, labels their spelling, a cell that
 starts with ``=`` stays text); ``survey.py`` types and recodes the columns it needs. A folder
 is read as one survey with its ``key=value`` partition folders as columns. ``-`` reads stdin.
+
+Two options make large files cheap without changing any answer: ``columns=`` (a projection:
+unneeded columns of a plain CSV/TSV are never converted, of a Parquet file never read) and
+``typed=True`` (a plain CSV/TSV's canonical small-integer columns arrive as int8/int16; see
+:mod:`cxkit.formats.fast`, which falls back to the all-text read whenever it cannot be sure).
 """
 
 from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +27,9 @@ import pyarrow as pa
 
 from .errors import InputError, UsageError
 from .formats.meta import TableMeta
+
+#: ``columns=`` of :func:`read_table`: the column names (file order) -> the names to keep
+Projection = Callable[[list[str]], Collection[str]]
 
 _TEXT_ONLY_SUFFIXES = {".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
                        ".sav": "an SPSS .sav file", ".parquet": "a Parquet file"}  # fmt: skip
@@ -148,6 +157,14 @@ def _parse_text(data: bytes, name: str, encoding: str | None, delimiter: str | N
     return records, delim, used, notes
 
 
+def _project(table: pa.Table, columns: Projection | None) -> pa.Table:
+    """Keep the columns ``columns`` names (file order); unknown names are ignored."""
+    if columns is None:
+        return table
+    keep = set(columns(list(table.column_names)))
+    return table.select([i for i, c in enumerate(table.column_names) if c in keep])
+
+
 def _read_text(
     data: bytes, name: str, encoding: str | None, delimiter: str | None, opts: dict
 ) -> RawTable:
@@ -159,11 +176,36 @@ def _read_text(
             f"{name}: is named {suffix} but holds text, not {_TEXT_ONLY_SUFFIXES[suffix]}; "
             "rename it to .csv (or re-export it)"
         )
+    columns, typed = opts["columns"], opts["typed"]
+    fast = None
     # hashing releases the GIL: overlap it with the parse on large files
     with ThreadPoolExecutor(max_workers=1) as pool:
         sha = pool.submit(_sha, data)
-        records, delim, used, notes = _parse_text(data, name, encoding, delimiter)
+        if (columns is not None or typed) and encoding is None and not opts["options"]:
+            from .formats import fast as plain
+
+            fast = plain.read_plain(
+                data,
+                name,
+                delimiter,
+                columns=columns,
+                typed=typed,
+                finished_only=opts["finished_only"],
+            )
+        if fast is None:
+            records, delim, used, notes = _parse_text(data, name, encoding, delimiter)
         digest = sha.result()
+    if fast is not None:
+        table, notes, delim, used = fast
+        info = SourceInfo(
+            path=name,
+            sha256=digest,
+            rows=table.num_rows,
+            format="tsv" if delim == "\t" else "csv",
+            encoding=used,
+            delimiter=text.DELIM_NAMES[delim],
+        )
+        return RawTable(table, info, notes, TableMeta(platform="plain"))
     table, meta, more = platforms.shape(
         records, name, finished_only=opts["finished_only"], include_preview=opts["include_preview"]
     )
@@ -177,10 +219,12 @@ def _read_text(
     fmt = meta.platform if meta.platform != "plain" else ("tsv" if delim == "\t" else "csv")
     if meta.platform != "plain" and delim == "\t":
         fmt += "-tsv"
+    rows = table.num_rows
+    table = _project(table, columns)
     info = SourceInfo(
         path=name,
         sha256=digest,
-        rows=table.num_rows,
+        rows=rows,
         format=fmt,
         encoding=used,
         delimiter=text.DELIM_NAMES[delim],
@@ -188,18 +232,25 @@ def _read_text(
     return RawTable(table, info, notes, meta)
 
 
-def _read_parquet(data: bytes, name: str) -> RawTable:
-    import io
-
+def _read_parquet(data: bytes, name: str, columns: Projection | None = None) -> RawTable:
+    # ParquetFile, not pq.read_table: a single file needs no pyarrow.dataset (its import
+    # alone costs a tenth of a second)
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(data))
+        pf = pq.ParquetFile(pa.BufferReader(data))
+        names = pf.schema_arrow.names
+        if columns is None:
+            table = pf.read()
+        else:
+            keep = set(columns(list(names)))
+            table = pf.read(columns=[c for c in names if c in keep])
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{name}: is not a readable Parquet file ({exc})") from None
-    if table.num_rows == 0:
+    rows = pf.metadata.num_rows
+    if rows == 0:
         raise InputError(f"{name}: has columns but no responses")
-    info = SourceInfo(name, _sha(data), table.num_rows, "parquet")
+    info = SourceInfo(name, _sha(data), rows, "parquet")
     return RawTable(table, info, [], TableMeta(platform="parquet"))
 
 
@@ -217,21 +268,27 @@ def _read_xlsx(data: bytes, name: str, opts: dict) -> RawTable:
     if meta.platform == "plain":
         meta.platform = "excel"
     info = SourceInfo(name, _sha(data), table.num_rows, fmt, sheet=title)
+    table = _project(table, opts["columns"])
     return RawTable(table, info, notes, meta)
 
 
-def _read_sav(data: bytes, name: str) -> RawTable:
+def _read_sav(data: bytes, name: str, columns: Projection | None = None) -> RawTable:
     from .formats import spss
 
     table, meta, notes = spss.read_sav(data, name)
-    return RawTable(table, SourceInfo(name, _sha(data), table.num_rows, "spss"), notes, meta)
+    info = SourceInfo(name, _sha(data), table.num_rows, "spss")
+    return RawTable(_project(table, columns), info, notes, meta)
 
 
 def _read_folder(folder: Path, opts: dict, encoding, delimiter) -> RawTable:
     from .formats import folder as fold
 
     table, info, notes, raws = fold.read_folder(
-        folder, lambda f: read_table(f, encoding=encoding, delimiter=delimiter, **opts)
+        folder,
+        lambda f, cols: read_table(
+            f, encoding=encoding, delimiter=delimiter, **{**opts, "columns": cols}
+        ),
+        opts["columns"],
     )
     meta = raws[0].meta
     for r in raws[1:]:
@@ -239,7 +296,8 @@ def _read_folder(folder: Path, opts: dict, encoding, delimiter) -> RawTable:
             meta.labels.setdefault(k, v)
         meta.excluded += r.meta.excluded
     meta.platform = f"folder:{meta.platform}"
-    source = SourceInfo(str(folder), info["sha256"], table.num_rows, info["format"])
+    rows = sum(r.source.rows for r in raws)  # a projection may keep no column
+    source = SourceInfo(str(folder), info["sha256"], rows, info["format"])
     return RawTable(table, source, notes, meta)
 
 
@@ -252,6 +310,8 @@ def read_table(
     finished_only: bool = False,
     include_preview: bool = False,
     options: dict[str, list[str]] | None = None,
+    columns: Projection | None = None,
+    typed: bool = False,
 ) -> RawTable:
     """Read one survey file, or a folder of drops, whatever platform exported it.
 
@@ -272,11 +332,24 @@ def read_table(
         Keep Qualtrics survey-preview responses (excluded by default, counted in the notes).
     options : dict, optional
         Multi-select column -> its known options, for splitting joined answers.
+    columns : callable, optional
+        A projection: given the column names (after header and platform handling, in file
+        order; a folder's partition keys included) it returns the names to keep. The table
+        then holds only those, in file order; unknown names are ignored (the caller reports
+        missing columns). A plain CSV/TSV converts only the kept columns and a Parquet file
+        reads only them; other formats are read whole, then selected. ``source.rows``,
+        ``source.sha256``, notes and meta are as without it.
+    typed : bool
+        For a plain CSV/TSV (not a platform export, not ``;``-delimited): read the columns
+        whose first records are all blank or canonical integers (``0``, ``-3``, never
+        ``007``) as ``int8``/``int16``, the rest as text. If any later cell does not fit,
+        the file is read all as text, exactly as with ``typed=False``. Other formats
+        ignore it.
 
     Returns
     -------
     RawTable
-        Every column, its :class:`SourceInfo`, notes, and the column meanings found.
+        Every (kept) column, its :class:`SourceInfo`, notes, and the column meanings found.
 
     Raises
     ------
@@ -288,6 +361,8 @@ def read_table(
         "finished_only": finished_only,
         "include_preview": include_preview,
         "options": options or {},
+        "columns": columns,
+        "typed": typed,
     }
     if str(path) != "-" and Path(path).is_dir():
         return _read_folder(Path(path), opts, encoding, delimiter)
@@ -296,7 +371,10 @@ def read_table(
         raise InputError(f"{name}: is empty; expected a header row and at least one response")
     kind = _sniff_kind(data)
     if kind in ("parquet", "sav"):
-        raw = _read_parquet(data, name) if kind == "parquet" else _read_sav(data, name)
+        if kind == "parquet":
+            raw = _read_parquet(data, name, columns)
+        else:
+            raw = _read_sav(data, name, columns)
         if sheet is not None:
             raw.notes.append(f"{name}: --sheet {sheet} ignored: the file is not a workbook")
         return raw

@@ -37,18 +37,40 @@ def partitions(folder: Path, file: Path) -> dict[str, str]:
     return out
 
 
-def read_folder(folder: Path, read_one: Callable) -> tuple[pa.Table, dict, list[str], list]:
-    """Read and stack every file; returns (table, info, notes, raws)."""
+def read_folder(
+    folder: Path, read_one: Callable, columns: Callable | None = None
+) -> tuple[pa.Table, dict, list[str], list]:
+    """Read and stack every file; returns (table, info, notes, raws).
+
+    ``read_one(file, projection)`` reads one file. With ``columns`` (names -> names to
+    keep), each file is read with a projection that sees its own column names followed by
+    the partition keys, so a partition column is kept only if ``columns`` keeps it.
+    """
     files = list_files(folder)
     if not files:
         raise InputError(
             f"{folder}: folder holds no survey files ({', '.join(SUFFIXES)}); name a file or "
             "a folder of drops"
         )
-    raws = [read_one(f) for f in files]
     keys: list[str] = []
     for f in files:
         keys += [k for k in partitions(folder, f) if k not in keys]
+    seen: dict[Path, list[str]] = {}
+    kept_keys: dict[Path, set[str]] = {}
+
+    def projection(f: Path) -> Callable | None:
+        if columns is None:
+            return None
+
+        def project(names: list[str]) -> set[str]:
+            seen[f] = list(names)
+            keep = set(columns([*names, *(k for k in keys if k not in names)]))
+            kept_keys[f] = {k for k in keys if k in keep}
+            return keep
+
+        return project
+
+    raws = [read_one(f, projection(f)) for f in files]
     any_text = any(r.source.format not in ("parquet",) for r in raws)
     tables = []
     notes: list[str] = []
@@ -56,12 +78,15 @@ def read_folder(folder: Path, read_one: Callable) -> tuple[pa.Table, dict, list[
         t = raw.table
         if any_text:
             t = pa.table({c: t.column(c).cast(pa.string()) for c in t.column_names})
+        names = seen.get(f, t.column_names)
         for k in keys:
-            if k in t.column_names:
+            if k in names:
                 raise InputError(
                     f"{f}: has a column {k!r} and sits in a {k}=… partition folder; rename "
                     "one of them"
                 )
+            if columns is not None and k not in kept_keys.get(f, ()):
+                continue
             value = partitions(folder, f).get(k)
             t = t.append_column(k, pa.array([value] * t.num_rows, pa.string()))
         tables.append(t)

@@ -1,0 +1,241 @@
+"""read_table(columns=..., typed=True): the same answer as the all-text read, only faster.
+
+A typed read may differ from the text read in one way only: columns of canonical integers
+arrive as int8/int16. Everything else (names, rows, notes, meta, errors) must be identical,
+and a projection must equal reading everything and then selecting.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from cxkit.errors import CxkitError
+from cxkit.formats.fast import lenient_ints
+from cxkit.read import read_table
+
+from .data.make_bad_corpus import write
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXT_FILES = sorted(
+    p
+    for folder in (ROOT / "tests" / "fixtures", ROOT / "examples")
+    for p in folder.rglob("*")
+    if p.suffix.lower() in (".csv", ".tsv", ".txt")
+)
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("bad")
+    write(folder)
+    return sorted(p for p in folder.iterdir() if p.is_file())
+
+
+def as_text(col: pa.ChunkedArray) -> list:
+    if pa.types.is_integer(col.type):
+        col = pc.cast(col, pa.string())
+    return col.to_pylist()
+
+
+def assert_same_as_text(path: Path, **kw) -> pa.Table | None:
+    """The typed read equals the text read up to integer columns; returns the typed table."""
+    try:
+        text = read_table(path, **kw)
+    except CxkitError as exc:
+        with pytest.raises(type(exc)) as typed_exc:
+            read_table(path, typed=True, **kw)
+        assert str(typed_exc.value) == str(exc)
+        return None
+    typed = read_table(path, typed=True, **kw)
+    assert typed.table.column_names == text.table.column_names
+    assert typed.table.num_rows == text.table.num_rows
+    assert typed.source == text.source
+    assert typed.notes == text.notes
+    assert typed.meta == text.meta
+    for name in text.table.column_names:
+        t = typed.table.column(name)
+        was = text.table.column(name)
+        assert t.type == was.type or (pa.types.is_integer(t.type) and was.type == pa.string())
+        assert as_text(t) == as_text(was), name
+    return typed.table
+
+
+@pytest.mark.parametrize("path", TEXT_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_typed_read_of_every_fixture_and_example_matches_the_text_read(path):
+    assert_same_as_text(path)
+
+
+def test_typed_read_of_the_bad_corpus_matches_the_text_read(bad_files):
+    for path in bad_files:
+        assert_same_as_text(path)
+
+
+def write_csv(tmp_path: Path, text: str | bytes, name: str = "s.csv") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode() if isinstance(text, str) else text)
+    return p
+
+
+HEAD = "id,role,q1,q2\n"
+ROWS = "".join(f"{i},customer,{1 + i % 5},{i % 3}\n" for i in range(1, 2101))
+
+
+def test_a_plain_survey_arrives_with_small_integer_columns(tmp_path):
+    p = write_csv(tmp_path, HEAD + "-300,executive,,300\n" + ROWS)
+    table = assert_same_as_text(p)
+    assert table.schema.types == [pa.int16(), pa.string(), pa.int8(), pa.int16()]
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        "Agree",  # a word after thousands of numbers
+        "4.5",
+        " 4",  # pyarrow would trim it to 4
+        "4 ",
+        "\t4",
+        '" 4"',
+        "NA",
+        "40000",  # out of int16 range
+        "007",  # pyarrow would read 7
+        "-0",  # pyarrow would read 0
+        "00",
+        "0x7",  # pyarrow would read 7
+        "+4",
+    ],
+)
+def test_a_late_cell_that_is_not_a_canonical_small_integer_gives_the_text_read(tmp_path, late):
+    p = write_csv(tmp_path, HEAD + ROWS + f"2101,executive,{late},1\n" + ROWS)
+    table = assert_same_as_text(p)
+    assert table.column("q1").type == pa.string()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        HEAD + ROWS + "9,customer,1\n",  # ragged row (error: same message)
+        HEAD + ROWS + "9,customer,1,2,3\n",
+        HEAD + '1,customer,"4","2"\n2,"employee",5,""\n',  # quoted numbers and a quoted blank
+        HEAD.replace("\n", "\r\n") + ROWS.replace("\n", "\r\n"),  # CRLF
+        "\ufeff" + HEAD + ROWS,  # byte-order mark
+        HEAD,  # header only
+        "id,role,q1,q2",  # header only, no line end
+        HEAD + "1,,,\n2,customer,,\n",  # blank cells
+        "id,q1,q1\n1,2,3\n",  # duplicate names
+        "id,q1,\n1,2,\n3,4,\n",  # trailing delimiter: empty unnamed column dropped
+        "id,q1,\n1,2,5\n3,4,\n",  # unnamed column with answers
+        "id,,q1\n1,,2\n",
+        "id,q1\n\n1,2\n\n3,4\n",  # blank lines
+        '"id","q\n1"\n1,2\n',  # quoted line break in the header
+        'id,comment\n1,"line one\nline two"\n2,ok\n',  # and in a value
+        "id\tq1\tq2\n1\t2\t3\n4\t5\t\n",  # TSV
+        "id;q1\n1;2,5\n2;3\n",  # semicolon: decimal comma, never typed
+        "id|q1\n1|2\n",
+        "Timestamp,Q\n2026-01-01,3\n",  # Google Forms: never typed
+        "id,q1\n-1,-128\n2,127\n",
+        "id,q1\n1,2\n0,3\n",
+        "id,q1\n1,2\n3,4",  # no final line end
+        "id,q1\r1,2\r3,4\r",  # old Mac line ends
+    ],
+)
+def test_awkward_files_read_typed_as_they_read_as_text(tmp_path, body):
+    assert_same_as_text(write_csv(tmp_path, body))
+
+
+def test_invalid_utf8_in_an_unread_column_still_gives_the_windows_1252_read(tmp_path):
+    p = write_csv(tmp_path, b"id,comment,q1\n1,caf\xe9,4\n2,ok,5\n")
+    pick = lambda names: ["q1"]  # noqa: E731
+    typed = read_table(p, typed=True, columns=pick)
+    text = read_table(p).table.select(["q1"])
+    assert typed.source.encoding == "cp1252"
+    assert typed.notes == read_table(p).notes
+    assert as_text(typed.table.column("q1")) == text.column("q1").to_pylist()
+
+
+def test_finished_only_note_is_kept_on_a_plain_file(tmp_path):
+    assert_same_as_text(write_csv(tmp_path, HEAD + ROWS), finished_only=True)
+
+
+def test_lenient_integer_scan():
+    for ok in (b"1,2,3\n4,5,6\n", b"10,0,20\n0,0\n", b"a b,c\n", b"x,0.5\n", b"x,2026-01-05\n"):
+        assert not lenient_ints(ok, ","), ok
+    for bad in (b"1,007\n", b"1,-0\n", b"1,0x1\n", b"1, 4\n", b"1,4 \n", b'1," 4"\n', b"07,1\n"):
+        assert lenient_ints(bad, ","), bad
+
+
+# --- projection ------------------------------------------------------------------------
+
+
+def items(names: list[str]) -> list[str]:
+    return [n for n in names if n.startswith("q") or n in ("role", "wave", "nope")]
+
+
+def assert_projection(path: Path, **kw) -> None:
+    whole = read_table(path, **kw)
+    seen: list[list[str]] = []
+
+    def pick(names):
+        seen.append(names)
+        return items(names)
+
+    part = read_table(path, columns=pick, **kw)
+    assert seen and seen[-1] == whole.table.column_names
+    assert part.table.column_names == items(whole.table.column_names)
+    assert part.table.equals(whole.table.select(items(whole.table.column_names)))
+    assert part.source == whole.source
+    assert part.notes == whole.notes
+    assert part.meta == whole.meta
+
+
+def test_projection_of_a_csv_and_a_tsv(tmp_path):
+    assert_projection(write_csv(tmp_path, HEAD + ROWS))
+    assert_projection(write_csv(tmp_path, HEAD.replace(",", "\t") + ROWS.replace(",", "\t")))
+    assert_projection(write_csv(tmp_path, "id,q1,\n1,2,\n", "blank.csv"))
+    assert_projection(ROOT / "tests" / "fixtures" / "plain_semicolon.csv")
+
+
+def test_projection_with_typed_keeps_only_the_chosen_columns(tmp_path):
+    p = write_csv(tmp_path, HEAD + ROWS)
+    raw = read_table(p, typed=True, columns=lambda names: ["q2", "role", "unknown"])
+    assert raw.table.column_names == ["role", "q2"]
+    assert raw.table.column("q2").type == pa.int8()
+    assert raw.source == read_table(p).source
+    assert read_table(p, columns=lambda names: []).source.rows == 2100
+
+
+def test_projection_of_parquet_file_and_partitioned_folder(tmp_path):
+    table = read_table(HEAD_FILE(tmp_path)).table
+    pq.write_table(table, tmp_path / "s.parquet")
+    assert_projection(tmp_path / "s.parquet")
+    assert_projection(ROOT / "tests" / "fixtures" / "drops_parquet")
+    assert_projection(ROOT / "tests" / "fixtures" / "drops_csv")
+    raw = read_table(ROOT / "tests" / "fixtures" / "drops_parquet", columns=lambda n: ["q1"])
+    assert "wave" not in raw.table.column_names
+
+
+def HEAD_FILE(tmp_path: Path) -> Path:  # noqa: N802
+    return write_csv(tmp_path, HEAD + ROWS, "for_parquet.csv")
+
+
+@pytest.mark.parametrize(
+    "name", ["qualtrics_numeric.csv", "surveymonkey.csv", "study.xlsx", "study.sav"]
+)
+def test_projection_of_platform_exports(name):
+    assert_projection(ROOT / "tests" / "fixtures" / name)
+
+
+def test_a_single_parquet_file_is_read_without_pyarrow_dataset():
+    code = (
+        "import sys; from cxkit.read import read_table; "
+        f"read_table({str(ROOT / 'tests' / 'fixtures' / 'study.parquet')!r}); "
+        "print('pyarrow.dataset' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
