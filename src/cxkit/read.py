@@ -157,11 +157,14 @@ def _parse_text(data: bytes, name: str, encoding: str | None, delimiter: str | N
     return records, delim, used, notes
 
 
-def _project(table: pa.Table, columns: Projection | None) -> pa.Table:
-    """Keep the columns ``columns`` names (file order); unknown names are ignored."""
+def _project(
+    table: pa.Table, columns: Projection | None, meta: TableMeta | None = None
+) -> pa.Table:
+    """Keep the columns ``columns`` names (file order) and a platform's respondent id
+    column (duplicates are found by it); unknown names are ignored."""
     if columns is None:
         return table
-    keep = set(columns(list(table.column_names)))
+    keep = set(columns(list(table.column_names))) | {meta.id_col if meta else None}
     return table.select([i for i, c in enumerate(table.column_names) if c in keep])
 
 
@@ -220,7 +223,7 @@ def _read_text(
     if meta.platform != "plain" and delim == "\t":
         fmt += "-tsv"
     rows = table.num_rows
-    table = _project(table, columns)
+    table = _project(table, columns, meta)
     info = SourceInfo(
         path=name,
         sha256=digest,
@@ -232,19 +235,25 @@ def _read_text(
     return RawTable(table, info, notes, meta)
 
 
-def _read_parquet(data: bytes, name: str, columns: Projection | None = None) -> RawTable:
+def _read_parquet(
+    data: bytes, name: str, columns: Projection | None = None, typed: bool = False
+) -> RawTable:
     # ParquetFile, not pq.read_table: a single file needs no pyarrow.dataset (its import
     # alone costs a tenth of a second)
     import pyarrow.parquet as pq
 
     try:
         pf = pq.ParquetFile(pa.BufferReader(data))
-        names = pf.schema_arrow.names
-        if columns is None:
-            table = pf.read()
-        else:
-            keep = set(columns(list(names)))
-            table = pf.read(columns=[c for c in names if c in keep])
+        schema = pf.schema_arrow
+        keep = set(schema.names if columns is None else columns(list(schema.names)))
+        wanted = [c for c in schema.names if c in keep]
+        if typed:
+            # text as dictionaries: a role column is a few labels and an index per row,
+            # not five million strings
+            text = [f.name for f in schema if f.name in keep and pa.types.is_string(f.type)]
+            if text:
+                pf = pq.ParquetFile(pa.BufferReader(data), read_dictionary=text)
+        table = pf.read(columns=wanted) if columns is not None else pf.read()
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{name}: is not a readable Parquet file ({exc})") from None
     rows = pf.metadata.num_rows
@@ -268,7 +277,7 @@ def _read_xlsx(data: bytes, name: str, opts: dict) -> RawTable:
     if meta.platform == "plain":
         meta.platform = "excel"
     info = SourceInfo(name, _sha(data), table.num_rows, fmt, sheet=title)
-    table = _project(table, opts["columns"])
+    table = _project(table, opts["columns"], meta)
     return RawTable(table, info, notes, meta)
 
 
@@ -277,7 +286,7 @@ def _read_sav(data: bytes, name: str, columns: Projection | None = None) -> RawT
 
     table, meta, notes = spss.read_sav(data, name)
     info = SourceInfo(name, _sha(data), table.num_rows, "spss")
-    return RawTable(_project(table, columns), info, notes, meta)
+    return RawTable(_project(table, columns, meta), info, notes, meta)
 
 
 def _read_folder(folder: Path, opts: dict, encoding, delimiter) -> RawTable:
@@ -343,8 +352,8 @@ def read_table(
         For a plain CSV/TSV (not a platform export, not ``;``-delimited): read the columns
         whose first records are all blank or canonical integers (``0``, ``-3``, never
         ``007``) as ``int8``/``int16``, the rest as text. If any later cell does not fit,
-        the file is read all as text, exactly as with ``typed=False``. Other formats
-        ignore it.
+        the file is read all as text, exactly as with ``typed=False``. A Parquet file's
+        text columns arrive dictionary-encoded. Other formats ignore it.
 
     Returns
     -------
@@ -372,7 +381,7 @@ def read_table(
     kind = _sniff_kind(data)
     if kind in ("parquet", "sav"):
         if kind == "parquet":
-            raw = _read_parquet(data, name, columns)
+            raw = _read_parquet(data, name, columns, typed)
         else:
             raw = _read_sav(data, name, columns)
         if sheet is not None:

@@ -59,7 +59,8 @@ class Recoder:
             or pa.types.is_floating(col.type)
             or pa.types.is_decimal(col.type)
         )
-        if pa.types.is_dictionary(col.type) or not (numeric or _is_text(col.type)):
+        labelled = pa.types.is_dictionary(col.type) and _is_text(col.type.value_type)
+        if not (numeric or labelled or _is_text(col.type)):
             col = col.cast(pa.string())
         if pa.types.is_decimal(col.type):
             col = col.cast(pa.float64())
@@ -69,7 +70,10 @@ class Recoder:
                 if probe and not fast.values.size:
                     raise NotOnScaleError
                 return fast, Counter()
-        enc = pc.dictionary_encode(col).combine_chunks()
+        if labelled:  # already text and an index per row (a Parquet file's text)
+            enc = col.unify_dictionaries().combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+        else:
+            enc = pc.dictionary_encode(col).combine_chunks()
         indices = enc.indices.fill_null(len(enc.dictionary)).to_numpy(zero_copy_only=False)
         tally = np.bincount(indices, minlength=len(enc.dictionary) + 1)
         if numeric:

@@ -13,7 +13,7 @@ import fnmatch
 import functools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -271,6 +271,39 @@ class SurveySpec:
             "options": {k: list(v) for k, v in study.multi.items()},
         }
 
+    def projection(self, study: Study, *, role: bool = True) -> Callable[[list[str]], list[str]]:
+        """The columns a survey is built from, given a file's column names (for the
+        ``columns=`` of :func:`cxkit.read.read_table`): items (named, configured, or every
+        column that could be one), role, weight, breakdown, id, segment and wave columns.
+
+        A named column that is missing keeps every column, so the error about it lists
+        the file's columns as without the projection.
+        """
+
+        def wanted(names: list[str]) -> list[str]:
+            from .waves import guess_wave_column
+
+            role_col = (self.role_col or study.role_col or "role") if role else None
+            named = [self.weight(study), *self.by, self.wave_col]
+            if self.role_col or study.role_col:
+                named.append(role_col)
+            if any(n is not None and n not in names for n in named):
+                return names
+            keep = {role_col, *named, study.id_col, study.segment_col}
+            keep.add(guess_wave_column(names, self.wave_col or study.wave_col))
+            if self.items:
+                hits = [[c for c in names if fnmatch.fnmatchcase(c, p)] for p in self.items]
+                if not all(hits):
+                    return names
+                keep.update(c for h in hits for c in h)
+            elif study.items:
+                keep.update(study.items)
+            else:
+                keep.update(c for c in names if not _ID_NAME.search(c))
+            return [c for c in names if c in keep]
+
+        return wanted
+
     def weight(self, study: Study) -> str | None:
         """The weight column in force: the option, else the config's, unless unweighted."""
         return None if self.unweighted else (self.weight_col or study.weight_col)
@@ -499,12 +532,17 @@ def read_survey(
     study = load_study(cfg_path) if cfg_path is not None else Study()
 
     if not two_files:
-        raw = _dedupe(read_table(path, **spec.read_options(study)), study, spec.dedupe)
+        options = {**spec.read_options(study), "columns": spec.projection(study), "typed": True}
+        raw = _dedupe(read_table(path, **options), study, spec.dedupe)
         return survey_of(raw, study, spec)
 
+    options = {
+        **spec.read_options(study),
+        "columns": spec.projection(study, role=False),
+        "typed": True,
+    }
     raws = [
-        _dedupe(read_table(p, **spec.read_options(study)), study, spec.dedupe)
-        for p in (self_file, customer_file)
+        _dedupe(read_table(p, **options), study, spec.dedupe) for p in (self_file, customer_file)
     ]
     items = _resolve_items(raws[0].table, study, spec.items, raws[0].source.path)
     parts: list[Parts] = []
