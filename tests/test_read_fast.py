@@ -72,6 +72,13 @@ def test_typed_read_of_every_fixture_and_example_matches_the_text_read(path):
     assert_same_as_text(path)
 
 
+@pytest.mark.parametrize(
+    "folder", ["tests/fixtures/drops_csv", "tests/fixtures/drops_parquet", "examples/drops"]
+)
+def test_typed_read_of_a_folder_matches_the_text_read(folder):
+    assert_same_as_text(ROOT / folder)
+
+
 def test_typed_read_of_the_bad_corpus_matches_the_text_read(bad_files):
     for path in bad_files:
         assert_same_as_text(path)
