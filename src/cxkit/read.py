@@ -236,31 +236,69 @@ def _read_text(
 
 
 def _read_parquet(
-    data: bytes, name: str, columns: Projection | None = None, typed: bool = False
+    data: bytes | Path, name: str, columns: Projection | None = None, typed: bool = False
 ) -> RawTable:
-    # ParquetFile, not pq.read_table: a single file needs no pyarrow.dataset (its import
-    # alone costs a tenth of a second)
+    """A Parquet file's columns (the projected ones only, if ``columns``).
+
+    ``data`` is the file's bytes (stdin) or its path: a path is read column by column by
+    pyarrow while a thread hashes the file, so the whole file is never held in memory.
+    ``ParquetFile``, not ``pq.read_table``: a single file needs no ``pyarrow.dataset``
+    (whose import alone costs a good part of a small read).
+    """
     import pyarrow.parquet as pq
 
-    try:
-        pf = pq.ParquetFile(pa.BufferReader(data))
-        schema = pf.schema_arrow
-        keep = set(schema.names if columns is None else columns(list(schema.names)))
-        wanted = [c for c in schema.names if c in keep]
-        if typed:
-            # text as dictionaries: a role column is a few labels and an index per row,
-            # not five million strings
-            text = [f.name for f in schema if f.name in keep and pa.types.is_string(f.type)]
-            if text:
-                pf = pq.ParquetFile(pa.BufferReader(data), read_dictionary=text)
-        table = pf.read(columns=wanted) if columns is not None else pf.read()
-    except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{name}: is not a readable Parquet file ({exc})") from None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        is_path = isinstance(data, Path)
+        sha = pool.submit(_sha_file if is_path else _sha, data)  # beside the decode
+
+        def source():
+            return str(data) if is_path else pa.BufferReader(data)
+
+        try:
+            pf = pq.ParquetFile(source())
+            schema = pf.schema_arrow
+            keep = set(schema.names if columns is None else columns(list(schema.names)))
+            wanted = [c for c in schema.names if c in keep]
+            if typed:
+                # text as dictionaries: a role column is a few labels and an index per row,
+                # not five million strings
+                text = [f.name for f in schema if f.name in keep and pa.types.is_string(f.type)]
+                if text:
+                    pf = pq.ParquetFile(source(), read_dictionary=text)
+            table = pf.read(columns=wanted) if columns is not None else pf.read()
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{name}: is not a readable Parquet file ({exc})") from None
+        try:
+            digest = sha.result()
+        except OSError as exc:
+            raise InputError(
+                f"{name}: cannot be read ({exc.strerror or exc}); check permissions"
+            ) from None
     rows = pf.metadata.num_rows
     if rows == 0:
         raise InputError(f"{name}: has columns but no responses")
-    info = SourceInfo(name, _sha(data), rows, "parquet")
+    info = SourceInfo(name, digest, rows, "parquet")
     return RawTable(table, info, [], TableMeta(platform="parquet"))
+
+
+def _sha_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 23):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_parquet_file(path: str) -> bool:
+    """Whether ``path`` is a readable file that starts like Parquet (else the ordinary
+    byte read applies, with its own messages for missing or unreadable files)."""
+    if path == "-":
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PAR1"
+    except OSError:
+        return False
 
 
 def _read_xlsx(data: bytes, name: str, opts: dict) -> RawTable:
@@ -375,6 +413,12 @@ def read_table(
     }
     if str(path) != "-" and Path(path).is_dir():
         return _read_folder(Path(path), opts, encoding, delimiter)
+    if _is_parquet_file(str(path)):
+        _check_memory(Path(path))
+        raw = _read_parquet(Path(path), str(path), columns, typed)
+        if sheet is not None:
+            raw.notes.append(f"{path}: --sheet {sheet} ignored: the file is not a workbook")
+        return raw
     data, name = _read_bytes(str(path))
     if not data:
         raise InputError(f"{name}: is empty; expected a header row and at least one response")
