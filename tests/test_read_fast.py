@@ -108,7 +108,15 @@ ROWS = "".join(f"{i},customer,{1 + i % 5},{i % 3}\n" for i in range(1, 2101))
 def test_a_plain_survey_arrives_with_small_integer_columns(tmp_path):
     p = write_csv(tmp_path, HEAD + "-300,executive,,300\n" + ROWS)
     table = assert_same_as_text(p)
-    assert table.schema.types == [pa.int16(), pa.string(), pa.int8(), pa.int16()]
+    labels = pa.dictionary(pa.int32(), pa.string())  # few distinct texts: a dictionary
+    assert table.schema.types == [pa.int16(), labels, pa.int8(), pa.int16()]
+
+
+def test_many_distinct_texts_stay_strings(tmp_path):
+    rows = "".join(f"{i},comment {i},3,1\n" for i in range(200))
+    p = write_csv(tmp_path, "id,comment,q1,q2\n" + rows)
+    table = assert_same_as_text(p)
+    assert table.schema.field("comment").type == pa.string()
 
 
 @pytest.mark.parametrize(

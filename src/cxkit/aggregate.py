@@ -91,11 +91,11 @@ class Groups:
     histogrammed over them: the row keys' group part is computed once per value count."""
 
     def __init__(self, group: np.ndarray, n_groups: int, weights: np.ndarray | None = None) -> None:
-        self.group = np.asarray(group, dtype=np.int64)
+        self.group = np.asarray(group)
         self.n_groups = n_groups
         self.weights = None if weights is None else np.asarray(weights, dtype=float)
         self._w2: np.ndarray | None = None
-        self._base: dict[int, np.ndarray] = {}
+        self._base: dict[tuple[int, bool], np.ndarray] = {}
 
     @property
     def w2(self) -> np.ndarray:
@@ -106,12 +106,22 @@ class Groups:
 
     def keys(self, coded: Coded) -> np.ndarray:
         """Bin per row: ``(group + 1) * (U + 1) + code + 1``; bin row/column 0 collect the
-        rows in no group and the unanswered."""
+        rows in no group and the unanswered.
+
+        Up to 256 bins with one-byte codes the keys are bytes (the ``-1`` of an unanswered
+        code wraps to ``base - 1``), else 32- or 64-bit integers.
+        """
         u = coded.values.size
-        base = self._base.get(u)
+        size = (self.n_groups + 1) * (u + 1)
+        narrow = size <= 256 and coded.codes.dtype == np.int8
+        dtype = np.uint8 if narrow else np.int32 if size < 2**31 else np.int64
+        base = self._base.get((u, narrow))
         if base is None:
-            base = self._base[u] = (self.group + 1) * (u + 1) + 1
-        return base + coded.codes
+            wide = (self.group.astype(np.int64 if dtype == np.int64 else np.int32) + 1) * (u + 1)
+            base = self._base[(u, narrow)] = (wide + 1).astype(dtype)
+        if narrow:
+            return base + coded.codes.view(np.uint8)
+        return base + coded.codes.astype(dtype, copy=False)
 
 
 def histograms(

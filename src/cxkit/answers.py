@@ -128,7 +128,7 @@ def respondent_mean(items: Sequence[Coded]) -> Coded:
     lo_t = int(total.min())
     if (int(total.max()) - lo_t + 1) * k > _MAX_PAIRS:
         return Coded.from_floats(_float_mean(items))
-    key = (total.astype(np.int64) - lo_t) * k + count
+    key = (total - lo_t).astype(np.int32) * k + count.astype(np.int32)  # < _MAX_PAIRS
     present = np.flatnonzero(np.bincount(key))
     sums, counts = present // k + lo_t, present % k
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -157,13 +157,13 @@ def _whole_sums(items: Sequence[Coded], whole: Sequence[np.ndarray]):
         for c in items:
             codes_sum += c.codes
             count += c.codes >= 0
-        count64 = count.astype(np.int64)
-        return codes_sum + (k - count64) + lo * count64, count64
+        count64 = count.astype(np.int64)  # the total needs 64 bits, the count does not
+        return codes_sum + (k - count) + lo * count64, count
     total = np.zeros(n, dtype=np.int64)
     for c, w in zip(items, whole, strict=True):
         total += np.append(w, 0)[c.codes]  # no answer adds 0
         count += c.codes >= 0
-    return total, count.astype(np.int64)
+    return total, count
 
 
 def _float_mean(items: Sequence[Coded]) -> np.ndarray:

@@ -64,7 +64,7 @@ def _role_tally(survey: Survey, self_set: set[str], cust_set: set[str]):
         dtype=object,
     )
     index = np.where(index < 0, len(uniques), index)
-    code_u = np.full(norm_u.size, -1, dtype=np.int64)
+    code_u = np.full(norm_u.size, -1, dtype=np.int8)
     code_u[np.isin(norm_u, list(self_set))] = 0
     code_u[np.isin(norm_u, list(cust_set))] = 1
     tally: dict[str | None, int] = {}
@@ -177,7 +177,8 @@ def _rows_for(hists: Sequence[Histograms], agree_at, confidence):
 
 def _histograms_for(variables, codes, cell, n_cells, weights) -> list[Histograms]:
     """One histogram per variable over the groups ``2 * cell + role`` (the merge point)."""
-    group = np.where(codes >= 0, cell * 2 + codes, -1)
+    small = np.int8 if 2 * n_cells < 127 else np.int16 if 2 * n_cells < 2**15 else np.int64
+    group = np.where(codes >= 0, cell.astype(small) * 2 + codes, -1).astype(small, copy=False)
     groups = Groups(group, 2 * n_cells, weights)
     return [histograms(v[4], groups) for v in variables]
 
@@ -296,7 +297,7 @@ def gap(
         else None
     )
     variables = _variables(survey, chosen)
-    zero = np.zeros(survey.n_rows, dtype=np.int64)
+    zero = np.zeros(survey.n_rows, dtype=np.int8)
     cell_rows = None
     if by:
         cell, labels = cells({b: survey.column(b) for b in by}, by)

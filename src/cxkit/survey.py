@@ -207,7 +207,14 @@ def _as_text(col: pa.ChunkedArray):
 
 
 def _weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        try:  # pyarrow parses decimal text as Python's float() does (correctly rounded)
+            out = pc.utf8_trim_whitespace(col).cast(pa.float64())
+            return _checked_weights(out.to_numpy(zero_copy_only=False), column, file)
+        except (pa.ArrowInvalid, InputError):
+            pass  # find and name the bad cell the slow way
         text = col.to_pylist()
         out = np.empty(len(text))
         for i, t in enumerate(text):
@@ -219,6 +226,11 @@ def _weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
                 ) from None
     else:
         out = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+    return _checked_weights(out, column, file)
+
+
+def _checked_weights(out: np.ndarray, column: str, file: str) -> np.ndarray:
+    out = np.asarray(out, dtype=float)
     bad = np.isnan(out) | ~np.isfinite(out) | (out < 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])

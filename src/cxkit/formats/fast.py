@@ -29,6 +29,9 @@ from .text import check_is_text, sniff_delimiter
 _CANONICAL = re.compile(r"(0|-?[1-9][0-9]{0,4})")
 _SAMPLE = 2000
 _CHUNK = 1 << 22
+#: a text column with at most this many distinct values in the sample is read as a dictionary
+_FEW = 64
+_LABELS = pa.dictionary(pa.int32(), pa.string())
 
 Projection = Callable[[list[str]], Collection[str]]
 
@@ -180,10 +183,13 @@ def read_plain(
     if typed:
         for i, f in enumerate(fields):
             if f in types:
-                t = _int_type([r[i] if i < len(r) else "" for r in sample[1:]])
+                values = [r[i] if i < len(r) else "" for r in sample[1:]]
+                t = _int_type(values)
                 if t is not None:
                     types[f] = t
-    ints = any(t != pa.string() for t in types.values())
+                elif len(set(values)) <= _FEW:
+                    types[f] = _LABELS  # a role or segment: labels and an index per row
+    ints = any(t not in (pa.string(), _LABELS) for t in types.values())
     rest = pa.py_buffer(body).slice(first_nl + 1)
     if not include:
         include = fields[:1]  # an empty include list means "every column" to pyarrow
