@@ -93,8 +93,11 @@ def test_sigint_to_a_real_process_is_exit_130(tmp_path):
         stderr=subprocess.PIPE,
     )
     proc.stdin.write(b"role,q1\n" + b"customer,3\n" * 1000)
+    # more than a pipe holds: this write returns only once cxkit is reading stdin, so the
+    # signal lands while it works however slowly the machine starts it
+    proc.stdin.write(b"customer,3\n" * 40_000)
     proc.stdin.flush()
-    time.sleep(1.5)
+    time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
