@@ -91,7 +91,7 @@ class Recoder:
             raise NotOnScaleError
         for hit, why in (([i for i in bad if tally[i]], None), ([i for i in off if tally[i]], 0)):
             if hit:
-                row = int(np.flatnonzero(np.isin(indices, hit))[0])
+                row = _first_row(indices, hit)
                 i = int(indices[row])
                 value = off[i] if why is not None else enc.dictionary[i].as_py()
                 error = self._bad(column, row, value, off_scale=why is not None)
@@ -230,6 +230,17 @@ class Recoder:
         if not math.isfinite(value):
             return np.nan, None
         return value, None
+
+
+def _first_row(indices: np.ndarray, entries: list[int]) -> int:
+    """The first row whose dictionary index is one of ``entries`` (which occur), searched
+    block by block: a bad answer is usually found long before the end of the column."""
+    step = 1 << 16
+    for start in range(0, indices.size, step):
+        hit = np.isin(indices[start : start + step], entries)
+        if hit.any():
+            return start + int(np.argmax(hit))
+    raise ValueError("no row holds the entries")  # pragma: no cover - callers pass seen ones
 
 
 def _int_min(t: pa.DataType) -> int:
