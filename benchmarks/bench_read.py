@@ -60,15 +60,20 @@ def make_csv(path: Path, rows: int, seed: int = 1) -> None:
             fh.write("\n".join(lines.tolist()) + "\n")
 
 
-def best_of(runs, repeat: int) -> dict[str, float]:
-    """Best time of each run, the runs interleaved so machine load hits them alike."""
+def interleaved(runs, repeat: int) -> dict[str, list[float]]:
+    """Seconds of every run of each, the runs interleaved so machine load hits them alike."""
     times: dict[str, list[float]] = {name: [] for name, _ in runs}
     for _ in range(repeat):
         for name, fn in runs:
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
-    return {name: min(t) for name, t in times.items()}
+    return times
+
+
+def best_of(runs, repeat: int) -> dict[str, float]:
+    """Best time of each run (see :func:`interleaved`)."""
+    return {name: min(t) for name, t in interleaved(runs, repeat).items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,14 +42,10 @@ def needed(names: list[str]) -> list[str]:
 
 
 def median_of(runs, repeat: int) -> dict[str, float]:
-    """Median time of each run, the runs interleaved so machine load hits them alike."""
-    times: dict[str, list[float]] = {name: [] for name, _ in runs}
-    for _ in range(repeat):
-        for name, fn in runs:
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(t) for name, t in times.items()}
+    """Median time of each run (runs interleaved, as in ``bench_read.py``)."""
+    from bench_read import interleaved
+
+    return {name: statistics.median(t) for name, t in interleaved(runs, repeat).items()}
 
 
 def report(title: str, best: dict[str, float], floor: str) -> None:

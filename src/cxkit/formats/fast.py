@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import InputError
-from .text import check_is_text, sniff_delimiter
+from .text import check_is_text, convert_options, sniff_delimiter
 
 _CANONICAL = re.compile(r"(0|-?[1-9][0-9]{0,4})")
 _SAMPLE = 2000
@@ -201,13 +201,7 @@ def read_plain(
             pa.BufferReader(rest),
             read_options=pacsv.ReadOptions(column_names=fields),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=quotes > 0),
-            convert_options=pacsv.ConvertOptions(
-                column_types=types,
-                include_columns=include,
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
+            convert_options=convert_options(types, include),
         )
     except (pa.ArrowException, ValueError):
         return None

@@ -122,6 +122,20 @@ class NotUtf8Error(Exception):
     """pyarrow met invalid UTF-8 on the fast path: decode the file and parse again."""
 
 
+def convert_options(types: dict[str, pa.DataType], include: list[str] | None = None):
+    """pyarrow CSV conversion as cxkit reads text: the given column types, only empty cells
+    (quoted or not) are missing."""
+    from pyarrow import csv as pacsv
+
+    return pacsv.ConvertOptions(
+        column_types=types,
+        include_columns=include or [],
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+    )
+
+
 def parse_records(
     body: bytes, head: str, name: str, delimiter: str | None, text: Callable[[], str]
 ) -> tuple[pa.Table, str]:
@@ -152,12 +166,7 @@ def parse_records(
             read_options=pacsv.ReadOptions(column_names=names),
             # quoted line breaks are only possible where there are quotes
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=quotes > 0),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
+            convert_options=convert_options(dict.fromkeys(names, pa.string())),
         )
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
