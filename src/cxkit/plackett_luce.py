@@ -252,7 +252,9 @@ def point_estimate(
     """Log-worths (mean 0) of the answers and the method used.
 
     ``choix.ilsr_top1`` when the maximum-likelihood estimate exists, else :func:`fit` with the
-    ridge penalty :data:`ALPHA`.
+    ridge penalty :data:`ALPHA`. ILSR starts from the Newton fit of :func:`fit` (``alpha=0``,
+    milliseconds on the pattern counts), so it confirms the optimum in an iteration or two
+    instead of about ten; the two agree to 1e-10 (``tests/test_plackett_luce.py``).
     """
     counts = np.asarray(counts, dtype=float)
     if m == 1:
@@ -260,7 +262,9 @@ def point_estimate(
     if connected(stats, counts):
         import choix
 
-        theta = np.asarray(choix.ilsr_top1(m, top1_data(patterns, counts, m)), dtype=float)
+        start = fit(counts @ stats.wins, counts @ stats.set_counts, stats.sets, alpha=0.0)[0]
+        data = top1_data(patterns, counts, m)
+        theta = np.asarray(choix.ilsr_top1(m, data, initial_params=start), dtype=float)
         return theta - theta.mean(), "choix.ilsr_top1"
     a = counts @ stats.wins
     n = counts @ stats.set_counts

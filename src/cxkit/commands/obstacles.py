@@ -119,6 +119,11 @@ def obstacles(
         if file is None:
             raise UsageError("name the survey file: cxkit obstacles FILE ('-' reads stdin)")
 
+        from ..preload import preload
+
+        # choix (and the scipy.stats it imports, about 0.3 s) loads while the file is read
+        # and the answers are parsed; it is first needed for the Plackett-Luce fit
+        preload("pandas", "choix")
         from ..obstacles import obstacles as run
         from ..rankings import ObstacleConfig, parse_config
         from ..read import read_table
