@@ -194,6 +194,17 @@ def summarise(h: Histograms, agree_at: float) -> Summary:
     return Summary(n=n, neff=np.where(empty, 0.0, neff), mean=mean, var=var, agree=agree)
 
 
+def factorize(column: object) -> tuple[np.ndarray, object]:
+    """``pandas.factorize`` (codes, uniques; ``-1`` = missing), reading a categorical's own
+    small codes instead of hashing its values again."""
+    import pandas as pd
+
+    cat = column.array if isinstance(column, pd.Series) else column
+    if isinstance(cat, pd.Categorical):
+        return cat.codes, cat.categories
+    return pd.factorize(column, use_na_sentinel=True)
+
+
 def cells(
     frame: pd.DataFrame | Mapping[str, object], by: Sequence[str]
 ) -> tuple[np.ndarray, list[tuple[str, ...]]]:
@@ -212,7 +223,7 @@ def cells(
     combined = np.zeros(len(frame[by[0]]), dtype=np.int64)
     names_of: list[list[str]] = []
     for b in by:
-        index, uniques = pd.factorize(frame[b], use_na_sentinel=True)
+        index, uniques = factorize(frame[b])
         text = [MISSING if pd.isna(v) or v == "" else str(v) for v in uniques]
         names = sorted(set(text) | ({MISSING} if (index < 0).any() else set()))
         pos = {n: i for i, n in enumerate(names)}

@@ -157,8 +157,8 @@ def _whole_sums(items: Sequence[Coded], whole: Sequence[np.ndarray]):
         for c in items:
             codes_sum += c.codes
             count += c.codes >= 0
-        count64 = count.astype(np.int64)  # the total needs 64 bits, the count does not
-        return codes_sum + (k - count) + lo * count64, count
+        wide = count.astype(np.int32)  # |total| <= k * (|lo| + size) < 2**31
+        return codes_sum + (k - wide) + lo * wide, count
     total = np.zeros(n, dtype=np.int64)
     for c, w in zip(items, whole, strict=True):
         total += np.append(w, 0)[c.codes]  # no answer adds 0

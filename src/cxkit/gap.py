@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .aggregate import Groups, Histograms, cells, histograms, summarise
+from .aggregate import Groups, Histograms, cells, factorize, histograms, summarise
 from .answers import respondent_mean
 from .errors import InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
@@ -58,7 +58,7 @@ def _role_sets(self_roles, customer_roles) -> tuple[set[str], set[str]]:
 def _role_tally(survey: Survey, self_set: set[str], cust_set: set[str]):
     """Role codes per row (0 self, 1 customer, -1 neither) and the count of each role value
     (casefolded; ``None`` = blank). Only the distinct values are normalised in Python."""
-    index, uniques = pd.factorize(survey.column(survey.role_col), use_na_sentinel=True)
+    index, uniques = factorize(survey.column(survey.role_col))
     norm_u = np.array(
         [None if v is None or v == "" else str(v).casefold() for v in uniques] + [None],
         dtype=object,
