@@ -25,6 +25,9 @@ from .stats import kish_neff
 #: label of a breakdown cell whose value is blank or missing
 MISSING = "(missing)"
 
+#: most possible breakdown cells (product of the columns' distinct values) counted directly
+_DIRECT_CELLS = 1 << 20
+
 #: tolerance for "answer >= agree threshold" on respondent means such as 11/3
 _AGREE_TOL = 1e-9
 
@@ -230,7 +233,14 @@ def cells(
         code = np.array([pos[t] for t in text] + [pos.get(MISSING, 0)], dtype=np.int64)
         combined = combined * len(names) + code[np.where(index < 0, len(uniques), index)]
         names_of.append(names)
-    present, cell = distinct(combined.astype(float))
+    size = int(np.prod([len(n) for n in names_of], dtype=np.int64))
+    if size <= _DIRECT_CELLS:  # count the possible cells directly: no float copy, no sort
+        present = np.flatnonzero(np.bincount(combined, minlength=size))
+        rank = np.zeros(size, dtype=np.int32 if present.size < 2**31 else np.int64)
+        rank[present] = np.arange(present.size)
+        cell = rank[combined]
+    else:
+        present, cell = distinct(combined.astype(float))
     labels = []
     for c in present.astype(np.int64).tolist():
         key = []
@@ -238,4 +248,4 @@ def cells(
             c, r = divmod(c, len(names))
             key.append(names[r])
         labels.append(tuple(reversed(key)))
-    return cell.astype(np.int64), labels
+    return cell, labels
