@@ -120,8 +120,12 @@ class Groups:
         dtype = np.uint8 if narrow else np.int32 if size < 2**31 else np.int64
         base = self._base.get((u, narrow))
         if base is None:
-            wide = (self.group.astype(np.int64 if dtype == np.int64 else np.int32) + 1) * (u + 1)
-            base = self._base[(u, narrow)] = (wide + 1).astype(dtype)
+            work = np.int16 if size < 2**15 else np.int32 if dtype != np.int64 else np.int64
+            wide = self.group.astype(work)  # small temporaries: keys fit in 16 bits mostly
+            wide += 1
+            wide *= u + 1
+            wide += 1
+            base = self._base[(u, narrow)] = wide.astype(dtype, copy=False)
         if narrow:
             return base + coded.codes.view(np.uint8)
         return base + coded.codes.astype(dtype, copy=False)
@@ -223,17 +227,21 @@ def cells(
 
     if not by:
         return np.zeros(len(frame), dtype=np.int64), [()]  # type: ignore[arg-type]
-    combined = np.zeros(len(frame[by[0]]), dtype=np.int64)
+    columns = []
     names_of: list[list[str]] = []
     for b in by:
         index, uniques = factorize(frame[b])
         text = [MISSING if pd.isna(v) or v == "" else str(v) for v in uniques]
         names = sorted(set(text) | ({MISSING} if (index < 0).any() else set()))
         pos = {n: i for i, n in enumerate(names)}
-        code = np.array([pos[t] for t in text] + [pos.get(MISSING, 0)], dtype=np.int64)
-        combined = combined * len(names) + code[np.where(index < 0, len(uniques), index)]
+        columns.append((index, [pos[t] for t in text] + [pos.get(MISSING, 0)], len(uniques)))
         names_of.append(names)
     size = int(np.prod([len(n) for n in names_of], dtype=np.int64))
+    dtype = np.int32 if size < 2**31 else np.int64  # half the memory of a row index
+    combined = np.zeros(len(frame[by[0]]), dtype=dtype)
+    for (index, code, n_uniques), names in zip(columns, names_of, strict=True):
+        combined *= len(names)
+        combined += np.array(code, dtype=dtype)[np.where(index < 0, np.int32(n_uniques), index)]
     if size <= _DIRECT_CELLS:  # count the possible cells directly: no float copy, no sort
         present = np.flatnonzero(np.bincount(combined, minlength=size))
         rank = np.zeros(size, dtype=np.int32 if present.size < 2**31 else np.int64)
