@@ -107,3 +107,38 @@ def test_generated_survey(tmp_path, fmt, options):
         by=tuple(options.get("by", ())), weight_col=options.get("weight"), missing=("99",)
     )
     _same(path, spec, by=spec.by)
+
+
+@pytest.mark.parametrize(
+    ("late", "error"),
+    [
+        (None, None),
+        ("1e-3", None),  # both parse it
+        ("", "data row 2501: missing"),
+        ("-0.5", "data row 2501: -0.5 is not allowed"),
+        ("n/a", "data row 2501: 'n/a' is not a number"),  # pyarrow cannot: text read
+        ("inf", "data row 2501: inf is not allowed"),
+    ],
+)
+def test_weights_read_as_numbers_equal_weights_read_as_text(tmp_path, late, error):
+    """The weight column of a CSV is read as float64 when its first records are decimals;
+    later cells give the same weights or the same error as the text read."""
+    table = _survey_table(3000, seed=5)
+    if late is not None:
+        w = table.column("weight").to_pylist()
+        w[2500] = late
+        table = table.set_column(4, "weight", pa.array([str(x) for x in w]))
+    path = tmp_path / "w.csv"
+    import pyarrow.csv as pacsv
+
+    pacsv.write_csv(table, path)
+    spec = SurveySpec(weight_col="weight", missing=("99",))
+    if error is not None:
+        with pytest.raises(Exception) as fast:
+            read_survey(path, spec=spec)
+        with pytest.raises(Exception) as plain:
+            _plain(path, spec)
+        assert str(fast.value) == str(plain.value)
+        assert error in str(fast.value)
+        return
+    _same(path, spec)

@@ -194,6 +194,7 @@ def _read_text(
                 columns=columns,
                 typed=typed,
                 finished_only=opts["finished_only"],
+                decimals=opts["decimals"],
             )
         if fast is None:
             records, delim, used, notes = _parse_text(data, name, encoding, delimiter)
@@ -369,6 +370,7 @@ def read_table(
     options: dict[str, list[str]] | None = None,
     columns: Projection | None = None,
     typed: bool = False,
+    decimals: Collection[str] = (),
 ) -> RawTable:
     """Read one survey file, or a folder of drops, whatever platform exported it.
 
@@ -402,6 +404,10 @@ def read_table(
         ``007``) as ``int8``/``int16``, the rest as text. If any later cell does not fit,
         the file is read all as text, exactly as with ``typed=False``. A Parquet file's
         text columns arrive dictionary-encoded. Other formats ignore it.
+    decimals : collection of str
+        With ``typed``, these columns of a plain CSV/TSV are read as float64 when their first
+        records are all blank or plain decimals (for weights: pyarrow parses a number as
+        Python's ``float`` does; any cell it cannot parse sends the file to the text read).
 
     Returns
     -------
@@ -420,6 +426,7 @@ def read_table(
         "options": options or {},
         "columns": columns,
         "typed": typed,
+        "decimals": decimals,
     }
     if str(path) != "-" and Path(path).is_dir():
         return _read_folder(Path(path), opts, encoding, delimiter)

@@ -242,7 +242,7 @@ def _checked_weights(out: np.ndarray, column: str, file: str) -> np.ndarray:
 
 
 def _weight_repr(x: float) -> str:
-    return "missing" if np.isnan(x) else f"{x!r} is not allowed"
+    return "missing" if np.isnan(x) else f"{float(x)!r} is not allowed"  # not np.float64(…)
 
 
 def _wave_col(table: pa.Table, study: Study, spec: SurveySpec, file: str) -> str | None:
@@ -544,7 +544,12 @@ def read_survey(
     study = load_study(cfg_path) if cfg_path is not None else Study()
 
     if not two_files:
-        options = {**spec.read_options(study), "columns": spec.projection(study), "typed": True}
+        options = {
+            **spec.read_options(study),
+            "columns": spec.projection(study),
+            "typed": True,
+            "decimals": {spec.weight(study)} - {None},
+        }
         raw = _dedupe(read_table(path, **options), study, spec.dedupe)
         return survey_of(raw, study, spec)
 
@@ -552,6 +557,7 @@ def read_survey(
         **spec.read_options(study),
         "columns": spec.projection(study, role=False),
         "typed": True,
+        "decimals": {spec.weight(study)} - {None},
     }
     raws = [
         _dedupe(read_table(p, **options), study, spec.dedupe) for p in (self_file, customer_file)

@@ -52,6 +52,14 @@ def _sample(head: str, delim: str, complete: bool) -> list[list[str]] | None:
     return records
 
 
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _decimal(values: list[str]) -> bool:
+    """Every sample value blank or a plain decimal number, and one at least not blank."""
+    return any(values) and all(v == "" or _DECIMAL.fullmatch(v) for v in values)
+
+
 def _int_type(values: list[str]) -> pa.DataType | None:
     seen = False
     lo, hi = 0, 0
@@ -131,6 +139,7 @@ def read_plain(
     columns: Projection | None,
     typed: bool,
     finished_only: bool,
+    decimals: Collection[str] = (),
 ) -> tuple[pa.Table, list[str], str, str] | None:
     """(table, notes, delimiter, encoding) of a plain text file, or ``None`` to read it the
     ordinary way. Only kept columns are converted; with ``typed``, small-integer columns
@@ -187,9 +196,11 @@ def read_plain(
                 t = _int_type(values)
                 if t is not None:
                     types[f] = t
+                elif names[i] in decimals and _decimal(values):
+                    types[f] = pa.float64()  # a weight: parsed as float() would parse it
                 elif len(set(values)) <= _FEW:
                     types[f] = _LABELS  # a role or segment: labels and an index per row
-    ints = any(t not in (pa.string(), _LABELS) for t in types.values())
+    ints = any(pa.types.is_integer(t) for t in types.values())
     rest = pa.py_buffer(body).slice(first_nl + 1)
     if not include:
         include = fields[:1]  # an empty include list means "every column" to pyarrow
