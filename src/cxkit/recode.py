@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .answers import DIRECT_RANGE, Coded, code_dtype
+from .arrow_values import one_dictionary
 from .errors import InputError
 from .scales import SCALES, closest_scale, match_scale, scale_map
 from .study import Scale, normalise_label
@@ -70,10 +71,8 @@ class Recoder:
                 if probe and not fast.values.size:
                     raise NotOnScaleError
                 return fast, Counter()
-        if labelled:  # already text and an index per row (a Parquet file's text)
-            enc = col.unify_dictionaries().combine_chunks() if col.num_chunks != 1 else col.chunk(0)
-        else:
-            enc = pc.dictionary_encode(col).combine_chunks()
+        # a Parquet file's text already is labels and an index per row
+        enc = one_dictionary(col) if labelled else pc.dictionary_encode(col).combine_chunks()
         indices = enc.indices.fill_null(len(enc.dictionary)).to_numpy(zero_copy_only=False)
         tally = np.bincount(indices, minlength=len(enc.dictionary) + 1)
         if numeric:

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .answers import Coded
+from .arrow_values import as_text, checked_weights
 from .errors import InputError, UsageError
 from .read import RawTable, SourceInfo, read_table
 from .recode import NotOnScaleError, Recoder
@@ -183,66 +184,6 @@ def _resolve_items(
             )
         return list(study.items)
     return None
-
-
-def _as_text(col: pa.ChunkedArray):
-    """Trimmed text, converted by pyarrow (pandas' own string array where it has one)
-    rather than through a million Python strings.
-
-    A dictionary-encoded column (Parquet text is read that way) becomes a categorical:
-    only its distinct values are trimmed, and grouping by it needs no hashing.
-    """
-    if pa.types.is_dictionary(col.type) and pa.types.is_string(col.type.value_type):
-        import pandas as pd
-
-        enc = col.unify_dictionaries().combine_chunks() if col.num_chunks != 1 else col.chunk(0)
-        labels = pc.utf8_trim_whitespace(enc.dictionary)
-        if labels.null_count == 0 and len(pc.unique(labels)) == len(labels):
-            idx = enc.indices
-            codes = (idx.fill_null(-1) if idx.null_count else idx).to_numpy(zero_copy_only=False)
-            return pd.Categorical.from_codes(codes, labels.to_pylist())
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        col = col.cast(pa.string())
-    return pc.utf8_trim_whitespace(col).to_pandas().array
-
-
-def _weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
-    if pa.types.is_dictionary(col.type):
-        col = col.cast(col.type.value_type)
-    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-        try:  # pyarrow parses decimal text as Python's float() does (correctly rounded)
-            out = pc.utf8_trim_whitespace(col).cast(pa.float64())
-            return _checked_weights(out.to_numpy(zero_copy_only=False), column, file)
-        except (pa.ArrowInvalid, InputError):
-            pass  # find and name the bad cell the slow way
-        text = col.to_pylist()
-        out = np.empty(len(text))
-        for i, t in enumerate(text):
-            try:
-                out[i] = float(t) if t is not None and t.strip() else np.nan
-            except ValueError:
-                raise InputError(
-                    f"{file}: weight column {column!r}, data row {i + 1}: {t!r} is not a number"
-                ) from None
-    else:
-        out = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
-    return _checked_weights(out, column, file)
-
-
-def _checked_weights(out: np.ndarray, column: str, file: str) -> np.ndarray:
-    out = np.asarray(out, dtype=float)
-    bad = np.isnan(out) | ~np.isfinite(out) | (out < 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"{file}: weight column {column!r}, data row {row + 1}: {_weight_repr(out[row])}; "
-            "every response needs a finite weight >= 0"
-        )
-    return out
-
-
-def _weight_repr(x: float) -> str:
-    return "missing" if np.isnan(x) else f"{float(x)!r} is not allowed"  # not np.float64(…)
 
 
 def _wave_col(table: pa.Table, study: Study, spec: SurveySpec, file: str) -> str | None:
@@ -420,13 +361,13 @@ def build_parts(
         )
     extra: dict[str, object] = {}
     if role_col is not None:
-        extra[role_col] = _as_text(table.column(role_col))
+        extra[role_col] = as_text(table.column(role_col))
     if weight_col is not None:
-        extra[weight_col] = _weights(table.column(weight_col), weight_col, file)
+        extra[weight_col] = checked_weights(table.column(weight_col), weight_col, file)
     keep = [*spec.by, study.id_col, study.segment_col, _wave_col(table, study, spec, file)]
     for b in keep:
         if b is not None and b not in extra and b not in answers and b in table.column_names:
-            extra[b] = _as_text(table.column(b))
+            extra[b] = as_text(table.column(b))
     return Parts(extra, answers, items, notes, scale, table.num_rows)
 
 
