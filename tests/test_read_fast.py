@@ -8,6 +8,7 @@ and a projection must equal reading everything and then selecting.
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -270,3 +271,46 @@ def test_a_single_parquet_file_is_read_without_pyarrow_dataset():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _opts(**kw) -> dict:
+    base = {"sheet": None, "finished_only": False, "include_preview": False, "options": {},
+            "columns": None, "typed": True, "decimals": ()}  # fmt: skip
+    return {**base, **kw}
+
+
+@pytest.mark.parametrize("path", TEXT_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_mapped_file_reads_as_its_bytes_do(path):
+    """A named file is mapped, stdin arrives as bytes: the two give the same read (the
+    bytes route is the one the fast path had before files were mapped)."""
+    from cxkit.read import _mapped, _read_text
+
+    mapped = _mapped(str(path))
+    assert mapped is not None
+    for opts in (_opts(), _opts(columns=lambda names: names[1:])):
+        try:
+            want = _read_text(path.read_bytes(), str(path), None, None, opts)
+        except CxkitError as exc:
+            with pytest.raises(type(exc), match=re.escape(str(exc))):
+                _read_text(mapped, str(path), None, None, opts)
+            continue
+        got = _read_text(mapped, str(path), None, None, opts)
+        assert got.table.equals(want.table)
+        assert (got.source, got.notes, got.meta) == (want.source, want.notes, want.meta)
+
+
+def test_what_is_not_mapped(tmp_path):
+    from cxkit.read import _mapped
+
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert _mapped("-") is None
+    assert _mapped(str(tmp_path)) is None
+    assert _mapped(str(tmp_path / "empty.csv")) is None
+    assert _mapped(str(tmp_path / "missing.csv")) is None
+
+
+def test_a_mapped_file_that_needs_the_text_read_gets_it(tmp_path):
+    """A late ``007`` sends a mapped file to the all-text read, which needs real bytes."""
+    p = write_csv(tmp_path, HEAD + ROWS + "9999,customer,007,1\n")
+    table = assert_same_as_text(p)
+    assert table.column("q1").type == pa.string()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import re
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
@@ -132,7 +133,7 @@ def lenient_ints(body: bytes | memoryview, delim: str) -> bool:
 
 
 def read_plain(
-    data: bytes,
+    data: bytes | mmap.mmap,
     name: str,
     delimiter: str | None,
     *,
@@ -143,16 +144,16 @@ def read_plain(
 ) -> tuple[pa.Table, list[str], str, str] | None:
     """(table, notes, delimiter, encoding) of a plain text file, or ``None`` to read it the
     ordinary way. Only kept columns are converted; with ``typed``, small-integer columns
-    arrive as ``int8``/``int16``."""
+    arrive as ``int8``/``int16``. ``data`` may be the file mapped into memory."""
     from pyarrow import csv as pacsv
 
     from . import platforms
 
-    bom = data.startswith(b"\xef\xbb\xbf")
+    bom = data[:3] == b"\xef\xbb\xbf"
     body = memoryview(data)[3:] if bom else memoryview(data)
     if bytes(body[:2]) in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in bytes(body[:65536]):
         return None
-    if not (data.isascii() or _valid_utf8(body)):
+    if not (_is_ascii(data) or _valid_utf8(body)):
         return None
     cut = len(body) > 1 << 20
     head = bytes(body[: 1 << 20]).decode("utf-8", errors="ignore")
@@ -176,7 +177,7 @@ def read_plain(
     names = [c.strip() for c in sample[0]]
     start = len(data) - len(body) + first_nl + 1  # the first data byte
     # find is a memchr: counting is only paid when the data (not the header) hold quotes
-    quotes = data.count(b'"', start) if data.find(b'"', start) >= 0 else 0
+    quotes = _count_quotes(data, start) if data.find(b'"', start) >= 0 else 0
     if quotes % 2:
         return None
     n = len(names)
@@ -231,6 +232,18 @@ def read_plain(
     if finished_only:
         notes.append(f"{name}: --finished-only ignored: a plain export has no Finished column")
     return table, notes, delim, "utf-8-sig" if bom else "utf-8"
+
+
+def _is_ascii(data: bytes | mmap.mmap) -> bool:
+    if isinstance(data, bytes):
+        return data.isascii()
+    return int(np.frombuffer(data, np.uint8).max(initial=0)) < 128
+
+
+def _count_quotes(data: bytes | mmap.mmap, start: int) -> int:
+    if isinstance(data, bytes):
+        return data.count(b'"', start)
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8, offset=start) == 34))
 
 
 def _valid_utf8(body: memoryview) -> bool:
