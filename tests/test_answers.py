@@ -6,6 +6,7 @@ the independent references: the codes must give bit-identical floats and histogr
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -119,15 +120,31 @@ def _recoder(missing=(99.0,)) -> Recoder:
 @given(
     st.lists(st.one_of(st.none(), st.integers(1, 5), st.just(99)), min_size=1, max_size=40),
     st.sampled_from([pa.int8(), pa.int16(), pa.int64(), pa.uint8()]),
+    st.lists(st.integers(0, 40), max_size=4),
 )
-def test_integer_columns_recode_as_their_text_does(xs, kind):
-    """The subtraction route for integer columns equals the text route of the same cells."""
-    numbers = pa.chunked_array([pa.array(xs, type=kind)])
+def test_integer_columns_recode_as_their_text_does(xs, kind, cuts):
+    """The subtraction route for integer columns equals the text route of the same cells,
+    whatever the chunks: slices of one array (buffers with an offset), nulls anywhere."""
+    whole = pa.array([0, *xs, 0], type=kind)  # sliced below: every chunk has an offset
+    bounds = sorted({0, len(xs), *(c for c in cuts if c <= len(xs))})
+    numbers = pa.chunked_array(
+        [whole.slice(1 + a, b - a) for a, b in itertools.pairwise(bounds)], type=kind
+    )
+    assert numbers.to_pylist() == xs
     text = pa.chunked_array([pa.array([None if x is None else str(x) for x in xs])])
     fast, fast_missing = _recoder().recode(numbers, "q")
     slow, slow_missing = _recoder().recode(text, "q")
     assert _same(fast.floats(), slow.floats())
     assert fast_missing == slow_missing == Counter({"99": xs.count(99)} if 99 in xs else {})
+
+
+def test_int8_codes_over_the_whole_int8_range():
+    """-128 … 127 on a scale that wide: codes 0 … 255 need int16 arithmetic, not int8."""
+    xs = [-128, None, 127, 0]
+    rec = Recoder(Scale(-128, 127), {}, set(), set(), "f.csv")
+    coded, _ = rec.recode(pa.chunked_array([pa.array(xs, type=pa.int8())]), "q")
+    assert coded.codes.tolist() == [0, -1, 255, 128]
+    assert _same(coded.floats(), _floats(xs))
 
 
 @pytest.mark.parametrize("kind", [pa.int8(), pa.uint8(), pa.int64()])
