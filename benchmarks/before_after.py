@@ -1,6 +1,6 @@
 """``cxkit gap`` before and after, same run: two source trees, whole processes, interleaved.
 
-    python benchmarks/before_after.py OLD_SRC [--repeat 5]
+    python benchmarks/before_after.py OLD_SRC [--repeat 5] [--rows 5000000] [--only csv]
 
 ``OLD_SRC`` is the ``src`` folder of an older checkout (``git archive REV src | tar -x -C
 DIR``); it is put first on ``PYTHONPATH`` for the "before" runs.
@@ -26,11 +26,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("old_src")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--rows", type=int, default=1_000_000, help="survey size (default 1M)")
+    ap.add_argument("--only", choices=["csv", "parquet"], help="one of the two files")
+    ap.add_argument("--task", choices=list(TASKS), action="append", help="repeatable; all")
     args = ap.parse_args(argv)
-    files = make_data.ensure(1_000_000)
+    files = [f for f in make_data.ensure(args.rows) if args.only in (None, f.suffix[1:])]
     print("| file | task | before | after | speed-up |\n|---|---|---|---|---|")
     for f in files:
         for task, (by, weight) in TASKS.items():
+            if args.task and task not in args.task:
+                continue
             argv_ = [sys.executable, "-m", "cxkit", *variants.cxkit_argv(str(f), by, weight)]
             res: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
             for _ in range(args.repeat):
