@@ -17,8 +17,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxkit.errors import CxkitError
+from cxkit.formats import fast
 from cxkit.formats.fast import lenient_ints
 from cxkit.read import read_table
 
@@ -195,6 +198,47 @@ def test_lenient_integer_scan():
         assert not lenient_ints(ok, ","), ok
     for bad in (b"1,007\n", b"1,-0\n", b"1,0x1\n", b"1, 4\n", b"1,4 \n", b'1," 4"\n', b"07,1\n"):
         assert lenient_ints(bad, ","), bad
+    for bad in (b"1|007\n", b"1|-0\n", b"x|0x1|2\n"):  # a delimiter above the sign, `-`
+        assert lenient_ints(bad, "|"), bad
+    assert not lenient_ints(b"1|0|20\n0|0.5\n", "|")
+
+
+def lenient_reference(body: bytes, delim: str) -> bool:
+    """The rule of :func:`lenient_ints`, byte by byte (a line end stands outside the buffer)."""
+    n = len(body)
+
+    def b(i: int) -> int:
+        return 10 if i < 0 or i >= n else body[i]
+
+    bound = {ord(delim), 10, 13, 34}
+    follow, signed = set(b"0123456789xX"), set(b"0123456789- \t")
+    blanks = {32} if delim == "\t" else {32, 9}
+    for i, x in enumerate(body):
+        if x == 48 and b(i - 1) in bound and b(i + 1) in follow:
+            return True
+        if x == 48 and b(i - 1) == 45 and b(i - 2) in bound:
+            return True
+        if x in blanks and (
+            (b(i - 1) in bound and b(i + 1) in signed) or (b(i - 1) in signed and b(i + 1) in bound)
+        ):
+            return True
+        if delim == "\t" and x == 9 and 34 in (b(i - 1), b(i + 1)):
+            return True
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet='0123456789x-.,| \t\n\r"ab', max_size=120),
+    st.sampled_from([",", "\t", "|"]),
+    st.sampled_from([3, 7, 1 << 22]),
+)
+def test_lenient_scan_follows_its_rule(text, delim, chunk):
+    """Whatever the bytes and wherever the scan's chunks end."""
+    body = text.encode()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fast, "_CHUNK", chunk)
+        assert lenient_ints(body, delim) == lenient_reference(body, delim)
 
 
 # --- projection ------------------------------------------------------------------------

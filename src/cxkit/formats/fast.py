@@ -108,15 +108,26 @@ def lenient_ints(body: bytes | memoryview, delim: str) -> bool:
         return out
 
     mask, more = np.empty(min(n, _CHUNK), bool), np.empty(min(n, _CHUNK), bool)
+    before = np.empty(min(n, _CHUNK), np.uint8)
     for lo in range(0, n, _CHUNK):
         c = a[lo : lo + _CHUNK]
         hit, other = mask[: len(c)], more[: len(c)]  # reused: no page faults per chunk
-        z = np.flatnonzero(np.equal(c, 48, out=hit)) + lo
-        prev = at(z - 1)
-        first = bounds[prev]  # most zeros are inside a number: filter those out first
-        if np.any(follow[at(z[first] + 1)]):
+        if lo:
+            prev = a[lo - 1 : lo - 1 + len(c)]
+        else:  # a line end before the first byte
+            prev = before[: len(c)]
+            prev[0], prev[1:] = 10, c[:-1]
+        # a zero that starts a cell or follows a sign: every boundary byte and the sign
+        # are <= 45 (`-`), bar a delimiter such as `|`; most zeros are inside numbers
+        np.less_equal(prev, 45, out=hit)
+        if ord(delim) > 45:
+            hit |= np.equal(prev, ord(delim), out=other)
+        hit &= np.equal(c, 48, out=other)
+        z = np.flatnonzero(hit) + lo
+        before_z = at(z - 1)
+        if np.any(follow[at(z[bounds[before_z]] + 1)]):
             return True  # 0…
-        if np.any(bounds[at(z[prev == 45] - 2)]):
+        if np.any(bounds[at(z[before_z == 45] - 2)]):
             return True  # -0…
         np.equal(c, blanks[0], out=hit)
         for b in blanks[1:]:
