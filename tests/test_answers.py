@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cxkit import aggregate
 from cxkit.aggregate import histograms
 from cxkit.answers import Coded, _float_mean, code_dtype, respondent_mean
 from cxkit.recode import NotOnScaleError, Recoder
@@ -91,8 +92,16 @@ def test_respondent_mean_of_halves_uses_floats():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(1, 50), st.integers(1, 4), st.booleans(), st.data())
-def test_histograms_of_codes_equal_histograms_of_floats(n, groups, weighted, data):
+@given(st.integers(1, 50), st.integers(1, 4), st.booleans(), st.sampled_from([3, 1 << 18]),
+       st.data())  # fmt: skip
+def test_histograms_of_codes_equal_histograms_of_floats(n, groups, weighted, block, data):
+    """Counts and weight sums by a plain loop, whether or not the rows come in blocks."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(aggregate, "_BLOCK", block)
+        _check_histograms(n, groups, weighted, data)
+
+
+def _check_histograms(n, groups, weighted, data):
     x = _floats(data.draw(st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=n,
                                    max_size=n)))  # fmt: skip
     group = np.array(data.draw(st.lists(st.integers(-1, groups - 1), min_size=n, max_size=n)))
