@@ -73,6 +73,14 @@ def test_cli_reference_is_current():
     assert proc.returncode == 0, proc.stderr
 
 
+def test_command_signatures_are_not_strings():
+    """Typer evaluates string annotations on every start (see cxkit/commands/__init__.py)."""
+    from cxkit.cli import COMMANDS
+
+    for name, fn in COMMANDS:
+        assert not any(isinstance(a, str) for a in fn.__annotations__.values()), name
+
+
 def test_every_command_is_in_the_readme():
     from cxkit.cli import COMMANDS
 

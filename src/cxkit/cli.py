@@ -5,8 +5,6 @@ the options are checked, so ``cxkit --help`` and option errors stay fast. Each c
 in ``cxkit/commands/<name>.py`` and is registered in :data:`COMMANDS`.
 """
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

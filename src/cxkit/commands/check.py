@@ -1,7 +1,5 @@
 """``cxkit check``: run the config's checks and ``--fail-if`` gates on a drop; exit 1 on failure."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

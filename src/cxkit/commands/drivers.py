@@ -1,7 +1,5 @@
 """``cxkit drivers``: options in, :func:`cxkit.drivers.drivers` out."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

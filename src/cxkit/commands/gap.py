@@ -1,7 +1,5 @@
 """``cxkit gap``: options in, :func:`cxkit.gap.gap` out."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``cxkit init``: write a starter ``cxkit.toml`` for a survey file."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``cxkit inspect``: what cxkit sees in a survey file."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

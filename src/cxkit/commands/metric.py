@@ -1,7 +1,5 @@
 """``cxkit metric``: options in, :func:`cxkit.metrics.metric` out."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

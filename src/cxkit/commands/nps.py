@@ -1,7 +1,5 @@
 """``cxkit nps``: options in, :func:`cxkit.metrics.nps` out."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """``cxkit obstacles``: options in, :func:`cxkit.obstacles.obstacles` out."""
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import Annotated

@@ -1,7 +1,5 @@
 """``cxkit report``: gap, trend, NPS, obstacles and roi in one shareable HTML or Markdown file."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

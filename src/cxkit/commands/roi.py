@@ -1,7 +1,5 @@
 """``cxkit roi``: link CX scores to revenue, growth, retention and churn."""
 
-from __future__ import annotations
-
 import math
 from pathlib import Path
 from typing import Annotated

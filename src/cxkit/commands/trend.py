@@ -1,7 +1,5 @@
 """``cxkit trend``: a metric wave by wave with CIs and the change from the previous wave."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
