@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE))
 
 import make_data  # noqa: E402
 import variants  # noqa: E402
-from run import TASKS, timed  # noqa: E402
+from run import TASKS, compiled, timed  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--task", choices=list(TASKS), action="append", help="repeatable; all")
     args = ap.parse_args(argv)
     files = [f for f in make_data.ensure(args.rows) if args.only in (None, f.suffix[1:])]
+    compiled()
+    compiled(Path(args.old_src) / "cxkit")
     print("| file | task | before | after | speed-up |\n|---|---|---|---|---|")
     for f in files:
         for task, (by, weight) in TASKS.items():
