@@ -121,6 +121,8 @@ def _mapped(path: str) -> mmap.mmap | None:
 
     On a 400 MB CSV mapping costs about a tenth of copying the bytes into memory, and the
     page cache is shared instead of duplicated. Only the plain-CSV fast path takes a map.
+    The trade-off: a file truncated by another process while it is parsed ends the process
+    with SIGBUS, where the byte read took a snapshot; files replaced by rename are safe.
     """
     if path == "-":
         return None
