@@ -120,3 +120,39 @@ def test_any_text_round_trips_through_the_reader(tmp_path_factory, rows, encodin
     raw = read_table(path)
     got = list(zip(*(raw.table.column(c).to_pylist() for c in raw.table.column_names), strict=True))
     assert [tuple(v or "" for v in r) for r in got] == [tuple(r) for r in rows]
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("typed", [False, True])  # the byte read and the mapped fast read
+def test_a_file_that_changes_while_it_is_read_is_an_error(tmp_path, monkeypatch, typed):
+    """A drop still being written (or rewritten) is refused, not half-analysed."""
+    import cxkit.read as read
+
+    p = tmp_path / "s.csv"
+    p.write_text("id,q1\n1,4\n2,5\n")
+    real = read._read_file
+
+    def writer_appends(*args, **kw):
+        raw = real(*args, **kw)
+        with p.open("a") as fh:
+            fh.write("3,1\n")
+        return raw
+
+    monkeypatch.setattr(read, "_read_file", writer_appends)
+    with pytest.raises(InputError, match=r"s\.csv: changed while it was being read"):
+        read_table(p, typed=typed)
+    monkeypatch.setattr(read, "_read_file", real)
+    assert read_table(p, typed=typed).table.num_rows == 3  # once written, it reads
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "noted"),
+    [("plain_semicolon.csv", False, True), ("google_forms.csv", True, True),
+     ("study.parquet", True, True), ("study.sav", False, True), ("study.xlsx", False, False)],
+)  # fmt: skip
+def test_sheet_is_noted_wherever_the_file_is_not_a_workbook(name, typed, noted):
+    raw = read_table(FIXTURES / name, sheet="1", typed=typed)
+    note = f"{FIXTURES / name}: --sheet 1 ignored: the file is not a workbook"
+    assert (note in raw.notes) == noted

@@ -467,31 +467,49 @@ def read_table(
     }
     if str(path) != "-" and Path(path).is_dir():
         return _read_folder(Path(path), opts, encoding, delimiter)
+    before = _version_of(path)
+    raw = _read_file(path, opts, encoding, delimiter)
+    if before is not None and _version_of(path) != before:
+        raise InputError(
+            f"{path}: changed while it was being read; run again once whatever writes it has "
+            "finished (or read a copy)"
+        )
+    if sheet is not None and raw.source.sheet is None:
+        raw.notes.append(f"{raw.source.path}: --sheet {sheet} ignored: the file is not a workbook")
+    return raw
+
+
+def _version_of(path: str | Path) -> tuple[int, int, int] | None:
+    """(size, modification time, inode) of a file, None for stdin or a file not there."""
+    if str(path) == "-":
+        return None
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _read_file(
+    path: str | Path, opts: dict, encoding: str | None, delimiter: str | None
+) -> RawTable:
+    """One file (or stdin) read whole: the format found from its bytes."""
+    columns, typed = opts["columns"], opts["typed"]
     if _is_parquet_file(str(path)):
         _check_memory(Path(path))
-        raw = _read_parquet(Path(path), str(path), columns, typed)
-        if sheet is not None:
-            raw.notes.append(f"{path}: --sheet {sheet} ignored: the file is not a workbook")
-        return raw
+        return _read_parquet(Path(path), str(path), columns, typed)
     mapped = _mapped(str(path)) if _fast_text(path, encoding, opts) else None
     if mapped is not None and _sniff_kind(mapped) == "text":
-        raw = _read_text(mapped, str(path), encoding, delimiter, opts)
-        if sheet is not None:
-            raw.notes.append(f"{path}: --sheet {sheet} ignored: the file is not a workbook")
-        return raw
+        return _read_text(mapped, str(path), encoding, delimiter, opts)
     del mapped
     data, name = _read_bytes(str(path))
     if not data:
         raise InputError(f"{name}: is empty; expected a header row and at least one response")
     kind = _sniff_kind(data)
-    if kind in ("parquet", "sav"):
-        if kind == "parquet":
-            raw = _read_parquet(data, name, columns, typed)
-        else:
-            raw = _read_sav(data, name, columns)
-        if sheet is not None:
-            raw.notes.append(f"{name}: --sheet {sheet} ignored: the file is not a workbook")
-        return raw
+    if kind == "parquet":
+        return _read_parquet(data, name, columns, typed)
+    if kind == "sav":
+        return _read_sav(data, name, columns)
     if kind == "zip":
         from .formats.excel import is_xlsx
 
@@ -506,7 +524,4 @@ def read_table(
             f"{name}: is an old-style Excel .xls (or password-protected) workbook; save it as "
             ".xlsx or CSV (UTF-8) and pass that file"
         )
-    raw = _read_text(data, name, encoding, delimiter, opts)
-    if sheet is not None:
-        raw.notes.append(f"{name}: --sheet {sheet} ignored: the file is not a workbook")
-    return raw
+    return _read_text(data, name, encoding, delimiter, opts)
