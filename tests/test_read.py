@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -122,7 +123,7 @@ def test_any_text_round_trips_through_the_reader(tmp_path_factory, rows, encodin
     assert [tuple(v or "" for v in r) for r in got] == [tuple(r) for r in rows]
 
 
-FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.mark.parametrize("typed", [False, True])  # the byte read and the mapped fast read

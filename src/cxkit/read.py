@@ -209,7 +209,7 @@ def _read_text(
     # hashing releases the GIL: overlap it with the parse on large files
     with ThreadPoolExecutor(max_workers=1) as pool:
         sha = pool.submit(_sha, data)
-        if (columns is not None or typed) and encoding is None and not opts["options"]:
+        if _fast_text(encoding, opts):
             from .formats import fast as plain
 
             fast = plain.read_plain(
@@ -386,13 +386,10 @@ def _read_folder(folder: Path, opts: dict, encoding, delimiter) -> RawTable:
     return RawTable(table, source, notes, meta)
 
 
-def _fast_text(path: str | Path, encoding: str | None, opts: dict) -> bool:
-    """Whether a text file at ``path`` may take the plain-CSV fast path (and a map)."""
+def _fast_text(encoding: str | None, opts: dict) -> bool:
+    """Whether a text file may take the plain-CSV fast path (:mod:`cxkit.formats.fast`)."""
     return (
-        (opts["columns"] is not None or opts["typed"])
-        and encoding is None
-        and not opts["options"]
-        and Path(path).suffix.lower() not in _TEXT_ONLY_SUFFIXES
+        (opts["columns"] is not None or opts["typed"]) and encoding is None and not opts["options"]
     )
 
 
@@ -498,7 +495,9 @@ def _read_file(
     if _is_parquet_file(str(path)):
         _check_memory(Path(path))
         return _read_parquet(Path(path), str(path), columns, typed)
-    mapped = _mapped(str(path)) if _fast_text(path, encoding, opts) else None
+    # a text file named .xlsx & co. is refused from its bytes (_read_text): never map it
+    mappable = Path(path).suffix.lower() not in _TEXT_ONLY_SUFFIXES
+    mapped = _mapped(str(path)) if mappable and _fast_text(encoding, opts) else None
     if mapped is not None and _sniff_kind(mapped) == "text":
         return _read_text(mapped, str(path), encoding, delimiter, opts)
     del mapped
