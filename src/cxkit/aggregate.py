@@ -227,13 +227,27 @@ def summarise(h: Histograms, agree_at: float) -> Summary:
 
 def factorize(column: object) -> tuple[np.ndarray, object]:
     """``pandas.factorize`` (codes, uniques; ``-1`` = missing), reading a categorical's own
-    small codes instead of hashing its values again."""
+    small codes instead of hashing its values again; :class:`~cxkit.arrow_values.Text` is
+    encoded in Arrow, without pandas."""
+    from .arrow_values import Text
+
+    if isinstance(column, Text):
+        return column.factorize()
     import pandas as pd
 
     cat = column.array if isinstance(column, pd.Series) else column
     if isinstance(cat, pd.Categorical):
         return cat.codes, cat.categories
     return pd.factorize(column, use_na_sentinel=True)
+
+
+def _cell_label(value: object) -> str:
+    """A breakdown value as its cell label (blank or missing -> ``(missing)``)."""
+    if isinstance(value, str):
+        return value or MISSING
+    import pandas as pd  # a number or NA from a pandas column: pandas is loaded already
+
+    return MISSING if pd.isna(value) else str(value)
 
 
 def cells(
@@ -247,22 +261,20 @@ def cells(
     Each column is factorised and only its distinct values are turned into labels, so a
     million rows cost a hash pass, not a million Python strings.
     """
-    import pandas as pd
-
     if not by:
         return np.zeros(len(frame), dtype=np.int64), [()]  # type: ignore[arg-type]
     columns = []
     names_of: list[list[str]] = []
     for b in by:
         index, uniques = factorize(frame[b])
-        text = [MISSING if pd.isna(v) or v == "" else str(v) for v in uniques]
+        text = [_cell_label(v) for v in uniques]
         names = sorted(set(text) | ({MISSING} if (index < 0).any() else set()))
         pos = {n: i for i, n in enumerate(names)}
         columns.append((index, [pos[t] for t in text] + [pos.get(MISSING, 0)], len(uniques)))
         names_of.append(names)
     size = int(np.prod([len(n) for n in names_of], dtype=np.int64))
     dtype = np.int32 if size < 2**31 else np.int64  # half the memory of a row index
-    combined = np.zeros(len(frame[by[0]]), dtype=dtype)
+    combined = np.zeros(len(columns[0][0]), dtype=dtype)
     for (index, code, n_uniques), names in zip(columns, names_of, strict=True):
         combined *= len(names)
         combined += np.array(code, dtype=dtype)[np.where(index < 0, np.int32(n_uniques), index)]

@@ -1,7 +1,8 @@
 """Arrow columns as the arrays a :class:`~cxkit.survey.Survey` keeps beside its answers.
 
-Text (role, breakdown, wave and id columns) becomes trimmed pandas text, or a categorical
-when it arrives dictionary-encoded; a weight column becomes checked floats. Errors name the
+Text (role, breakdown, wave and id columns) becomes :class:`Text`, which keeps the column in
+Arrow and gives codes without pandas or trimmed pandas text on demand; a weight column becomes
+checked floats. Errors name the
 file, the column and the data row (1 = first row after the header).
 """
 
@@ -19,25 +20,112 @@ def one_dictionary(col: pa.ChunkedArray) -> pa.DictionaryArray:
     return col.unify_dictionaries().combine_chunks() if col.num_chunks != 1 else col.chunk(0)
 
 
-def as_text(col: pa.ChunkedArray):
-    """Trimmed text, converted by pyarrow (pandas' own string array where it has one)
-    rather than through a million Python strings.
+def numbers(col: pa.Array | pa.ChunkedArray, null: object = None) -> np.ndarray:
+    """A fixed-width numeric Arrow column as one numpy array, null slots set to ``null``.
 
-    A dictionary-encoded column (Parquet text is read that way) becomes a categorical:
-    only its distinct values are trimmed, and grouping by it needs no hashing.
+    Read from the chunks' buffers: pyarrow's own ``to_numpy`` (like every conversion of a
+    numpy or Python object into Arrow) imports pandas on first use, 0.45 s that the ``gap``
+    path does not otherwise pay. ``null=None`` requires a column without nulls.
+
+    >>> import pyarrow.csv as pv, io
+    >>> t = pv.read_csv(io.BytesIO(b"a,b\\n1,x\\n,y\\n3,z\\n"))
+    >>> numbers(t.column("a"), -1).tolist()
+    [1, -1, 3]
     """
-    if pa.types.is_dictionary(col.type) and pa.types.is_string(col.type.value_type):
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    dtype = np.dtype(col.type.to_pandas_dtype())
+    out = np.empty(len(col), dtype)
+    at = 0
+    for chunk in chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        validity, data = chunk.buffers()[:2]
+        out[at : at + n] = np.frombuffer(data, dtype, count=chunk.offset + n)[chunk.offset :]
+        if chunk.null_count:
+            if null is None:
+                raise ValueError("the column has nulls: pass the value that stands for them")
+            bits = np.frombuffer(validity, np.uint8)
+            valid = np.unpackbits(bits, count=chunk.offset + n, bitorder="little")
+            out[at : at + n][valid[chunk.offset :] == 0] = null
+        at += n
+    return out
+
+
+def bool_array(mask: np.ndarray) -> pa.BooleanArray:
+    """A boolean numpy mask as an Arrow array, from its packed bits (``pa.array`` would
+    import pandas)."""
+    mask = np.asarray(mask, dtype=bool)
+    bits = np.packbits(mask, bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), mask.size, [None, pa.py_buffer(bits)])
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+class Text:
+    """A text column (role, breakdown, wave, id) kept in Arrow until pandas is wanted.
+
+    :meth:`factorize` gives codes and the distinct trimmed values without pandas (the
+    ``gap`` path needs no more); :meth:`to_pandas` gives trimmed pandas text, or a
+    categorical when the column arrived dictionary-encoded (Parquet text is read that way).
+    """
+
+    __slots__ = ("arrow",)
+
+    def __init__(self, col: pa.ChunkedArray) -> None:
+        labelled = pa.types.is_dictionary(col.type) and _is_text(col.type.value_type)
+        self.arrow = col if labelled or _is_text(col.type) else col.cast(pa.string())
+
+    def __len__(self) -> int:
+        return len(self.arrow)
+
+    def filter(self, mask: np.ndarray) -> Text:
+        """The rows where the boolean ``mask`` is true."""
+        return Text(self.arrow.filter(bool_array(mask)))
+
+    def _encoded(self) -> pa.DictionaryArray:
+        if pa.types.is_dictionary(self.arrow.type):
+            return one_dictionary(self.arrow)
+        return pc.dictionary_encode(self.arrow).combine_chunks()
+
+    def factorize(self) -> tuple[np.ndarray, list[str]]:
+        """``(codes, uniques)``: an index per row into the distinct trimmed values (``-1`` =
+        missing), like ``pandas.factorize``; values equal once trimmed share one code."""
+        enc = self._encoded()
+        labels = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
+        codes = numbers(enc.indices, -1).astype(np.intp, copy=False)
+        first: dict[str, int] = {}
+        remap = [-1 if t is None else first.setdefault(t, len(first)) for t in labels]
+        if len(first) < len(labels) or None in labels:
+            codes = np.array([*remap, -1], dtype=np.intp)[codes]
+        return codes, list(first)
+
+    def to_pandas(self):
+        """Trimmed text, converted by pyarrow (pandas' own string array where it has one)
+        rather than through a million Python strings; a dictionary-encoded column becomes a
+        categorical (only its distinct values are trimmed, and grouping needs no hashing)."""
         import pandas as pd
 
-        enc = one_dictionary(col)
-        labels = pc.utf8_trim_whitespace(enc.dictionary)
-        if labels.null_count == 0 and len(pc.unique(labels)) == len(labels):
-            idx = enc.indices
-            codes = (idx.fill_null(-1) if idx.null_count else idx).to_numpy(zero_copy_only=False)
-            return pd.Categorical.from_codes(codes, labels.to_pylist())
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        col = col.cast(pa.string())
-    return pc.utf8_trim_whitespace(col).to_pandas().array
+        col = self.arrow
+        if pa.types.is_dictionary(col.type):
+            enc = one_dictionary(col)
+            labels = pc.utf8_trim_whitespace(enc.dictionary)
+            if labels.null_count == 0 and len(pc.unique(labels)) == len(labels):
+                return pd.Categorical.from_codes(numbers(enc.indices, -1), labels.to_pylist())
+            col = col.cast(pa.string())
+        return pc.utf8_trim_whitespace(col).to_pandas().array
+
+
+def as_text(col: pa.ChunkedArray) -> Text:
+    """The column as :class:`Text` (trimmed, pandas only on demand)."""
+    return Text(col)
+
+
+def materialized(column: object) -> object:
+    """A stored column as analyses outside ``gap`` expect it: :class:`Text` becomes pandas."""
+    return column.to_pandas() if isinstance(column, Text) else column
 
 
 def checked_weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
@@ -48,7 +136,7 @@ def checked_weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         try:  # pyarrow parses decimal text as Python's float() does (correctly rounded)
             out = pc.utf8_trim_whitespace(col).cast(pa.float64())
-            return _finite_weights(out.to_numpy(zero_copy_only=False), column, file)
+            return _finite_weights(numbers(out, np.nan), column, file)
         except (pa.ArrowInvalid, InputError):
             pass  # find and name the bad cell the slow way
         text = col.to_pylist()
@@ -61,7 +149,7 @@ def checked_weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
                     f"{file}: weight column {column!r}, data row {i + 1}: {t!r} is not a number"
                 ) from None
     else:
-        out = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+        out = numbers(col.cast(pa.float64()), np.nan)
     return _finite_weights(out, column, file)
 
 

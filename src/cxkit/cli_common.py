@@ -247,7 +247,7 @@ def emit(
         for n in result.notes:
             note(n)
     if output is not None and not state["quiet"]:
-        sys.stderr.write(f"wrote {output} ({len(result.table)} rows)\n")
+        sys.stderr.write(f"wrote {output} ({result.n_rows} rows)\n")
 
 
 def by_wave(
@@ -266,7 +266,6 @@ def by_wave(
     ``keys`` match a row to its counterpart in the other wave, ``family`` groups the rows
     whose change p-values are Holm-adjusted together, ``metrics`` are the columns compared.
     """
-    from .compare import add_change_columns
     from .waves import select_wave, wave_labels
 
     if wave is None and compare_to is None:
@@ -281,6 +280,8 @@ def by_wave(
         raise UsageError(f"--compare-to {compare_to} is the wave being analysed: pick another")
     result = analyse(select_wave(survey, current))
     if compare_to is not None:
+        from .compare import add_change_columns
+
         previous = analyse(select_wave(survey, compare_to))
         result = add_change_columns(
             result,

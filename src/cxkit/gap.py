@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
 from . import stats
 from .aggregate import Groups, Histograms, cells, factorize, histograms, summarise
@@ -13,6 +12,7 @@ from .answers import respondent_mean
 from .errors import InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
+from .table import ColumnTable
 
 ALL = "(all)"
 
@@ -58,7 +58,7 @@ def _role_sets(self_roles, customer_roles) -> tuple[set[str], set[str]]:
 def _role_tally(survey: Survey, self_set: set[str], cust_set: set[str]):
     """Role codes per row (0 self, 1 customer, -1 neither) and the count of each role value
     (casefolded; ``None`` = blank). Only the distinct values are normalised in Python."""
-    index, uniques = factorize(survey.column(survey.role_col))
+    index, uniques = factorize(survey.grouping(survey.role_col))
     norm_u = np.array(
         [None if v is None or v == "" else str(v).casefold() for v in uniques] + [None],
         dtype=object,
@@ -192,29 +192,29 @@ def _collapse(h: Histograms) -> Histograms:
     return Histograms(h.values, add(h.count), add(h.wsum), add(h.w2sum))
 
 
-def _assemble(variables, hists, by, labels, agree_at, confidence) -> pd.DataFrame:
+def _assemble(variables, hists, by, labels, agree_at, confidence) -> ColumnTable:
     """The rows of every cell from the variables' histograms (``variables``: level, item,
-    pillar, label first)."""
+    pillar, label first), cell by cell, the variables in order within each cell."""
     cols = _rows_for(hists, agree_at, confidence)
-    parts = []
-    for ci, key in enumerate(labels):
-        data: dict[str, object] = {b: [k] * len(variables) for b, k in zip(by, key, strict=True)}
-        data["level"] = [v[0] for v in variables]
-        data["item"] = [v[1] for v in variables]
-        data["pillar"] = [v[2] for v in variables]
-        data["label"] = [v[3] for v in variables]
-        for c, per_var in cols.items():
-            data[c] = [arr[ci] for arr in per_var]
-        part = pd.DataFrame(data)
-        part["p_adj"] = np.nan
-        for level in ("item", "pillar", "overall"):
-            mask = (part["level"] == level).to_numpy()
-            part.loc[mask, "p_adj"] = stats.holm(part.loc[mask, "agree_p"].to_numpy(float))
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
+    n_var, n_cell = len(variables), len(labels)
+    data: dict[str, object] = {
+        b: [key[i] for key in labels for _ in range(n_var)] for i, b in enumerate(by)
+    }
+    for i, name in enumerate(("level", "item", "pillar", "label")):
+        data[name] = [v[i] for v in variables] * n_cell
+    for c, per_var in cols.items():
+        data[c] = np.stack(per_var).T.reshape(-1)  # (variable, cell) -> cell-major rows
     for c in ("n_self", "n_customer"):
-        table[c] = table[c].astype("int64")
-    return table
+        data[c] = data[c].astype(np.int64)
+    p = data["agree_p"]
+    p_adj = np.full(p.size, np.nan)
+    level = np.array([v[0] for v in variables])
+    for ci in range(n_cell):
+        for name in ("item", "pillar", "overall"):
+            rows = ci * n_var + np.flatnonzero(level == name)
+            p_adj[rows] = stats.holm(p[rows])
+    data["p_adj"] = p_adj
+    return ColumnTable(data)
 
 
 def gap(
@@ -300,7 +300,7 @@ def gap(
     zero = np.zeros(survey.n_rows, dtype=np.int8)
     cell_rows = None
     if by:
-        cell, labels = cells({b: survey.column(b) for b in by}, by)
+        cell, labels = cells({b: survey.grouping(b) for b in by}, by)
         hists = _histograms_for(variables, codes, cell, len(labels), weights)
         cell_rows = _assemble(variables, hists, by, labels, agree, confidence)
         # unweighted, the (all) histograms are the cells' summed (whole numbers: exact)
@@ -346,13 +346,12 @@ def _finish(survey, by, total, cell_rows, notes, options) -> Result:
     """The Result from the ``(all)`` rows and the ``--by`` cells' rows."""
     chosen, self_roles, customer_roles, agree, confidence, small_base = options
     if by:
-        for b in by:
-            total.insert(0, b, ALL)
-        total = total[[*by, *total.columns[len(by) :]]]
-        table = pd.concat([total, cell_rows], ignore_index=True)
-        table = table[[*by, *COLUMNS]]
+        for b in reversed(by):
+            total = total.with_first(b, ALL)
+        table = ColumnTable.concat([total.select(cell_rows.columns), cell_rows])
+        table = table.select([*by, *COLUMNS])
     else:
-        table = total[COLUMNS]
+        table = total.select(COLUMNS)
 
     notes = survey.notes + notes + _notes(table, by, small_base)
     summary = _summary(total, confidence)
@@ -402,32 +401,34 @@ _VIEW_BASE = [
 ]
 
 
-def _where(row: pd.Series, by: Sequence[str]) -> str:
-    name = row["item"] if row["level"] == "item" else row["label"]
-    cell = ", ".join(f"{b}={row[b]}" for b in by)
+def _where(table: ColumnTable, i: int, by: Sequence[str]) -> str:
+    name = table["item"][i] if table["level"][i] == "item" else table["label"][i]
+    cell = ", ".join(f"{b}={table[b][i]}" for b in by)
     return f"{name} [{cell}]" if cell else str(name)
 
 
-def _notes(table: pd.DataFrame, by: Sequence[str], small_base: int) -> list[str]:
+def _notes(table: ColumnTable, by: Sequence[str], small_base: int) -> list[str]:
     notes = []
-    small = table[(table["n_self"] < small_base) | (table["n_customer"] < small_base)]
-    if len(small):
-        names = "; ".join(_where(r, by) for _, r in small.head(6).iterrows())
+    small = np.flatnonzero(
+        (table["n_self"] < small_base) | (table["n_customer"] < small_base)
+    ).tolist()
+    if small:
+        names = "; ".join(_where(table, i, by) for i in small[:6])
         more = f" and {len(small) - 6} more" if len(small) > 6 else ""
         notes.append(
             f"{len(small)} rows have fewer than {small_base} answers in a group (small base, "
             f"wide intervals): {names}{more}"
         )
-    inf = table[np.isinf(table["agree_ratio"])]
-    if len(inf):
-        names = "; ".join(_where(r, by) for _, r in inf.head(6).iterrows())
+    inf = np.flatnonzero(np.isinf(table["agree_ratio"])).tolist()
+    if inf:
+        names = "; ".join(_where(table, i, by) for i in inf[:6])
         notes.append(
             f"{len(inf)} rows have no agreeing customers, so agree_ratio is infinite and its "
             f"interval undefined: {names}"
         )
-    undefined = table[table["agree_ratio"].isna()]
-    if len(undefined):
-        names = "; ".join(_where(r, by) for _, r in undefined.head(6).iterrows())
+    undefined = np.flatnonzero(np.isnan(table["agree_ratio"])).tolist()
+    if undefined:
+        names = "; ".join(_where(table, i, by) for i in undefined[:6])
         notes.append(
             f"{len(undefined)} rows have an undefined agree_ratio (no agreement in either "
             f"group, or an empty group): {names}"
@@ -435,24 +436,26 @@ def _notes(table: pd.DataFrame, by: Sequence[str], small_base: int) -> list[str]
     return notes
 
 
-def _summary(total: pd.DataFrame, confidence: float) -> dict[str, object]:
-    overall = total[total["level"] == "overall"].iloc[0]
-    items = total[(total["level"] == "item") & total["agree_gap"].notna()]
-    largest = items.loc[items["agree_gap"].idxmax()] if len(items) else None
-    a1, a2 = overall["agree_self"], overall["agree_customer"]
+def _summary(total: ColumnTable, confidence: float) -> dict[str, object]:
+    level = total["level"]
+    o = level.index("overall")
+    gap_ = total["agree_gap"]
+    items = [i for i, lv in enumerate(level) if lv == "item" and not np.isnan(gap_[i])]
+    largest = max(items, key=lambda i: gap_[i]) if items else None  # the first of equals
+    a1, a2 = total["agree_self"][o], total["agree_customer"][o]
     r, lo, hi = (
-        overall["agree_ratio"],
-        overall["agree_ratio_ci_low"],
-        overall["agree_ratio_ci_high"],
+        total["agree_ratio"][o],
+        total["agree_ratio_ci_low"][o],
+        total["agree_ratio_ci_high"][o],
     )
-    level = f"{confidence * 100:g}%"
+    level_text = f"{confidence * 100:g}%"
     text = f"{_pct(a1)} of self-raters agree vs {_pct(a2)} of customers"
     if np.isfinite(r) and np.isfinite(lo):
-        text += f": {r:.1f}× as many ({level} CI {lo:.1f}–{hi:.1f})"
+        text += f": {r:.1f}× as many ({level_text} CI {lo:.1f}–{hi:.1f})"
     elif np.isinf(r):
         text += ": no customer agrees, so the ratio is undefined"
     if largest is not None:
-        text += f"; largest gap: {largest['label']} ({largest['agree_gap'] * 100:+.0f} pp)"
+        text += f"; largest gap: {total['label'][largest]} ({gap_[largest] * 100:+.0f} pp)"
     return {
         "headline": text,
         "agree_self": _f(a1),
@@ -460,11 +463,11 @@ def _summary(total: pd.DataFrame, confidence: float) -> dict[str, object]:
         "agree_ratio": _f(r),
         "agree_ratio_ci_low": _f(lo),
         "agree_ratio_ci_high": _f(hi),
-        "mean_gap": _f(overall["mean_gap"]),
-        "largest_gap_item": None if largest is None else largest["item"],
-        "largest_gap": None if largest is None else _f(largest["agree_gap"]),
-        "n_self": int(overall["n_self"]),
-        "n_customer": int(overall["n_customer"]),
+        "mean_gap": _f(total["mean_gap"][o]),
+        "largest_gap_item": None if largest is None else total["item"][largest],
+        "largest_gap": None if largest is None else _f(gap_[largest]),
+        "n_self": int(total["n_self"][o]),
+        "n_customer": int(total["n_customer"][o]),
     }
 
 

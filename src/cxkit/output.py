@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 from .errors import OutputError, UsageError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from .result import Result, ViewColumn
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -54,12 +52,10 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    cols = list(table.columns)
-    return [
-        {c: _clean(v) for c, v in zip(cols, row, strict=True)}
-        for row in table.itertuples(index=False, name=None)
-    ]
+def _records(result: Result) -> list[dict[str, Any]]:
+    """The table's rows as dicts of JSON-safe values (no DataFrame built for them)."""
+    cols, rows = result.columns_and_rows()
+    return [{c: _clean(v) for c, v in zip(cols, row, strict=True)} for row in rows]
 
 
 def to_json(result: Result) -> str:
@@ -67,7 +63,7 @@ def to_json(result: Result) -> str:
     doc = {
         "command": result.command,
         "summary": _clean(result.summary),
-        "table": _records(result.table),
+        "table": _records(result),
         "notes": list(result.notes),
         "provenance": _clean(result.provenance),
     }
@@ -143,13 +139,13 @@ def _view(result: Result) -> list[ViewColumn]:
 
     if result.view:
         return result.view
-    return [ViewColumn(c, (c,), "text") for c in result.table.columns]
+    return [ViewColumn(c, (c,), "text") for c in result.columns_and_rows()[0]]
 
 
 def to_markdown(result: Result) -> str:
     """A headline paragraph, a Markdown table of the view columns, and the notes."""
     view = _view(result)
-    rows = _records(result.table)
+    rows = _records(result)
 
     def esc(s: str) -> str:
         return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
@@ -213,7 +209,7 @@ def print_table(result: Result, *, console: Any = None) -> None:
     console = console or Console()
     from rich import box
 
-    records = _records(result.table)
+    records = _records(result)
     view = _fit(_view(result), records, console.width)
     # too narrow for "estimate (interval)" on one line: the interval goes below its estimate
     two_lines = _one_line_width(view, records) > console.width

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .answers import DIRECT_RANGE, Coded, code_dtype
-from .arrow_values import one_dictionary
+from .arrow_values import numbers, one_dictionary
 from .errors import InputError
 from .scales import SCALES, closest_scale, match_scale, scale_map
 from .study import Scale, normalise_label
@@ -73,10 +73,10 @@ class Recoder:
                 return fast, Counter()
         # a Parquet file's text already is labels and an index per row
         enc = one_dictionary(col) if labelled else pc.dictionary_encode(col).combine_chunks()
-        indices = enc.indices.fill_null(len(enc.dictionary)).to_numpy(zero_copy_only=False)
+        indices = numbers(enc.indices, len(enc.dictionary))
         tally = np.bincount(indices, minlength=len(enc.dictionary) + 1)
         if numeric:
-            entries = self._numbers(enc.dictionary.to_numpy(zero_copy_only=False).astype(float))
+            entries = self._numbers(numbers(enc.dictionary).astype(float))
         else:
             entries = self._texts(enc.dictionary.to_pylist(), column, probe)
         codes, missing_of, bad, off = entries

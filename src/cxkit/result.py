@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,10 @@ class Result:
     command : str
         The analysis name (``gap``, ...).
     table : DataFrame
-        Tidy rows with fixed snake_case columns, documented by the analysis function.
+        Tidy rows with fixed snake_case columns, documented by the analysis function. An
+        analysis may pass a :class:`~cxkit.table.ColumnTable` instead: it becomes a
+        DataFrame on first access (so pandas is imported only when something reads it),
+        and the JSON, Markdown and terminal renderers read it as it is (:meth:`rows`).
     summary : dict
         Headline numbers, with the one-line ``headline`` text.
     notes : list of str
@@ -67,6 +71,40 @@ class Result:
     @property
     def headline(self) -> str:
         return str(self.summary.get("headline", ""))
+
+    def columns_and_rows(self) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """The table's column names and its rows as tuples, without building a DataFrame
+        when the analysis gave a :class:`~cxkit.table.ColumnTable`."""
+        from .table import ColumnTable
+
+        t = self.__dict__["_table"]
+        if isinstance(t, ColumnTable):
+            return t.columns, t.rows()
+        return list(t.columns), t.itertuples(index=False, name=None)
+
+    @property
+    def n_rows(self) -> int:
+        """The number of table rows (no DataFrame is built for it)."""
+        return len(self.__dict__["_table"])
+
+
+def _get_table(self: Result) -> pd.DataFrame:
+    from .table import ColumnTable
+
+    t = self.__dict__["_table"]
+    if isinstance(t, ColumnTable):
+        t = self.__dict__["_table"] = t.to_pandas()
+    return t
+
+
+def _set_table(self: Result, value: Any) -> None:
+    self.__dict__["_table"] = value
+
+
+# The dataclass field ``table`` is served by a property (set in __init__, read lazily):
+# ``dataclasses.replace`` and equality keep working, and a ColumnTable becomes a DataFrame
+# only when someone reads ``result.table``.
+Result.table = property(_get_table, _set_table, doc="The tidy table (a DataFrame).")  # type: ignore[assignment,method-assign]
 
 
 def make_provenance(

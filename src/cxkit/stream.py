@@ -157,7 +157,7 @@ def stream_gap(
         h = _histograms_for(variables, codes, zero, 1, weights)
         total = h if total is None else [a.merge(b) for a, b in zip(total, h, strict=True)]
         if by:
-            cell, labels = cells({b: survey.column(b) for b in by}, by)
+            cell, labels = cells({b: survey.grouping(b) for b in by}, by)
             per_var = [split(x, 2) for x in _histograms_for(
                 variables, codes, cell, len(labels), weights)]  # fmt: skip
             for ci, key in enumerate(labels):

@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .answers import Coded
-from .arrow_values import as_text, checked_weights
+from .arrow_values import Text, as_text, bool_array, checked_weights, materialized
 from .errors import InputError, UsageError
 from .read import RawTable, SourceInfo, read_table
 from .recode import NotOnScaleError, Recoder
@@ -50,8 +49,9 @@ class Survey:
     Attributes
     ----------
     columns : dict of str to array
-        The role, weight, breakdown, id and wave columns as read (text as pandas string
-        arrays, weights as float).
+        The role, weight, breakdown, id and wave columns as read: text as
+        :class:`~cxkit.arrow_values.Text` (pandas text once :meth:`column` asked for it),
+        weights as float.
     answers : dict of str to Coded
         Each item's answers as small integer codes (reverse-coded items already flipped).
     items : list of str
@@ -102,15 +102,27 @@ class Survey:
     @functools.cached_property
     def frame(self) -> pd.DataFrame:
         """Every column as one DataFrame (the items as float, ``nan`` = no answer)."""
-        return _frame_of(self.columns, self.answers, self.n_rows)
+        return _frame_of(
+            {k: materialized(v) for k, v in self.columns.items()}, self.answers, self.n_rows
+        )
 
     def column(self, name: str) -> object:
-        """One column without building :attr:`frame` (an item as float)."""
+        """One column without building :attr:`frame` (an item as float, text as pandas)."""
         if "frame" in self.__dict__:
             return self.frame[name]
         if name in self.columns:
+            if isinstance(self.columns[name], Text):
+                self.columns[name] = materialized(self.columns[name])
             return self.columns[name]
         return self.answers[name].floats()
+
+    def grouping(self, name: str) -> object:
+        """A column as stored, for grouping: text still held in Arrow stays there
+        (:func:`cxkit.aggregate.factorize` encodes it without pandas)."""
+        stored = self.columns.get(name)
+        if "frame" not in self.__dict__ and isinstance(stored, Text):
+            return stored
+        return self.column(name)
 
     def has_column(self, name: str) -> bool:
         """Whether ``name`` was read with the survey."""
@@ -128,7 +140,10 @@ class Survey:
         """The survey of the responses where the boolean mask ``rows`` is true."""
         out = dataclasses.replace(
             self,
-            columns={k: v[rows] for k, v in self.columns.items()},  # type: ignore[index]
+            columns={
+                k: v.filter(rows) if isinstance(v, Text) else v[rows]  # type: ignore[index]
+                for k, v in self.columns.items()
+            },
             answers={k: v.take(rows) for k, v in self.answers.items()},
             n_rows=int(np.count_nonzero(rows)),
         )
@@ -395,21 +410,24 @@ def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
     table, file = raw.table, raw.source.path
     if id_col is None or id_col not in table.column_names:
         return raw
-    ids = pc.utf8_trim_whitespace(table.column(id_col).cast(pa.string())).to_pandas()
-    dup = ids.duplicated(keep=False) & ids.notna()
-    if not dup.any():
+    codes, uniques = Text(table.column(id_col)).factorize()  # trimmed; -1 = no id
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    repeated = counts > 1
+    if not repeated.any():
         return raw
     if keep is None:
-        first = int(np.flatnonzero(dup.to_numpy())[0])
-        again = int(np.flatnonzero((ids == ids.iloc[first]).to_numpy())[1])
+        rows = np.flatnonzero(codes == codes[np.flatnonzero(repeated[codes] & (codes >= 0))[0]])
         raise InputError(
-            f"{file}: column {id_col!r}: respondent id {ids.iloc[first]!r} appears in data rows "
-            f"{first + 1} and {again + 1} ({int(ids[dup].nunique())} ids repeated); pass "
-            "--dedupe first or --dedupe last to keep one response per id"
+            f"{file}: column {id_col!r}: respondent id {uniques[codes[rows[0]]]!r} appears in "
+            f"data rows {rows[0] + 1} and {rows[1] + 1} ({int(repeated.sum())} ids repeated); "
+            "pass --dedupe first or --dedupe last to keep one response per id"
         )
-    drop = ids.duplicated(keep=keep) & ids.notna()
-    n = int(drop.sum())
-    table = table.filter(pa.array(~drop.to_numpy()))
+    order = np.arange(codes.size) if keep == "first" else np.arange(codes.size)[::-1]
+    _, chosen = np.unique(codes[order], return_index=True)
+    kept = codes < 0
+    kept[order[chosen]] = True
+    n = int(kept.size - kept.sum())
+    table = table.filter(bool_array(kept))
     note = f"{file}: excluded {n} duplicate responses by {id_col!r} (--dedupe {keep})"
     source = dataclasses.replace(raw.source, rows=table.num_rows)
     return RawTable(table, source, [*raw.notes, note], raw.meta)
@@ -523,7 +541,9 @@ def read_survey(
     }
     for name in dict.fromkeys([*parts[0].columns, *parts[1].columns]):
         both = [
-            pd.Series(p.columns[name]) if name in p.columns else pd.Series([None] * p.n_rows)
+            pd.Series(materialized(p.columns[name]))
+            if name in p.columns
+            else pd.Series([None] * p.n_rows)
             for p in parts
         ]
         columns[name] = pd.concat(both, ignore_index=True).array

@@ -62,15 +62,17 @@ def wave_labels(survey) -> list[str]:
             f"{files}: no wave column (looked for {', '.join(WAVE_NAMES)}); pass --wave-col "
             "NAME or set columns.wave in cxkit.toml"
         )
-    import pandas as pd
+    from .aggregate import factorize
 
-    return order_waves(pd.unique(pd.Series(survey.column(survey.wave_col)).dropna()))
+    _, uniques = factorize(survey.grouping(survey.wave_col))
+    return order_waves(uniques)
 
 
 def select_wave(survey, wave: str):
     """The survey restricted to one wave (an unknown wave is a usage error listing them)."""
-    import pandas as pd
+    import numpy as np
 
+    from .aggregate import factorize
     from .errors import UsageError
 
     labels = wave_labels(survey)
@@ -78,8 +80,9 @@ def select_wave(survey, wave: str):
         raise UsageError(
             f"wave {wave!r} is not in column {survey.wave_col!r}; waves: {', '.join(labels)}"
         )
-    column = pd.Series(survey.column(survey.wave_col))
-    return survey.subset((column.astype(str) == str(wave)).to_numpy(bool))
+    codes, uniques = factorize(survey.grouping(survey.wave_col))
+    hits = [i for i, v in enumerate(uniques) if str(v) == str(wave)]
+    return survey.subset(np.isin(codes, hits))
 
 
 def split_waves(survey) -> list[tuple[str, object]]:

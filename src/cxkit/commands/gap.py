@@ -122,8 +122,8 @@ def gap(
             )
         from ..preload import preload
 
-        # pandas and scipy.special load while pyarrow reads the file
-        preload("pandas", "scipy.special", "cxkit.gap")
+        # the analysis modules load while pyarrow reads the file
+        preload("scipy.special", "cxkit.gap")
         from ..study import Scale
         from ..survey import SurveySpec, read_survey
 
