@@ -131,11 +131,11 @@ class Groups:
         return base + coded.codes.astype(dtype, copy=False)
 
 
-#: rows per block of :func:`_bincounts` (its intp keys take 2 MiB)
+#: rows per block of :func:`bincounts` (its intp keys take 2 MiB)
 _BLOCK = 1 << 18
 
 
-def _bincounts(key: np.ndarray, weights: list[np.ndarray | None], size: int) -> list[np.ndarray]:
+def bincounts(key: np.ndarray, weights: list[np.ndarray | None], size: int) -> list[np.ndarray]:
     """``np.bincount(key, w, size)`` for each ``w`` of ``weights`` (None: counts).
 
     Over a block of rows at a time: bincount widens narrow keys to intp, and a block's
@@ -174,7 +174,7 @@ def histograms(
     size = (g + 1) * (u + 1)
 
     weights = [None] if groups.weights is None else [None, groups.weights, groups.w2]
-    binned = [b.reshape(g + 1, u + 1)[1:, 1:] for b in _bincounts(key, weights, size)]
+    binned = [b.reshape(g + 1, u + 1)[1:, 1:] for b in bincounts(key, weights, size)]
     count = binned[0]
     if groups.weights is None:
         wsum = count.astype(float)

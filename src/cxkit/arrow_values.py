@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .answers import code_dtype
 from .errors import InputError
 
 
@@ -92,14 +93,16 @@ class Text:
 
     def factorize(self) -> tuple[np.ndarray, list[str]]:
         """``(codes, uniques)``: an index per row into the distinct trimmed values (``-1`` =
-        missing), like ``pandas.factorize``; values equal once trimmed share one code."""
+        missing), like ``pandas.factorize`` but in the smallest signed integer type; values
+        equal once trimmed share one code."""
         enc = self._encoded()
         labels = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
-        codes = numbers(enc.indices, -1).astype(np.intp, copy=False)
+        small = code_dtype(len(labels))  # one byte per row for a role or a segment
+        codes = numbers(enc.indices, -1).astype(small, copy=False)
         first: dict[str, int] = {}
         remap = [-1 if t is None else first.setdefault(t, len(first)) for t in labels]
         if len(first) < len(labels) or None in labels:
-            codes = np.array([*remap, -1], dtype=np.intp)[codes]
+            codes = np.array([*remap, -1], dtype=small)[codes]
         return codes, list(first)
 
     def to_pandas(self):

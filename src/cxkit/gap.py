@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import stats
-from .aggregate import Groups, Histograms, cells, factorize, histograms, summarise
+from .aggregate import Groups, Histograms, bincounts, cells, factorize, histograms, summarise
 from .answers import respondent_mean
 from .errors import InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
@@ -63,12 +63,12 @@ def _role_tally(survey: Survey, self_set: set[str], cust_set: set[str]):
         [None if v is None or v == "" else str(v).casefold() for v in uniques] + [None],
         dtype=object,
     )
-    index = np.where(index < 0, len(uniques), index)
+    index = np.where(index < 0, len(uniques), index)  # keeps factorize's small type
     code_u = np.full(norm_u.size, -1, dtype=np.int8)
     code_u[np.isin(norm_u, list(self_set))] = 0
     code_u[np.isin(norm_u, list(cust_set))] = 1
     tally: dict[str | None, int] = {}
-    for v, n in zip(norm_u, np.bincount(index, minlength=norm_u.size), strict=True):
+    for v, n in zip(norm_u, bincounts(index, [None], norm_u.size)[0], strict=True):
         if n:
             tally[v] = tally.get(v, 0) + int(n)
     return code_u[index], tally
