@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxkit import aggregate
+from cxkit import answers as answers_module
 from cxkit.aggregate import histograms
 from cxkit.answers import Coded, _float_mean, code_dtype, respondent_mean
 from cxkit.recode import NotOnScaleError, Recoder
@@ -72,15 +73,18 @@ def test_respondent_mean_in_integers_equals_float_mean(k, n, data):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(1, 6), st.integers(1, 40), st.integers(-3, 3), st.data())
-def test_respondent_mean_of_runs_sums_codes(k, n, lo, data):
+@given(st.integers(1, 6), st.integers(1, 40), st.integers(-3, 3), st.sampled_from([3, 1 << 16]),
+       st.data())  # fmt: skip
+def test_respondent_mean_of_runs_sums_codes(k, n, lo, block, data):
     """Items coded over a whole run of values (as integer columns are) take the code-sum
-    route; the row-by-row float mean is the reference."""
+    route, block by block; the row-by-row float mean is the reference."""
     items = []
     for _ in range(k):
         codes = data.draw(st.lists(st.integers(-1, 4), min_size=n, max_size=n))
         items.append(Coded(np.array(codes, dtype=np.int8), np.arange(lo, lo + 5, dtype=float)))
-    fast = respondent_mean(items)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(answers_module, "_SUM_BLOCK", block)
+        fast = respondent_mean(items)
     assert _same(fast.floats(), _float_mean(items))
 
 
