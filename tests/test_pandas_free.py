@@ -1,4 +1,4 @@
-"""The ``gap`` path without pandas: Arrow columns to numpy, text codes, the column table.
+"""The ``gap`` path without pandas or scipy: Arrow columns to numpy, text codes, the table.
 
 pandas costs about 0.45 s to import, more than reading a million-row file, so ``cxkit gap``
 reads, recodes, groups and renders (JSON, Markdown, terminal) without it. Each helper here
@@ -149,7 +149,7 @@ def _modules_after(args: list[str], tmp_path: Path) -> list[str]:
         f"    app({args!r})\n"
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
-        "print('LOADED=' + ','.join(m for m in ('pandas',) if m in sys.modules))\n"
+        "print('LOADED=' + ','.join(m for m in ('pandas', 'scipy') if m in sys.modules))\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],
@@ -175,7 +175,7 @@ def _modules_after(args: list[str], tmp_path: Path) -> list[str]:
         ["-f", "json", "--parquet"],
     ],
 )
-def test_gap_does_not_import_pandas(extra, tmp_path):
+def test_gap_imports_neither_pandas_nor_scipy(extra, tmp_path):
     src = EXAMPLE
     if "--parquet" in extra:
         extra = [e for e in extra if e != "--parquet"]

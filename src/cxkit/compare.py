@@ -49,13 +49,13 @@ def change_between(
         d, lo, hi = stats.newcombe_diff_interval(p2 * n2, n2, p1 * n1, n1, confidence)
         return d, lo, hi, stats.pooled_z_test(p2 * n2, n2, p1 * n1, n1), METHOD_SHARE
     if f"{column}_se" in cur.columns:  # a standard error is given: use it as it is
-        from scipy import special
+        from .distributions import ndtr
 
         z = stats.z_crit(confidence)
         d = cur[column].to_numpy(float) - prev[column].to_numpy(float)
         se = np.hypot(cur[f"{column}_se"].to_numpy(float), prev[f"{column}_se"].to_numpy(float))
         with np.errstate(divide="ignore", invalid="ignore"):
-            p = np.where(se > 0, 2 * special.ndtr(-np.abs(d / se)), np.nan)
+            p = np.where(se > 0, 2 * ndtr(-np.abs(d / se)), np.nan)
         return d, d - z * se, d + z * se, p, METHOD_SE
     low, high = interval_columns(column)
     if low not in cur.columns or high not in cur.columns:
@@ -63,7 +63,7 @@ def change_between(
             f"column {column!r} has no confidence interval, so its change cannot be tested; "
             "use a share (agree_self, agree_customer) or a column with _ci_low/_ci_high"
         )
-    from scipy import special
+    from .distributions import ndtr
 
     z = stats.z_crit(confidence)
     se1 = (prev[high].to_numpy(float) - prev[low].to_numpy(float)) / (2 * z)
@@ -71,7 +71,7 @@ def change_between(
     d = cur[column].to_numpy(float) - prev[column].to_numpy(float)
     se = np.sqrt(se1**2 + se2**2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(se > 0, 2 * special.ndtr(-np.abs(d / se)), np.nan)
+        p = np.where(se > 0, 2 * ndtr(-np.abs(d / se)), np.nan)
     return d, d - z * se, d + z * se, p, METHOD_NORMAL
 
 

@@ -192,7 +192,7 @@ def nps_difference(a: dict[str, float], b: dict[str, float], confidence: float =
     and the two-sided z-test use ``SE = 100 sqrt(V_a / n_a + V_b / n_b)``; the adjusted
     interval uses each group's adjusted-Wald shares (3 pseudo-respondents per group).
     """
-    from scipy import special
+    from .distributions import ndtr
 
     z = stats.z_crit(confidence)
 
@@ -207,7 +207,7 @@ def nps_difference(a: dict[str, float], b: dict[str, float], confidence: float =
     se = 100.0 * np.sqrt(va + vb)
     (ea2, va2), (eb2, vb2) = parts(a, True), parts(b, True)
     adj, se2 = 100.0 * (ea2 - eb2), 100.0 * np.sqrt(va2 + vb2)
-    p = 2.0 * special.ndtr(-abs(diff / se)) if se > 0 else np.nan
+    p = 2.0 * ndtr(-abs(diff / se)) if se > 0 else np.nan
     return (
         diff,
         se,

@@ -1,9 +1,11 @@
 """Import heavy modules in a background thread while the main thread reads the input.
 
-On a large file ``cxkit gap`` would otherwise pay for pandas and ``scipy.special`` (about
-0.8 s together) before or after the read; pyarrow's readers release the GIL, so the imports
-run while pyarrow parses. numpy and pyarrow, which both threads need, are imported first in
-the caller's thread, so the two threads never import the same extension module at once.
+A command that needs a heavy module (``cxkit obstacles``: pandas and choix, about 1 s)
+would otherwise pay for it before or after the read; pyarrow's readers release the GIL, so
+the imports run while pyarrow parses (``cxkit gap`` needs neither pandas nor scipy and
+preloads only its own analysis modules). numpy and pyarrow, which both threads need, are
+imported first in the caller's thread, so the two threads never import the same extension
+module at once.
 """
 
 from __future__ import annotations

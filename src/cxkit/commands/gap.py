@@ -123,7 +123,7 @@ def gap(
         from ..preload import preload
 
         # the analysis modules load while pyarrow reads the file
-        preload("scipy.special", "cxkit.gap")
+        preload("cxkit.gap")
         from ..study import Scale
         from ..survey import SurveySpec, read_survey
 
