@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .aggregate import bincounts
 from .answers import DIRECT_RANGE, Coded, code_dtype
 from .arrow_values import numbers, one_dictionary
 from .errors import InputError
@@ -73,13 +74,15 @@ class Recoder:
                 return fast, Counter()
         # a Parquet file's text already is labels and an index per row
         enc = one_dictionary(col) if labelled else pc.dictionary_encode(col).combine_chunks()
-        indices = numbers(enc.indices, len(enc.dictionary))
-        tally = np.bincount(indices, minlength=len(enc.dictionary) + 1)
         if numeric:
             entries = self._numbers(numbers(enc.dictionary).astype(float))
         else:
             entries = self._texts(enc.dictionary.to_pylist(), column, probe)
         codes, missing_of, bad, off = entries
+        if probe and np.isnan(codes).all():
+            raise NotOnScaleError  # no value is an answer on the scale: no rows to count
+        indices = numbers(enc.indices, len(enc.dictionary))
+        tally = bincounts(indices, [None], len(enc.dictionary) + 1)[0]  # blockwise
         missing_counts: Counter[str] = Counter()
         for i, label in missing_of.items():
             if tally[i]:
