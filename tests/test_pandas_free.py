@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxkit
-from cxkit.arrow_values import Text, bool_array, numbers
+from cxkit.arrow_values import Text, bool_array, concat_text, numbers, repeated_text
 from cxkit.table import ColumnTable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +101,21 @@ def test_text_to_pandas_is_the_trimmed_text():
     assert list(pd.Series(cat).astype(object).fillna("NA")) == ["x", "NA", "y"]
 
 
+def test_two_files_text_joins_as_pandas_concat_does():
+    plain = Text(pa.chunked_array([pa.array([" a", None])]))
+    coded = Text(pa.chunked_array([pa.array(["b ", "a"]).dictionary_encode()]))
+    joined = concat_text([plain, None, coded], [2, 3, 2])
+    # reference: pandas.concat of the parts as pandas text (the two-file route before)
+    want = pd.concat(
+        [pd.Series(plain.to_pandas()), pd.Series([None] * 3), pd.Series(coded.to_pandas())],
+        ignore_index=True,
+    ).astype(object)
+    got = pd.Series(joined.to_pandas()).astype(object)
+    assert got.where(got.notna(), None).tolist() == want.where(want.notna(), None).tolist()
+    role = repeated_text([("self", 2), ("customer", 3), ("é", 1)]).to_pandas()
+    assert list(role) == ["self"] * 2 + ["customer"] * 3 + ["é"]
+
+
 def test_bool_array_round_trips():
     mask = np.arange(21) % 4 == 0
     assert bool_array(mask).to_pylist() == mask.tolist()
@@ -173,6 +188,7 @@ def _modules_after(args: list[str], tmp_path: Path) -> list[str]:
         ["-f", "table", "--by", "region", "--by", "wave"],
         ["-f", "json", "--wave", "2026Q3"],
         ["-f", "json", "--parquet"],
+        ["-f", "json", "--two-files", "--by", "region", "--weight", "weight"],
     ],
 )
 def test_gap_imports_neither_pandas_nor_scipy(extra, tmp_path):
@@ -181,6 +197,11 @@ def test_gap_imports_neither_pandas_nor_scipy(extra, tmp_path):
         extra = [e for e in extra if e != "--parquet"]
         src = tmp_path / "survey.parquet"
         pq.write_table(pa.Table.from_pandas(pd.read_csv(EXAMPLE), preserve_index=False), src)
+    files = [str(src)]
+    if "--two-files" in extra:
+        extra = [e for e in extra if e != "--two-files"]
+        files = ["--self-file", str(ROOT / "examples" / "self_ratings.csv")]
+        files += ["--customer-file", str(ROOT / "examples" / "customer_ratings.csv")]
     config = ROOT / "examples" / "cxkit.toml"
-    loaded = _modules_after(["gap", str(src), "--config", str(config), *extra], tmp_path)
+    loaded = _modules_after(["gap", *files, "--config", str(config), *extra], tmp_path)
     assert loaded == [""], f"gap {extra} imported {loaded}"

@@ -121,6 +121,34 @@ class Text:
         return pc.utf8_trim_whitespace(col).to_pandas().array
 
 
+def repeated_text(runs: list[tuple[str, int]]) -> Text:
+    """A text column of ``value`` repeated ``n`` times for each ``(value, n)``, built from
+    Arrow buffers (``pa.array`` would import pandas).
+
+    >>> repeated_text([("self", 2), ("customer", 1)]).factorize()[1]
+    ['self', 'customer']
+    """
+    sizes = [len(v.encode("utf-8")) for v, _ in runs]
+    counts = [n for _, n in runs]
+    offsets = np.zeros(sum(counts) + 1, dtype=np.int32)
+    np.cumsum(np.repeat(sizes, counts), out=offsets[1:])
+    data = b"".join(v.encode("utf-8") * n for v, n in runs)
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    return Text(pa.chunked_array([pa.Array.from_buffers(pa.string(), sum(counts), buffers)]))
+
+
+def concat_text(parts: list[Text | None], lengths: list[int]) -> Text:
+    """Text columns one after another; ``None`` stands for a part without the column (all
+    missing, ``lengths`` rows)."""
+    chunks: list[pa.Array] = []
+    for part, n in zip(parts, lengths, strict=True):
+        col = pa.chunked_array([pa.nulls(n, pa.string())]) if part is None else part.arrow
+        if not pa.types.is_string(col.type):
+            col = col.cast(pa.string())
+        chunks.extend(col.chunks)
+    return Text(pa.chunked_array(chunks, type=pa.string()))
+
+
 def as_text(col: pa.ChunkedArray) -> Text:
     """The column as :class:`Text` (trimmed, pandas only on demand)."""
     return Text(col)

@@ -22,7 +22,15 @@ import numpy as np
 import pyarrow as pa
 
 from .answers import Coded
-from .arrow_values import Text, as_text, bool_array, checked_weights, materialized
+from .arrow_values import (
+    Text,
+    as_text,
+    bool_array,
+    checked_weights,
+    concat_text,
+    materialized,
+    repeated_text,
+)
 from .errors import InputError, UsageError
 from .read import RawTable, SourceInfo, read_table
 from .recode import NotOnScaleError, Recoder
@@ -402,6 +410,21 @@ def _frame_of(extra: dict[str, object], answers: dict[str, Coded], rows: int) ->
     return frame
 
 
+def _joined(parts: list[object | None], lengths: list[int]) -> object:
+    """One column of two files' parts, one after the other (``None``: that file lacks it)."""
+    if all(p is None or isinstance(p, Text) for p in parts):
+        return concat_text(parts, lengths)  # type: ignore[arg-type]
+    if all(isinstance(p, np.ndarray) for p in parts):  # weights: every file has the column
+        return np.concatenate(parts)  # type: ignore[arg-type]
+    import pandas as pd
+
+    both = [
+        pd.Series(materialized(p)) if p is not None else pd.Series([None] * n)
+        for p, n in zip(parts, lengths, strict=True)
+    ]
+    return pd.concat(both, ignore_index=True).array
+
+
 def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
     """Duplicate respondent ids: an error, or keep the ``first`` / ``last`` of each."""
     if keep not in (None, "first", "last"):
@@ -533,20 +556,12 @@ def read_survey(
             items = part.items
         parts.append(part)
         notes += raw.notes + part.notes
-    import pandas as pd
-
     n_self, n_cust = parts[0].n_rows, parts[1].n_rows
     columns: dict[str, object] = {
-        FILE_ROLE_COL: pd.array(["self"] * n_self + ["customer"] * n_cust, dtype="str")
+        FILE_ROLE_COL: repeated_text([("self", n_self), ("customer", n_cust)])
     }
     for name in dict.fromkeys([*parts[0].columns, *parts[1].columns]):
-        both = [
-            pd.Series(materialized(p.columns[name]))
-            if name in p.columns
-            else pd.Series([None] * p.n_rows)
-            for p in parts
-        ]
-        columns[name] = pd.concat(both, ignore_index=True).array
+        columns[name] = _joined([p.columns.get(name) for p in parts], [n_self, n_cust])
     return Survey(
         columns=columns,
         answers={it: Coded.concat([p.answers[it] for p in parts]) for it in items},
