@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +14,8 @@ from typer.testing import CliRunner
 
 from cxkit.cli import app
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES
+from .imports import loaded_by
 
 runner = CliRunner()
 DRIVERS_CSV = EXAMPLES / "drivers" / "drivers_survey.csv"
@@ -310,26 +310,7 @@ def test_drivers_example_generator_reproduces_the_bundled_files(tmp_path):
     ],
 )
 def test_help_and_option_errors_do_not_import_heavy_modules(args):
-    code = (
-        "import sys\n"
-        "from cxkit.cli import app\n"
-        "try:\n"
-        f"    app({args!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = [m for m in ('pandas', 'scipy', 'statsmodels', 'pyarrow') if m in sys.modules]\n"
-        "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-        env={**os.environ, "COLUMNS": "100"},
-    )
-    assert proc.stderr.rsplit("HEAVY=", 1)[1].strip() == ""
+    assert loaded_by(args) == []
 
 
 def test_nps_reads_typed_parquet_columns(tmp_path):

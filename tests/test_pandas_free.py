@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +22,8 @@ from hypothesis import strategies as st
 import cxkit
 from cxkit.arrow_values import Text, bool_array, concat_text, numbers, repeated_text
 from cxkit.table import ColumnTable
+
+from .imports import loaded_by
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "centricity_survey.csv"
@@ -156,30 +155,6 @@ def test_gap_result_table_is_built_on_first_use():
     pd.testing.assert_frame_equal(again.table, table)
 
 
-def _modules_after(args: list[str], tmp_path: Path) -> list[str]:
-    code = (
-        "import sys\n"
-        "from cxkit.cli import app\n"
-        "try:\n"
-        f"    app({args!r})\n"
-        "except SystemExit as exc:\n"
-        "    assert not exc.code, exc.code\n"
-        "print('LOADED=' + ','.join(m for m in ('pandas', 'scipy') if m in sys.modules))\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=tmp_path,
-        env={**os.environ, "COLUMNS": "120", "CXKIT_NO_PRELOAD": "1"},
-    )
-    return (
-        proc.stdout.rsplit("LOADED=", 1)[1].strip().split(",") if "LOADED=" in proc.stdout else []
-    )
-
-
 @pytest.mark.parametrize(
     "extra",
     [
@@ -203,5 +178,7 @@ def test_gap_imports_neither_pandas_nor_scipy(extra, tmp_path):
         files = ["--self-file", str(ROOT / "examples" / "self_ratings.csv")]
         files += ["--customer-file", str(ROOT / "examples" / "customer_ratings.csv")]
     config = ROOT / "examples" / "cxkit.toml"
-    loaded = _modules_after(["gap", *files, "--config", str(config), *extra], tmp_path)
-    assert loaded == [""], f"gap {extra} imported {loaded}"
+    args = ["gap", *files, "--config", str(config), *extra]
+    no_preload = {"CXKIT_NO_PRELOAD": "1"}
+    loaded = loaded_by(args, ("pandas", "scipy"), cwd=tmp_path, env=no_preload, must_succeed=True)
+    assert loaded == [], f"gap {extra} imported {loaded}"

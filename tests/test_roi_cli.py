@@ -4,7 +4,6 @@ each with its message and exit code; the bundled example recovers its planted ef
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from cxkit.cli import app
 from cxkit.roi import COLUMNS, PROJECTION_COLUMNS
 
 from .conftest import EXAMPLES, ROOT
+from .imports import loaded_by
 
 runner = CliRunner()
 ROI = EXAMPLES / "roi"
@@ -583,26 +583,7 @@ def test_fixture_is_a_frozen_copy_of_the_example():
 
 @pytest.mark.parametrize("args", [["roi", "--help"], ["roi", "x.csv", "--lag", "-2"]])
 def test_roi_help_and_option_errors_do_not_import_heavy_modules(args):
-    code = (
-        "import sys\n"
-        "from cxkit.cli import app\n"
-        "try:\n"
-        f"    app({args!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = [m for m in ('pandas', 'scipy', 'statsmodels', 'pyarrow') if m in sys.modules]\n"
-        "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-        env={**os.environ, "COLUMNS": "100"},
-    )
-    assert proc.stderr.rsplit("HEAVY=", 1)[1].strip() == ""
+    assert loaded_by(args) == []
 
 
 def test_within_headline_binary_lpm_note_and_index_step():
