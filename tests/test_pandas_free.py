@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import cxkit
 from cxkit.arrow_values import Text, bool_array, concat_text, numbers, repeated_text
+from cxkit.survey import SurveySpec, read_survey
 from cxkit.table import ColumnTable
 
 from .imports import loaded_by
@@ -143,6 +144,35 @@ def test_column_table_select_concat_and_pandas():
         ColumnTable({"a": [1], "b": [1, 2]})
 
 
+def _gap_results(tmp_path: Path) -> list:
+    odd = tmp_path / "odd.csv"  # no customer agrees on q1 (ratio inf); nobody on q2 (nan)
+    odd.write_text(
+        "role,region,q1,q2,q3\n"
+        + "executive,=EMEA,5,1,4\n" * 3
+        + "customer,=EMEA,1,2,\n" * 4
+        + 'customer,"North, ""x""",2,1,5\n'
+    )
+    example = cxkit.read_survey(EXAMPLE)
+    by_region = SurveySpec(by=("region",))
+    return [
+        cxkit.gap(example),
+        cxkit.gap(example, by=["region", "wave"]),
+        cxkit.gap(read_survey(odd, use_config=False, spec=by_region), by=["region"]),
+    ]
+
+
+def test_csv_of_the_column_table_is_what_pandas_writes(tmp_path):
+    from cxkit.output import to_csv
+
+    for result in _gap_results(tmp_path):
+        assert result.holds_columns()
+        fast = to_csv(result)
+        # reference: the same table written by pandas (DataFrame.to_csv, the route before)
+        slow = to_csv(dataclasses.replace(result, table=result.table))
+        assert fast == slow
+    assert "inf" in fast and "'=EMEA" in fast and '"North, ""x"""' in fast
+
+
 def test_gap_result_table_is_built_on_first_use():
     survey = cxkit.read_survey(EXAMPLE)
     result = cxkit.gap(survey, by=["region"])
@@ -164,6 +194,7 @@ def test_gap_result_table_is_built_on_first_use():
         ["-f", "json", "--wave", "2026Q3"],
         ["-f", "json", "--parquet"],
         ["-f", "json", "--two-files", "--by", "region", "--weight", "weight"],
+        ["-f", "csv", "--by", "region"],
     ],
 )
 def test_gap_imports_neither_pandas_nor_scipy(extra, tmp_path):

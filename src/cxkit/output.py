@@ -79,8 +79,32 @@ def inert(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def _csv_cell(value: Any) -> Any:
+    """A cell as pandas' ``to_csv(float_format="%.17g")`` writes it (blank for missing)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.17g}"
+    return inert(value) if isinstance(value, str) else value
+
+
 def to_csv(result: Result) -> str:
-    """The tidy table as CSV (floats in full precision, text cells made formula-inert)."""
+    """The tidy table as CSV (floats in full precision, text cells made formula-inert).
+
+    A table still held as columns is written with the csv module, cell by cell as pandas
+    would write it (``tests/test_pandas_free.py`` compares the two), so ``-f csv`` needs no
+    pandas either.
+    """
+    if result.holds_columns():
+        import csv
+        import io
+
+        cols, rows = result.columns_and_rows()
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(cols)
+        writer.writerows([_csv_cell(v) for v in row] for row in rows)
+        return buf.getvalue()
     table = result.table.copy()
     for col in table.columns:
         if table[col].dtype == object or str(table[col].dtype) in ("str", "string"):

@@ -45,7 +45,8 @@ class Result:
         Tidy rows with fixed snake_case columns, documented by the analysis function. An
         analysis may pass a :class:`~cxkit.table.ColumnTable` instead: it becomes a
         DataFrame on first access (so pandas is imported only when something reads it),
-        and the JSON, Markdown and terminal renderers read it as it is (:meth:`rows`).
+        and the JSON, Markdown and terminal renderers read it as it is
+        (:meth:`columns_and_rows`), as does CSV; Parquet output goes through the DataFrame.
     summary : dict
         Headline numbers, with the one-line ``headline`` text.
     notes : list of str
@@ -81,6 +82,13 @@ class Result:
         if isinstance(t, ColumnTable):
             return t.columns, t.rows()
         return list(t.columns), t.itertuples(index=False, name=None)
+
+    def holds_columns(self) -> bool:
+        """Whether the table is still the analysis' :class:`~cxkit.table.ColumnTable` (no
+        DataFrame built yet)."""
+        from .table import ColumnTable
+
+        return isinstance(self.__dict__["_table"], ColumnTable)
 
     @property
     def n_rows(self) -> int:
