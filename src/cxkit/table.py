@@ -3,7 +3,7 @@
 ``cxkit gap`` on a million-row file spends less time on its statistics than on importing
 pandas (about 0.45 s), so its rows are assembled here as plain columns: numpy arrays for
 numbers, lists for text. :attr:`cxkit.result.Result.table` turns it into a DataFrame on
-first use, and the JSON, Markdown and terminal renderers read it directly.
+first use, and the JSON, CSV, Markdown and terminal renderers read it directly.
 """
 
 from __future__ import annotations
