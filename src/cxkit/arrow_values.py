@@ -1,9 +1,10 @@
 """Arrow columns as the arrays a :class:`~cxkit.survey.Survey` keeps beside its answers.
 
 Text (role, breakdown, wave and id columns) becomes :class:`Text`, which keeps the column in
-Arrow and gives codes without pandas or trimmed pandas text on demand; a weight column becomes
-checked floats. Errors name the
-file, the column and the data row (1 = first row after the header).
+Arrow and gives codes without pandas, or trimmed pandas text on demand; a weight column
+becomes checked floats. Errors name the file, the column and the data row (1 = first row
+after the header). Nothing here converts through pyarrow's pandas shim (``to_numpy``,
+``pa.array``), which would import pandas.
 """
 
 from __future__ import annotations
