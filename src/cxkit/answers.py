@@ -163,8 +163,8 @@ def _whole_sums(items: Sequence[Coded], whole: Sequence[np.ndarray]):
         codes_sum = np.zeros(n, dtype=np.int16)
         unanswered = np.zeros(n, dtype=count.dtype)  # minus the count of -1 codes
         for start in range(0, n, _SUM_BLOCK):  # both sums stay in cache over the items
-            part, missing = codes_sum[start : start + _SUM_BLOCK], unanswered[start:]
-            missing = missing[: part.size]
+            part = codes_sum[start : start + _SUM_BLOCK]
+            missing = unanswered[start : start + _SUM_BLOCK]
             for c in items:
                 x = c.codes[start : start + _SUM_BLOCK]
                 part += x

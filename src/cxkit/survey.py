@@ -411,18 +411,14 @@ def _frame_of(extra: dict[str, object], answers: dict[str, Coded], rows: int) ->
 
 
 def _joined(parts: list[object | None], lengths: list[int]) -> object:
-    """One column of two files' parts, one after the other (``None``: that file lacks it)."""
-    if all(p is None or isinstance(p, Text) for p in parts):
-        return concat_text(parts, lengths)  # type: ignore[arg-type]
-    if all(isinstance(p, np.ndarray) for p in parts):  # weights: every file has the column
-        return np.concatenate(parts)  # type: ignore[arg-type]
-    import pandas as pd
+    """One column of two files' parts, one after the other (``None``: that file lacks it).
 
-    both = [
-        pd.Series(materialized(p)) if p is not None else pd.Series([None] * n)
-        for p, n in zip(parts, lengths, strict=True)
-    ]
-    return pd.concat(both, ignore_index=True).array
+    :func:`build_parts` keeps text as :class:`Text` and weights as floats (a weight column
+    is required in both files), so those are the two cases.
+    """
+    if any(isinstance(p, np.ndarray) for p in parts):
+        return np.concatenate(parts)  # type: ignore[arg-type]
+    return concat_text(parts, lengths)  # type: ignore[arg-type]
 
 
 def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:

@@ -52,8 +52,8 @@ def guess_wave_column(columns: Sequence[str], configured: str | None = None) -> 
     return next((lower[n] for n in WAVE_NAMES if n in lower), None)
 
 
-def wave_labels(survey) -> list[str]:
-    """The survey's waves in time order (``survey.wave_col`` must be set)."""
+def _wave_codes(survey):
+    """``(code per row, distinct values)`` of the survey's wave column, encoded once."""
     from .errors import InputError
 
     if survey.wave_col is None:
@@ -64,30 +64,39 @@ def wave_labels(survey) -> list[str]:
         )
     from .aggregate import factorize
 
-    _, uniques = factorize(survey.grouping(survey.wave_col))
-    return order_waves(uniques)
+    return factorize(survey.grouping(survey.wave_col))
 
 
-def select_wave(survey, wave: str):
-    """The survey restricted to one wave (an unknown wave is a usage error listing them)."""
+def _rows_of(survey, codes, uniques, wave: str):
+    """The survey restricted to the rows whose wave is ``wave``."""
     import numpy as np
 
-    from .aggregate import factorize
-    from .errors import UsageError
-
-    labels = wave_labels(survey)
-    if str(wave) not in labels:
-        raise UsageError(
-            f"wave {wave!r} is not in column {survey.wave_col!r}; waves: {', '.join(labels)}"
-        )
-    codes, uniques = factorize(survey.grouping(survey.wave_col))
     hits = [i for i, v in enumerate(uniques) if str(v) == str(wave)]
     return survey.subset(np.isin(codes, hits))
 
 
+def wave_labels(survey) -> list[str]:
+    """The survey's waves in time order (``survey.wave_col`` must be set)."""
+    return order_waves(_wave_codes(survey)[1])
+
+
+def select_wave(survey, wave: str):
+    """The survey restricted to one wave (an unknown wave is a usage error listing them)."""
+    from .errors import UsageError
+
+    codes, uniques = _wave_codes(survey)
+    labels = order_waves(uniques)
+    if str(wave) not in labels:
+        raise UsageError(
+            f"wave {wave!r} is not in column {survey.wave_col!r}; waves: {', '.join(labels)}"
+        )
+    return _rows_of(survey, codes, uniques, wave)
+
+
 def split_waves(survey) -> list[tuple[str, object]]:
     """``(wave, survey of that wave)`` for every wave, in time order."""
-    return [(w, select_wave(survey, w)) for w in wave_labels(survey)]
+    codes, uniques = _wave_codes(survey)
+    return [(w, _rows_of(survey, codes, uniques, w)) for w in order_waves(uniques)]
 
 
 def raw_waves(raw, wave_col: str | None, configured: str | None = None):
