@@ -112,6 +112,14 @@ class Recoder:
         None when the general path is needed (a missing code, an answer off the scale, or
         a range too wide to code in one step).
         """
+        scaled = _scale_codes(col, math.ceil(self.scale.min), math.floor(self.scale.max))
+        if scaled is not _UNSURE:
+            if scaled is None:
+                return None
+            codes, lo, hi = scaled
+            if any(lo <= m <= hi for m in self.missing_numbers):
+                return None
+            return Coded(codes, np.arange(lo, hi + 1, dtype=float))
         bounds = pc.min_max(col).as_py()
         lo, hi = bounds["min"], bounds["max"]
         if lo is None:
@@ -246,6 +254,64 @@ class Recoder:
         if not math.isfinite(value):
             return np.nan, None
         return value, None
+
+
+#: :func:`_scale_codes` could not tell cheaply; the caller measures the column's bounds
+_UNSURE = object()
+
+
+def _scale_codes(col: pa.ChunkedArray, base: int, top: int):
+    """Integer answers as codes from their lowest value, checked against the whole-number
+    scale points ``base … top``, without a separate min/max pass.
+
+    ``pc.min_max`` took 5 of the 6 ms an item of 5M rows cost; here each chunk is
+    subtracted from ``base - 1`` (answers on the scale become ``1 … top - base + 1``) and
+    multiplied by its validity (nulls become 0), and numpy's min, max and count of zeros
+    over the codes tell whether every answer is on the scale. A null slot holds anything,
+    so the subtraction is done only where no slot's value can wrap around the code type.
+
+    Returns ``(codes, lo, hi)`` (``-1`` = no answer), None when an answer lies off the
+    scale, or ``_UNSURE`` when the type or the scale needs the caller's exact bounds.
+    """
+    if top < base or top - base >= DIRECT_RANGE:
+        return _UNSURE
+    dtype = code_dtype(top - base + 2)
+    limits = np.iinfo(dtype)
+    codes = np.empty(len(col), dtype)
+    at = 0
+    for chunk in col.chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        validity, data = chunk.buffers()[:2]
+        kind = np.dtype(chunk.type.to_pandas_dtype())
+        x = np.frombuffer(data, kind, count=chunk.offset + n)[chunk.offset :]
+        lowest, highest = int(x.min()), int(x.max())  # null slots included
+        if lowest - (base - 1) < limits.min or highest - (base - 1) > limits.max:
+            return _UNSURE  # some slot would wrap: let the exact bounds decide
+        out = codes[at : at + n]
+        wide = np.promote_types(kind, dtype) if kind.kind == "i" else np.int64
+        np.subtract(x, base - 1, out=out, dtype=wide, casting="unsafe")
+        if chunk.null_count:
+            bits = np.frombuffer(validity, np.uint8)
+            valid = np.unpackbits(bits, count=chunk.offset + n, bitorder="little")
+            out *= valid[chunk.offset :].view(np.int8)
+        at += n
+    if not codes.size:
+        return codes.astype(np.int8), 0, -1
+    zeros = codes.size - int(np.count_nonzero(codes))  # nulls, and answers of base - 1
+    if int(codes.min()) < 0 or int(codes.max()) > top - base + 1 or zeros > col.null_count:
+        return None
+    if zeros == codes.size:
+        return np.full(codes.size, -1, dtype=np.int8), 0, -1
+    hi = base - 1 + int(codes.max())
+    codes -= 1  # nulls -1, answers their offset from base
+    first = int(codes.view(np.dtype(dtype.str.replace("i", "u"))).min())  # -1 sorts last
+    if first:  # nobody gave the lowest scale point: count from the lowest answer
+        np.subtract(codes, dtype.type(first), out=codes, where=codes >= 0)
+    lo = base + first
+    narrow = code_dtype(hi - lo + 1)
+    return (codes if narrow == dtype else codes.astype(narrow)), lo, hi
 
 
 def _first_row(indices: np.ndarray, entries: list[int]) -> int:
