@@ -125,6 +125,44 @@ def _check_histograms(n, groups, weighted, data):
             assert h.w2sum[g, j] == pytest.approx((ww[hit] ** 2).sum(), rel=1e-12)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 40), st.booleans(),
+       st.lists(st.sampled_from([1, 2, 5, 7, 11, 200]), min_size=1, max_size=6),
+       st.sampled_from([3, 1 << 18]), st.data())  # fmt: skip
+def test_histograms_counted_together_equal_a_plain_loop(n, groups, weighted, sizes, block, data):
+    """Several variables counted in one joint key (one or two bytes, wrapping arithmetic)
+    give each variable's counts and weight sums, as a plain loop over the rows does."""
+    variables = []
+    for size in sizes:  # 200 values: int16 codes and a variable too wide to pack
+        xs = data.draw(st.lists(st.one_of(st.none(), st.integers(0, size - 1)), min_size=n,
+                                max_size=n))  # fmt: skip
+        variables.append(_floats(xs))
+    group = np.array(data.draw(st.lists(st.integers(-1, groups - 1), min_size=n, max_size=n)))
+    w = np.array(data.draw(st.lists(st.floats(0.1, 3.0), min_size=n, max_size=n)))
+    w = w if weighted else None
+    joint_calls = []
+    real_joint = aggregate._joint
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(aggregate, "_BLOCK", block)
+        mp.setattr(aggregate, "_joint", lambda *a: joint_calls.append(1) or real_joint(*a))
+        hists = aggregate.histograms_of(
+            [Coded.from_floats(x) for x in variables], aggregate.Groups(group, groups, w)
+        )
+    ww = np.ones(n) if w is None else w
+    for x, h in zip(variables, hists, strict=True):
+        keep = ~np.isnan(x) & (group >= 0)
+        assert np.array_equal(h.values, np.unique(x[keep]))
+        for g in range(groups):
+            for j, v in enumerate(h.values):
+                hit = keep & (group == g) & (x == v)
+                assert h.count[g, j] == hit.sum()
+                assert h.wsum[g, j] == pytest.approx(ww[hit].sum(), rel=1e-12)
+                assert h.w2sum[g, j] == pytest.approx((ww[hit] ** 2).sum(), rel=1e-12)
+    small = [len(np.unique(x[~np.isnan(x)])) + 1 for x in variables]
+    if groups < 8 and len(small) >= 2 and max(small[:2]) <= 6:
+        assert joint_calls  # the first two variables share a key
+
+
 def _recoder(missing=(99.0,)) -> Recoder:
     return Recoder(Scale(1, 5), {}, {"n/a"}, set(missing), "f.csv", auto=True)
 

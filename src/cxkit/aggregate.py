@@ -98,7 +98,7 @@ class Groups:
         self.n_groups = n_groups
         self.weights = None if weights is None else np.asarray(weights, dtype=float)
         self._w2: np.ndarray | None = None
-        self._base: dict[tuple[int, bool], np.ndarray] = {}
+        self._base: dict[tuple, np.ndarray] = {}
 
     @property
     def w2(self) -> np.ndarray:
@@ -106,6 +106,17 @@ class Groups:
         if self._w2 is None:
             self._w2 = self.weights * self.weights  # type: ignore[operator]
         return self._w2
+
+    def offsets(self, scale: int, constant: int, dtype: type) -> np.ndarray:
+        """``(group + 1) * scale + constant`` per row in ``dtype`` (computed once)."""
+        found = self._base.get((scale, constant, dtype))
+        if found is None:
+            found = self.group.astype(dtype)  # -1 wraps; the sum below comes back in range
+            found += dtype(1)
+            found *= dtype(scale)
+            found += dtype(constant)
+            self._base[(scale, constant, dtype)] = found
+        return found
 
     def keys(self, coded: Coded) -> np.ndarray:
         """Bin per row: ``(group + 1) * (U + 1) + code + 1``; bin row/column 0 collect the
@@ -170,20 +181,79 @@ def histograms(
     coded = x if isinstance(x, Coded) else Coded.from_floats(x)
     groups = group if isinstance(group, Groups) else Groups(group, int(n_groups), weights)  # type: ignore[arg-type]
     g, u = groups.n_groups, coded.values.size
-    key = groups.keys(coded)
     size = (g + 1) * (u + 1)
+    binned = [b.reshape(g + 1, u + 1) for b in bincounts(groups.keys(coded), _sums(groups), size)]
+    return _kept(coded.values, binned, groups.weights is not None)
 
-    weights = [None] if groups.weights is None else [None, groups.weights, groups.w2]
-    binned = [b.reshape(g + 1, u + 1)[1:, 1:] for b in bincounts(key, weights, size)]
-    count = binned[0]
-    if groups.weights is None:
+
+#: most bins of one joint histogram in :func:`histograms_of` (its counts stay in cache)
+_JOINT_BINS = 1 << 14
+
+
+def histograms_of(xs: Sequence[Coded], groups: Groups) -> list[Histograms]:
+    """:func:`histograms` of several variables over the same groups, several at a time.
+
+    ``np.bincount`` costs per row, not per bin, so variables with few values are counted
+    together: a row's key holds its group and each variable's code in mixed radix (in one
+    or two bytes), and each variable's histogram is the joint one summed over the others.
+    Twenty five-point items of 5M rows: 70 ms instead of 140. Counts are the same
+    integers; weighted sums are added in another order, so their last bits may differ
+    from :func:`histograms`.
+    """
+    out: list[Histograms] = []
+    pack: list[Coded] = []
+    for coded in [*xs, None]:
+        joint = (groups.n_groups + 1) * np.prod([c.values.size + 1 for c in pack], dtype=float)
+        if coded is not None and joint * (coded.values.size + 1) <= _JOINT_BINS:
+            pack.append(coded)
+            continue
+        if len(pack) == 1:
+            out.append(histograms(pack[0], groups))
+        elif pack:
+            out.extend(_joint(pack, groups))
+        pack = [] if coded is None else [coded]
+    return out
+
+
+def _joint(pack: Sequence[Coded], groups: Groups) -> list[Histograms]:
+    """Histograms of the variables in ``pack`` from one joint count (see :func:`histograms_of`)."""
+    radix = [c.values.size + 1 for c in pack]
+    size = (groups.n_groups + 1) * int(np.prod(radix))
+    dtype = np.uint8 if size <= 256 else np.uint16
+    place = [int(np.prod(radix[j + 1 :])) for j in range(len(pack))]
+    # (group + 1) * prod(radix) + sum((code_j + 1) * place_j): the +1s are one constant, and
+    # the arithmetic wraps modulo the key type, whose range holds every true key
+    key = groups.offsets(int(np.prod(radix)), sum(place), dtype).copy()
+    for c, step in zip(pack, place, strict=True):
+        code = c.codes.view(dtype) if c.codes.itemsize == key.itemsize else c.codes.astype(dtype)
+        key += code if step == 1 else code * dtype(step)
+    shape = (groups.n_groups + 1, *radix)
+    binned = [b.reshape(shape) for b in bincounts(key, _sums(groups), size)]
+    weighted = groups.weights is not None
+    out = []
+    for j, c in enumerate(pack):
+        others = tuple(1 + i for i in range(len(pack)) if i != j)
+        out.append(_kept(c.values, [b.sum(axis=others) for b in binned], weighted))
+    return out
+
+
+def _sums(groups: Groups) -> list[np.ndarray | None]:
+    """What each bin adds up: rows, and weights and squared weights when weighted."""
+    return [None] if groups.weights is None else [None, groups.weights, groups.w2]
+
+
+def _kept(values: np.ndarray, binned: list[np.ndarray], weighted: bool) -> Histograms:
+    """Histograms from ``(G + 1, U + 1)`` bins (row and column 0: no group, no answer),
+    keeping the values that occur."""
+    count = binned[0][1:, 1:]
+    if weighted:
+        wsum, w2sum = binned[1][1:, 1:], binned[2][1:, 1:]
+    else:
         wsum = count.astype(float)
         w2sum = wsum.copy()
-    else:
-        wsum, w2sum = binned[1:]
     used = count.sum(axis=0) > 0
     return Histograms(
-        coded.values[used],
+        values[used],
         np.ascontiguousarray(count[:, used], dtype=np.int64),
         np.ascontiguousarray(wsum[:, used]),
         np.ascontiguousarray(w2sum[:, used]),

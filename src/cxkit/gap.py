@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import stats
-from .aggregate import Groups, Histograms, bincounts, cells, factorize, histograms, summarise
+from .aggregate import Groups, Histograms, bincounts, cells, factorize, histograms_of, summarise
 from .answers import respondent_mean
 from .errors import InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
@@ -180,7 +180,7 @@ def _histograms_for(variables, codes, cell, n_cells, weights) -> list[Histograms
     small = np.int8 if 2 * n_cells < 127 else np.int16 if 2 * n_cells < 2**15 else np.int64
     group = np.where(codes >= 0, cell.astype(small) * 2 + codes, -1).astype(small, copy=False)
     groups = Groups(group, 2 * n_cells, weights)
-    return [histograms(v[4], groups) for v in variables]
+    return histograms_of([v[4] for v in variables], groups)
 
 
 def _collapse(h: Histograms) -> Histograms:
