@@ -73,19 +73,25 @@ def test_respondent_mean_in_integers_equals_float_mean(k, n, data):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(1, 6), st.integers(1, 40), st.integers(-3, 3), st.sampled_from([3, 1 << 16]),
-       st.data())  # fmt: skip
-def test_respondent_mean_of_runs_sums_codes(k, n, lo, block, data):
-    """Items coded over a whole run of values (as integer columns are) take the code-sum
-    route, block by block; the row-by-row float mean is the reference."""
+@given(st.integers(1, 70), st.integers(1, 40), st.integers(-3, 3), st.sampled_from([5, 11]),
+       st.sampled_from([3, 1 << 16]), st.data())  # fmt: skip
+def test_respondent_mean_of_runs_sums_codes(k, n, lo, size, block, data):
+    """Items coded over a whole run of values (as integer columns are) take a code-sum
+    route, block by block: one key of unsigned bytes while the code sum stays below 255,
+    else separate sums and counts. The row-by-row float mean is the reference."""
     items = []
     for _ in range(k):
-        codes = data.draw(st.lists(st.integers(-1, 4), min_size=n, max_size=n))
-        items.append(Coded(np.array(codes, dtype=np.int8), np.arange(lo, lo + 5, dtype=float)))
+        codes = data.draw(st.lists(st.integers(-1, size - 1), min_size=n, max_size=n))
+        values = np.arange(lo, lo + size, dtype=float)
+        items.append(Coded(np.array(codes, dtype=np.int8), values))
+    apart = []
+    real = answers_module._whole_sums
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(answers_module, "_SUM_BLOCK", block)
+        mp.setattr(answers_module, "_whole_sums", lambda *a: apart.append(1) or real(*a))
         fast = respondent_mean(items)
     assert _same(fast.floats(), _float_mean(items))
+    assert bool(apart) == (k * (size - 1) >= 255)
 
 
 def test_respondent_mean_of_halves_uses_floats():

@@ -127,17 +127,25 @@ def respondent_mean(items: Sequence[Coded]) -> Coded:
     n = len(items[0])
     if n == 0:
         return Coded(np.empty(0, dtype=np.int8), np.empty(0))
-    total, count = _whole_sums(items, whole)  # type: ignore[arg-type]
-    k = len(items) + 1
-    lo_t = int(total.min())
-    pairs = (int(total.max()) - lo_t + 1) * k
-    if pairs > _MAX_PAIRS:
-        return Coded.from_floats(_float_mean(items))
-    key = (total - lo_t).astype(np.int32) * k + count.astype(np.int32)  # < _MAX_PAIRS
     from .aggregate import bincounts  # blockwise: no full-length intp copy of the keys
 
-    present = np.flatnonzero(bincounts(key, [None], pairs)[0])
-    sums, counts = present // k + lo_t, present % k
+    packed = _byte_sums(items, whole)  # type: ignore[arg-type]
+    if packed is not None:
+        key, lo = packed
+        k = len(items)
+        present = np.flatnonzero(bincounts(key, [None], k * 255 + 1)[0])
+        counts = k - present // 255  # each unanswered item added 255
+        sums = present % 255 + lo * counts
+    else:
+        total, count = _whole_sums(items, whole)  # type: ignore[arg-type]
+        k = len(items) + 1
+        lo_t = int(total.min())
+        pairs = (int(total.max()) - lo_t + 1) * k
+        if pairs > _MAX_PAIRS:
+            return Coded.from_floats(_float_mean(items))
+        key = (total - lo_t).astype(np.int32) * k + count.astype(np.int32)  # < _MAX_PAIRS
+        present = np.flatnonzero(bincounts(key, [None], pairs)[0])
+        sums, counts = present // k + lo_t, present % k
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(counts > 0, sums.astype(float) / counts, np.nan)
     values = np.unique(means[~np.isnan(means)])
@@ -145,6 +153,35 @@ def respondent_mean(items: Sequence[Coded]) -> Coded:
     lut = np.full(present.max() + 1, -1, dtype=code_dtype(values.size))
     lut[present] = code_of
     return Coded(lut[key], values)
+
+
+def _byte_sums(items: Sequence[Coded], whole: Sequence[np.ndarray]):
+    """Per response, one number that holds both its sum and its count: ``(key, lo)``, or
+    None when the answers do not allow it.
+
+    When every item's values are the run ``lo, lo + 1, …`` in one-byte codes, the codes
+    read as unsigned bytes (no answer: 255) are added up. With ``k`` items, ``m`` of them
+    unanswered and code sum ``S``, the key is ``S + 255 m``; as long as ``S`` stays below
+    255 the key gives ``m = key // 255`` and ``S = key % 255``, and the response's sum is
+    ``S + lo * (k - m)``. One addition per item and row: 20 items of 5M rows take 17 ms
+    where summing and counting apart took 33.
+    """
+    k, lo = len(items), int(whole[0][0])
+    size = max(w.size for w in whole)
+    if (
+        k * (size - 1) >= 255
+        or k * 255 >= 2**16
+        or any(c.codes.dtype != np.int8 for c in items)
+        or not all(np.array_equal(w, np.arange(lo, lo + w.size)) for w in whole)
+    ):
+        return None
+    n = len(items[0])
+    key = np.zeros(n, dtype=np.uint16)
+    for start in range(0, n, _SUM_BLOCK):  # the block of sums stays in cache over the items
+        part = key[start : start + _SUM_BLOCK]
+        for c in items:
+            part += c.codes[start : start + _SUM_BLOCK].view(np.uint8)
+    return key, lo
 
 
 def _whole_sums(items: Sequence[Coded], whole: Sequence[np.ndarray]):
