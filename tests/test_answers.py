@@ -277,6 +277,19 @@ def test_probe_carries_the_share_and_the_error():
     assert "data row 4: '9' is outside the scale" in str(probe.value.error)
 
 
+@pytest.mark.parametrize("far", [9, 100_000])
+def test_probe_of_integers_near_and_far_apart(far):
+    """Integers within a small range are indexed by offset, far apart ones hashed: the
+    share on the scale and the first off-scale row are the same either way, nulls aside."""
+    col = pa.chunked_array(
+        [pa.array([1, None, 2], type=pa.int64()), pa.array([far, 3, None, far], type=pa.int64())]
+    )
+    with pytest.raises(NotOnScaleError) as probe:
+        _recoder().recode(col, "q", probe=True)
+    assert probe.value.share == 0.6
+    assert f"data row 4: '{far}' is outside the scale" in str(probe.value.error)
+
+
 def test_code_dtype_grows_with_the_values():
     assert code_dtype(5) == np.int8 and code_dtype(127) == np.int8
     assert code_dtype(128) == np.int16 and code_dtype(40_000) == np.int32

@@ -72,17 +72,24 @@ class Recoder:
                 if probe and not fast.values.size:
                     raise NotOnScaleError
                 return fast, Counter()
-        # a Parquet file's text already is labels and an index per row
-        enc = one_dictionary(col) if labelled else pc.dictionary_encode(col).combine_chunks()
-        if numeric:
-            entries = self._numbers(numbers(enc.dictionary).astype(float))
+        offsets = _offsets(col) if pa.types.is_integer(col.type) else None
+        if offsets is not None:  # whole numbers in a small range: no hashing needed
+            dictionary, indices = offsets
+            entries = self._numbers(dictionary)
         else:
-            entries = self._texts(enc.dictionary.to_pylist(), column, probe)
+            # a Parquet file's text already is labels and an index per row
+            enc = one_dictionary(col) if labelled else pc.dictionary_encode(col).combine_chunks()
+            dictionary = enc.dictionary
+            if numeric:
+                entries = self._numbers(numbers(dictionary).astype(float))
+            else:
+                entries = self._texts(dictionary.to_pylist(), column, probe)
         codes, missing_of, bad, off = entries
         if probe and np.isnan(codes).all():
             raise NotOnScaleError  # no value is an answer on the scale: no rows to count
-        indices = numbers(enc.indices, len(enc.dictionary))
-        tally = bincounts(indices, [None], len(enc.dictionary) + 1)[0]  # blockwise
+        if offsets is None:
+            indices = numbers(enc.indices, len(dictionary))
+        tally = bincounts(indices, [None], len(dictionary) + 1)[0]  # blockwise
         missing_counts: Counter[str] = Counter()
         for i, label in missing_of.items():
             if tally[i]:
@@ -95,7 +102,7 @@ class Recoder:
             if hit:
                 row = _first_row(indices, hit)
                 i = int(indices[row])
-                value = off[i] if why is not None else enc.dictionary[i].as_py()
+                value = off[i] if why is not None else dictionary[i].as_py()
                 error = self._bad(column, row, value, off_scale=why is not None)
                 if probe:
                     raise NotOnScaleError(1.0 - n_bad / answered, error)
@@ -312,6 +319,42 @@ def _scale_codes(col: pa.ChunkedArray, base: int, top: int):
     lo = base + first
     narrow = code_dtype(hi - lo + 1)
     return (codes if narrow == dtype else codes.astype(narrow)), lo, hi
+
+
+def _offsets(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
+    """An integer column as ``(dictionary, indices)`` without hashing: the dictionary is
+    every whole number from the lowest to the highest slot, the index of a row its value's
+    offset, and a null's index ``len(dictionary)`` (as ``dictionary_encode`` gives, with
+    entries nobody answered). None when the slots span too wide a range.
+
+    A probe of a 0-10 NPS column on a 1-5 scale: 8 ms instead of 25 for 5M rows.
+    """
+    kind = np.dtype(col.type.to_pandas_dtype())
+    views = []
+    for chunk in col.chunks:
+        if len(chunk):
+            validity, data = chunk.buffers()[:2]
+            x = np.frombuffer(data, kind, count=chunk.offset + len(chunk))[chunk.offset :]
+            views.append((chunk, validity, x))
+    if not views:
+        return None
+    lo = min(int(x.min()) for _, _, x in views)  # null slots included: a wider dictionary
+    hi = max(int(x.max()) for _, _, x in views)
+    if hi - lo >= DIRECT_RANGE:
+        return None
+    indices = np.empty(len(col), code_dtype(hi - lo + 2))
+    # x - lo lies in 0 … hi - lo: unsigned types hold it, signed ones may need the index type
+    wide = kind if kind.kind == "u" else np.promote_types(kind, indices.dtype)
+    at = 0
+    for chunk, validity, x in views:
+        out = indices[at : at + x.size]
+        np.subtract(x, lo, out=out, dtype=wide, casting="unsafe")
+        if chunk.null_count:
+            bits = np.frombuffer(validity, np.uint8)
+            valid = np.unpackbits(bits, count=chunk.offset + x.size, bitorder="little")
+            out[valid[chunk.offset :] == 0] = hi - lo + 1
+        at += x.size
+    return np.arange(lo, hi + 1, dtype=float), indices
 
 
 def _first_row(indices: np.ndarray, entries: list[int]) -> int:
