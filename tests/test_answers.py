@@ -199,7 +199,9 @@ def test_integer_columns_recode_as_their_text_does(xs, kind, cuts):
 @given(
     st.lists(st.one_of(st.none(), st.integers(-128, 127)), min_size=1, max_size=40),
     st.lists(st.integers(-128, 127), min_size=42, max_size=42),
-    st.sampled_from([(1, 5), (0, 10), (1, 7), (-3, 3), (-128, 127), (120, 127), (1.5, 4.5)]),
+    st.sampled_from(
+        [(1, 5), (0, 10), (1, 7), (-3, 3), (-128, 127), (120, 127), (1.5, 4.5), (200, 204)]
+    ),
     st.integers(0, 1),
 )
 def test_integer_codes_ignore_whatever_null_slots_hold(xs, junk, scale, offset):

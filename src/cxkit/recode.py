@@ -297,7 +297,9 @@ def _scale_codes(col: pa.ChunkedArray, base: int, top: int):
         if lowest - (base - 1) < limits.min or highest - (base - 1) > limits.max:
             return _UNSURE  # some slot would wrap: let the exact bounds decide
         out = codes[at : at + n]
-        wide = np.promote_types(kind, dtype) if kind.kind == "i" else np.int64
+        wide = np.promote_types(kind, dtype) if kind.kind == "i" else np.dtype(np.int64)
+        if not np.iinfo(wide).min <= base - 1 <= np.iinfo(wide).max:
+            wide = np.dtype(np.int64)  # a scale far from the type's values, e.g. int8 and 200
         np.subtract(x, base - 1, out=out, dtype=wide, casting="unsafe")
         if chunk.null_count:
             bits = np.frombuffer(validity, np.uint8)
