@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cxkit.aggregate import histograms, summarise
+from cxkit.aggregate import MISSING, cells, histograms, summarise
+from cxkit.arrow_values import Text
 
 
 def _data(seed=3, n=500):
@@ -61,3 +66,26 @@ def test_empty_group_gives_nan_not_error():
     s = summarise(histograms(np.array([1.0, 2.0]), np.array([0, 0]), 2), 4)
     assert s.n.tolist() == [2, 0]
     assert np.isnan(s.mean[1]) and np.isnan(s.agree[1]) and s.neff[1] == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 60), st.booleans(), st.data())
+def test_cells_label_every_row_as_a_plain_loop_does(n_by, n, arrow, data):
+    """Each row's cell is the tuple of its trimmed values (blank or null: ``(missing)``),
+    the cells sorted; whether every combination occurs (codes are the ranks) or not, and
+    whether the columns are Arrow text or pandas."""
+    values = st.one_of(st.none(), st.sampled_from(["a", " b", "b ", "c", "", "  "]))
+    columns = {f"c{j}": data.draw(st.lists(values, min_size=n, max_size=n)) for j in range(n_by)}
+    by = list(columns)
+    if arrow:
+        frame = {b: Text(pa.chunked_array([pa.array(v, pa.string())])) for b, v in columns.items()}
+    else:
+        frame = pd.DataFrame(
+            {b: pd.Series(v, dtype=object).str.strip() for b, v in columns.items()}
+        )
+    cell, labels = cells(frame, by)
+    rows = [
+        tuple((columns[b][i] or "").strip() or MISSING for b in by) for i in range(n)
+    ]  # the reference: one Python tuple per row
+    assert labels == sorted(set(rows))
+    assert [labels[c] for c in cell.tolist()] == rows

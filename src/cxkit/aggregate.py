@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from .answers import Coded, distinct
+from .answers import Coded, code_dtype, distinct
 from .stats import kish_neff
 
 #: label of a breakdown cell whose value is blank or missing
@@ -323,7 +323,8 @@ def _cell_label(value: object) -> str:
 def cells(
     frame: pd.DataFrame | Mapping[str, object], by: Sequence[str]
 ) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    """Cell index per row and the cells' labels, sorted (blank or missing -> ``(missing)``).
+    """Cell index per row (in the smallest integer type that holds the possible cells) and
+    the cells' labels, sorted (blank or missing -> ``(missing)``).
 
     ``frame`` is a DataFrame, or (when ``by`` is not empty) any mapping of column name to
     column, such as a Survey's ``columns``; with no ``by`` every row is in the cell ``()``.
@@ -343,16 +344,19 @@ def cells(
         columns.append((index, [pos[t] for t in text] + [pos.get(MISSING, 0)], len(uniques)))
         names_of.append(names)
     size = int(np.prod([len(n) for n in names_of], dtype=np.int64))
-    dtype = np.int32 if size < 2**31 else np.int64  # half the memory of a row index
+    dtype = code_dtype(size)  # one byte per row for a segment: the passes below are cheap
     combined = np.zeros(len(columns[0][0]), dtype=dtype)
-    for (index, code, n_uniques), names in zip(columns, names_of, strict=True):
-        combined *= len(names)
-        combined += np.array(code, dtype=dtype)[np.where(index < 0, np.int32(n_uniques), index)]
+    for (index, code, _), names in zip(columns, names_of, strict=True):
+        combined *= dtype.type(len(names))
+        combined += np.array(code, dtype=dtype)[index]  # index -1 takes the last: missing
     if size <= _DIRECT_CELLS:  # count the possible cells directly: no float copy, no sort
-        present = np.flatnonzero(np.bincount(combined, minlength=size))
-        rank = np.zeros(size, dtype=np.int32 if present.size < 2**31 else np.int64)
-        rank[present] = np.arange(present.size)
-        cell = rank[combined]
+        present = np.flatnonzero(bincounts(combined, [None], size)[0])
+        if present.size == size:  # every combination occurs: the codes are the ranks
+            cell = combined
+        else:
+            rank = np.zeros(size, dtype=dtype)
+            rank[present] = np.arange(present.size)
+            cell = rank[combined]
     else:
         present, cell = distinct(combined.astype(float))
     labels = []
