@@ -213,3 +213,17 @@ def test_gap_imports_neither_pandas_nor_scipy(extra, tmp_path):
     no_preload = {"CXKIT_NO_PRELOAD": "1"}
     loaded = loaded_by(args, ("pandas", "scipy"), cwd=tmp_path, env=no_preload, must_succeed=True)
     assert loaded == [], f"gap {extra} imported {loaded}"
+
+
+def test_gap_on_integer_answers_does_not_load_numpy_ma(tmp_path):
+    """np.unique's first call imports numpy.ma (7 ms): the integer route avoids it."""
+    rng = np.random.default_rng(1)
+    n = 200
+    columns = {"role": pa.array(rng.choice(["executive", "customer"], n))}
+    for i in range(4):
+        answers = rng.integers(1, 6, n).astype(np.int8)
+        columns[f"q{i}"] = pa.array(answers, mask=rng.random(n) < 0.1)
+    pq.write_table(pa.table(columns), tmp_path / "s.parquet")
+    args = ["gap", str(tmp_path / "s.parquet"), "--no-config", "-f", "json"]
+    loaded = loaded_by(args, ("pandas", "scipy", "numpy.ma"), cwd=tmp_path, must_succeed=True)
+    assert loaded == []

@@ -148,7 +148,9 @@ def respondent_mean(items: Sequence[Coded]) -> Coded:
         sums, counts = present // k + lo_t, present % k
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(counts > 0, sums.astype(float) / counts, np.nan)
-    values = np.unique(means[~np.isnan(means)])
+    # np.unique's first call imports numpy.ma (7 ms, a twentieth of a small gap run)
+    values = np.sort(means[~np.isnan(means)])
+    values = values[np.append(True, values[1:] != values[:-1])] if values.size else values
     code_of = np.where(np.isnan(means), -1, np.searchsorted(values, means))
     lut = np.full(present.max() + 1, -1, dtype=code_dtype(values.size))
     lut[present] = code_of
