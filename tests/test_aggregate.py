@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cxkit import aggregate
 from cxkit.aggregate import MISSING, cells, histograms, summarise
 from cxkit.arrow_values import Text
 
@@ -89,3 +90,24 @@ def test_cells_label_every_row_as_a_plain_loop_does(n_by, n, arrow, data):
     ]  # the reference: one Python tuple per row
     assert labels == sorted(set(rows))
     assert [labels[c] for c in cell.tolist()] == rows
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from([np.int8, np.uint8, np.int16, np.int32, np.intp]),
+    st.integers(1, 40),
+    st.integers(0, 300),
+    st.booleans(),
+    st.data(),
+)
+def test_bincounts_equal_numpy_bincount(dtype, size, n, weighted, data):
+    """Every route of bincounts (a comparison per value for a few bins, blocks of widened
+    keys, one call) against np.bincount itself."""
+    key = np.array(data.draw(st.lists(st.integers(0, size - 1), min_size=n, max_size=n)))
+    key = key.astype(dtype)
+    w = np.linspace(0.5, 2.0, n) if weighted else None
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(aggregate, "_BLOCK", data.draw(st.sampled_from([7, 1 << 18])))
+        got = aggregate.bincounts(key, [None, w], size)
+    np.testing.assert_array_equal(got[0], np.bincount(key, minlength=size))
+    np.testing.assert_allclose(got[1], np.bincount(key, w, minlength=size), rtol=1e-12)
