@@ -9,6 +9,8 @@ after the header). Nothing here converts through pyarrow's pandas shim (``to_num
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +22,27 @@ from .errors import InputError
 def one_dictionary(col: pa.ChunkedArray) -> pa.DictionaryArray:
     """A dictionary-encoded column as one array over one dictionary (chunks unified)."""
     return col.unify_dictionaries().combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+
+
+def chunk_values(
+    col: pa.Array | pa.ChunkedArray,
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """Each non-empty chunk of a fixed-width numeric column as ``(values, valid)``: a numpy
+    view of its data buffer (a null's slot holds anything) and its validity as ``int8``
+    zeros and ones, or None when the chunk has no nulls. No copy of the values."""
+    dtype = np.dtype(col.type.to_pandas_dtype())
+    for chunk in col.chunks if isinstance(col, pa.ChunkedArray) else [col]:
+        n = len(chunk)
+        if n == 0:
+            continue
+        validity, data = chunk.buffers()[:2]
+        x = np.frombuffer(data, dtype, count=chunk.offset + n)[chunk.offset :]
+        valid = None
+        if chunk.null_count:
+            bits = np.frombuffer(validity, np.uint8)
+            valid = np.unpackbits(bits, count=chunk.offset + n, bitorder="little")
+            valid = valid[chunk.offset :].view(np.int8)
+        yield x, valid
 
 
 def numbers(col: pa.Array | pa.ChunkedArray, null: object = None) -> np.ndarray:
@@ -34,23 +57,15 @@ def numbers(col: pa.Array | pa.ChunkedArray, null: object = None) -> np.ndarray:
     >>> numbers(t.column("a"), -1).tolist()
     [1, -1, 3]
     """
-    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
-    dtype = np.dtype(col.type.to_pandas_dtype())
-    out = np.empty(len(col), dtype)
+    out = np.empty(len(col), np.dtype(col.type.to_pandas_dtype()))
     at = 0
-    for chunk in chunks:
-        n = len(chunk)
-        if n == 0:
-            continue
-        validity, data = chunk.buffers()[:2]
-        out[at : at + n] = np.frombuffer(data, dtype, count=chunk.offset + n)[chunk.offset :]
-        if chunk.null_count:
+    for x, valid in chunk_values(col):
+        out[at : at + x.size] = x
+        if valid is not None:
             if null is None:
                 raise ValueError("the column has nulls: pass the value that stands for them")
-            bits = np.frombuffer(validity, np.uint8)
-            valid = np.unpackbits(bits, count=chunk.offset + n, bitorder="little")
-            out[at : at + n][valid[chunk.offset :] == 0] = null
-        at += n
+            out[at : at + x.size][valid == 0] = null
+        at += x.size
     return out
 
 
