@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cxkit.cli import app
+from cxkit.errors import EXIT_INPUT
 
 from .conftest import EXAMPLES
 from .imports import loaded_by
@@ -357,3 +359,57 @@ def test_terminal_view_fits_its_width(example_csv, width):
     header = next(line for line in lines if "Statement" in line)
     assert "p adj" in header and "Ratio (CI)" in header
     assert ("Mean gap (CI)" in header) == (width == 200)  # optional: dropped when narrow
+
+
+#: the environment with Python's output buffered (this machine sets PYTHONUNBUFFERED)
+BUFFERED = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
+def _leave_in_child(code: str) -> subprocess.CompletedProcess:
+    body = f"import sys\nfrom cxkit.__main__ import _leave\nsys.stdout.write('out')\n{code}\n"
+    return subprocess.run(
+        [sys.executable, "-c", body], capture_output=True, text=True, env=BUFFERED
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "stderr"),
+    [("_leave(None)", 0, ""), ("_leave(3)", 3, ""), ("_leave('boom')", 1, "boom\n")],
+)
+def test_leaving_flushes_and_keeps_systemexit_codes(code, status, stderr):
+    """The entry point ends the process without the interpreter's teardown: buffered
+    output still arrives, and the code means what SystemExit's would."""
+    done = _leave_in_child(code)
+    assert (done.returncode, done.stdout, done.stderr) == (status, "out", stderr)
+
+
+def test_leaving_after_the_reader_went_away_exits_120():
+    """As Python does when its last flush meets a closed pipe (`cxkit ... | head -1`)."""
+    body = (
+        "import sys\nfrom cxkit.__main__ import _leave\n"
+        "sys.stdout.write('x' * 10)\nsys.stdin.readline()\n_leave(0)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", body], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, env=BUFFERED,
+    )  # fmt: skip
+    proc.stdout.close()
+    proc.stdin.write(b"go\n")
+    proc.stdin.close()
+    assert proc.wait(timeout=60) == 120
+    proc.stderr.close()
+
+
+def test_console_entry_point_output_and_exit_codes(example_csv, tmp_path):
+    """python -m cxkit: the whole JSON on stdout with 0, an input error with its code."""
+    ok = subprocess.run(
+        [sys.executable, "-m", "cxkit", "gap", str(example_csv), "-f", "json"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert ok.returncode == 0
+    assert json.loads(ok.stdout)["command"] == "gap"
+    bad = subprocess.run(
+        [sys.executable, "-m", "cxkit", "gap", str(tmp_path / "nope.csv")],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert bad.returncode == EXIT_INPUT and "file not found" in bad.stderr
