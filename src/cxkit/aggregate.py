@@ -350,12 +350,12 @@ def cells(
         text = [_cell_label(v) for v in uniques]
         names = sorted(set(text) | ({MISSING} if (index < 0).any() else set()))
         pos = {n: i for i, n in enumerate(names)}
-        columns.append((index, [pos[t] for t in text] + [pos.get(MISSING, 0)], len(uniques)))
+        columns.append((index, [pos[t] for t in text] + [pos.get(MISSING, 0)]))
         names_of.append(names)
     size = int(np.prod([len(n) for n in names_of], dtype=np.int64))
     dtype = code_dtype(size)  # one byte per row for a segment: the passes below are cheap
     combined = np.zeros(len(columns[0][0]), dtype=dtype)
-    for (index, code, _), names in zip(columns, names_of, strict=True):
+    for (index, code), names in zip(columns, names_of, strict=True):
         combined *= dtype.type(len(names))
         combined += np.array(code, dtype=dtype)[index]  # index -1 takes the last: missing
     if size <= _DIRECT_CELLS:  # count the possible cells directly: no float copy, no sort
