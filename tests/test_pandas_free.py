@@ -215,15 +215,33 @@ def test_gap_imports_neither_pandas_nor_scipy(extra, tmp_path):
     assert loaded == [], f"gap {extra} imported {loaded}"
 
 
-def test_gap_on_integer_answers_does_not_load_numpy_ma(tmp_path):
-    """np.unique's first call imports numpy.ma (7 ms): the integer route avoids it."""
+def test_gap_on_integer_answers_loads_neither_numpy_ma_nor_pyarrow_compute(tmp_path):
+    """np.unique's first call imports numpy.ma (7 ms), pyarrow.compute builds hundreds of
+    wrappers (20-30 ms): the integer route, with --by and --weight, needs neither."""
     rng = np.random.default_rng(1)
     n = 200
     columns = {"role": pa.array(rng.choice(["executive", "customer"], n))}
     for i in range(4):
         answers = rng.integers(1, 6, n).astype(np.int8)
         columns[f"q{i}"] = pa.array(answers, mask=rng.random(n) < 0.1)
+    columns["segment"] = pa.array(rng.choice(["SMB", "Enterprise"], n))
+    columns["weight"] = pa.array(rng.uniform(0.5, 2.0, n))
     pq.write_table(pa.table(columns), tmp_path / "s.parquet")
-    args = ["gap", str(tmp_path / "s.parquet"), "--no-config", "-f", "json"]
-    loaded = loaded_by(args, ("pandas", "scipy", "numpy.ma"), cwd=tmp_path, must_succeed=True)
-    assert loaded == []
+    modules = ("pandas", "scipy", "numpy.ma", "pyarrow.compute")
+    for extra in ([], ["--by", "segment", "--weight", "weight"]):
+        args = ["gap", str(tmp_path / "s.parquet"), "--no-config", "-f", "json", *extra]
+        assert loaded_by(args, modules, cwd=tmp_path, must_succeed=True) == [], extra
+
+
+@pytest.mark.parametrize("chunks", [[["a ", None, " b"]], [["a", "a"], [], [" c ", None, "a"]]])
+def test_arrow_compute_kernels_equal_pyarrow_compute(chunks):
+    """The two kernels called without importing pyarrow.compute give its results, and any
+    other name is pyarrow.compute's own function."""
+    import pyarrow.compute as reference
+
+    from cxkit import arrow_compute
+
+    col = pa.chunked_array(chunks, type=pa.string())
+    assert arrow_compute.trim(col).equals(reference.utf8_trim_whitespace(col))
+    assert arrow_compute.dictionary_encode(col).equals(reference.dictionary_encode(col))
+    assert arrow_compute.utf8_lower is reference.utf8_lower

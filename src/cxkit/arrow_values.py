@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from . import arrow_compute as pc
 from .answers import code_dtype
 from .errors import InputError
 
@@ -112,7 +112,7 @@ class Text:
         missing), like ``pandas.factorize`` but in the smallest signed integer type; values
         equal once trimmed share one code."""
         enc = self._encoded()
-        labels = pc.utf8_trim_whitespace(enc.dictionary).to_pylist()
+        labels = pc.trim(enc.dictionary).to_pylist()
         small = code_dtype(len(labels))  # one byte per row for a role or a segment
         codes = numbers(enc.indices, -1).astype(small, copy=False)
         first: dict[str, int] = {}
@@ -130,11 +130,11 @@ class Text:
         col = self.arrow
         if pa.types.is_dictionary(col.type):
             enc = one_dictionary(col)
-            labels = pc.utf8_trim_whitespace(enc.dictionary)
+            labels = pc.trim(enc.dictionary)
             if labels.null_count == 0 and len(pc.unique(labels)) == len(labels):
                 return pd.Categorical.from_codes(numbers(enc.indices, -1), labels.to_pylist())
             col = col.cast(pa.string())
-        return pc.utf8_trim_whitespace(col).to_pandas().array
+        return pc.trim(col).to_pandas().array
 
 
 def repeated_text(runs: list[tuple[str, int]]) -> Text:
@@ -182,7 +182,7 @@ def checked_weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
         col = col.cast(col.type.value_type)
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         try:  # pyarrow parses decimal text as Python's float() does (correctly rounded)
-            out = pc.utf8_trim_whitespace(col).cast(pa.float64())
+            out = pc.trim(col).cast(pa.float64())
             return _finite_weights(numbers(out, np.nan), column, file)
         except (pa.ArrowInvalid, InputError):
             pass  # find and name the bad cell the slow way
@@ -196,7 +196,8 @@ def checked_weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
                     f"{file}: weight column {column!r}, data row {i + 1}: {t!r} is not a number"
                 ) from None
     else:
-        out = numbers(col.cast(pa.float64()), np.nan)
+        as_float = col if col.type == pa.float64() else col.cast(pa.float64())  # cast: compute
+        out = numbers(as_float, np.nan)
     return _finite_weights(out, column, file)
 
 

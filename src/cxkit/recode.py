@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from . import arrow_compute as pc
 from .aggregate import bincounts
 from .answers import DIRECT_RANGE, Coded, code_dtype
 from .arrow_values import chunk_values, numbers, one_dictionary

@@ -17,8 +17,8 @@ import json
 import re
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from .. import arrow_compute as pc
 from ..errors import InputError
 from .meta import TableMeta
 
@@ -239,7 +239,7 @@ def name_columns(table: pa.Table, names: list[str], file: str, notes: list[str])
 def _qualtrics_rows(table, meta, name, finished_only, include_preview, notes):
     keep = pa.array([True] * table.num_rows)
     if "Status" in table.column_names and not include_preview:
-        status = pc.utf8_lower(pc.utf8_trim_whitespace(table.column("Status")))
+        status = pc.utf8_lower(pc.trim(table.column("Status")))
         preview = pc.fill_null(pc.is_in(status, pa.array(sorted(_PREVIEW))), False)
         n = pc.sum(preview).as_py() or 0
         if n:
@@ -248,14 +248,14 @@ def _qualtrics_rows(table, meta, name, finished_only, include_preview, notes):
     if finished_only:
         if "Finished" not in table.column_names:
             raise InputError(f"{name}: --finished-only needs a Finished column; there is none")
-        fin = pc.utf8_lower(pc.utf8_trim_whitespace(table.column("Finished")))
+        fin = pc.utf8_lower(pc.trim(table.column("Finished")))
         unfinished = pc.fill_null(pc.is_in(fin, pa.array(sorted(_UNFINISHED))), False)
         n = pc.sum(pc.and_(unfinished, keep)).as_py() or 0
         if n:
             meta.excluded.append(("unfinished (Finished = False, --finished-only)", n))
             keep = pc.and_(keep, pc.invert(unfinished))
     elif "Finished" in table.column_names:
-        fin = pc.utf8_lower(pc.utf8_trim_whitespace(table.column("Finished")))
+        fin = pc.utf8_lower(pc.trim(table.column("Finished")))
         unfinished = pc.fill_null(pc.is_in(fin, pa.array(sorted(_UNFINISHED))), False)
         n = pc.sum(pc.and_(unfinished, keep)).as_py() or 0
         if n:

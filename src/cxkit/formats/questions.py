@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from .. import arrow_compute as pc
 from .meta import TableMeta
 
 _INT = re.compile(r"^\s*\d+\s*$")
@@ -33,7 +33,7 @@ def _is_text(col: pa.ChunkedArray) -> bool:
 
 def _trimmed(col: pa.ChunkedArray) -> pa.ChunkedArray:
     """Text with blanks as null."""
-    t = pc.utf8_trim_whitespace(col)
+    t = pc.trim(col)
     return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
 
 
@@ -269,7 +269,7 @@ def decimal_comma(table: pa.Table, file: str) -> tuple[pa.Table, list[str]]:
         col = table.column(i)
         if not _is_text(col) or col.null_count == len(col):
             continue
-        trimmed = pc.utf8_trim_whitespace(col)
+        trimmed = pc.trim(col)
         ok = pc.match_substring_regex(trimmed, r"^-?\d+(,\d+)?$")
         if not pc.all(pc.fill_null(ok, True)).as_py():
             continue
