@@ -132,47 +132,51 @@ def _variables(survey: Survey, items: list[str]):
 
 
 def _rows_for(hists: Sequence[Histograms], agree_at, confidence):
-    """Statistics for every variable in every cell: a dict of column -> (V*C,) arrays.
+    """Statistics for every variable in every cell: a dict of column -> ``(V, C)`` array.
 
-    ``hists`` holds one :class:`Histograms` per variable, groups ``2 * cell + role``.
+    ``hists`` holds one :class:`Histograms` per variable, groups ``2 * cell + role``. The
+    variables' summaries are laid end to end so each statistic is one vectorised call (the
+    Welch interval alone cost 0.37 ms a call, whatever its length: 8 ms for 21 variables).
     """
-    cols: dict[str, list[np.ndarray]] = {c: [] for c in COLUMNS[4:-1]}
-    for h in hists:
-        s = summarise(h, agree_at)
-        n1, n2 = s.n[0::2], s.n[1::2]
-        e1, e2 = s.neff[0::2], s.neff[1::2]
-        m1, m2 = s.mean[0::2], s.mean[1::2]
-        v1, v2 = s.var[0::2], s.var[1::2]
-        a1, a2 = s.agree[0::2], s.agree[1::2]
-        k1, k2 = a1 * e1, a2 * e2
-        d, lo, hi, p = stats.welch_diff(m1, v1, e1, m2, v2, e2, confidence)
-        gd, glo, ghi = stats.newcombe_diff_interval(k1, e1, k2, e2, confidence)
-        r, rlo, rhi = stats.katz_ratio_interval(k1, e1, k2, e2, confidence)
-        values_by_col = {
-            "n_self": n1,
-            "n_customer": n2,
-            "neff_self": e1,
-            "neff_customer": e2,
-            "mean_self": m1,
-            "mean_customer": m2,
-            "mean_gap": d,
-            "mean_gap_ci_low": lo,
-            "mean_gap_ci_high": hi,
-            "mean_gap_p": p,
-            "hedges_g": stats.hedges_g(m1, v1, e1, m2, v2, e2),
-            "agree_self": a1,
-            "agree_customer": a2,
-            "agree_gap": gd,
-            "agree_gap_ci_low": glo,
-            "agree_gap_ci_high": ghi,
-            "agree_ratio": r,
-            "agree_ratio_ci_low": rlo,
-            "agree_ratio_ci_high": rhi,
-            "agree_p": stats.pooled_z_test(k1, e1, k2, e2),
-        }
-        for c, v in values_by_col.items():
-            cols[c].append(np.asarray(v, dtype=float))
-    return cols
+    summaries = [summarise(h, agree_at) for h in hists]
+
+    def by_role(name: str) -> tuple[np.ndarray, np.ndarray]:
+        per_group = np.stack([getattr(s, name) for s in summaries])  # (V, 2C)
+        return per_group[:, 0::2].ravel(), per_group[:, 1::2].ravel()
+
+    n1, n2 = by_role("n")
+    e1, e2 = by_role("neff")
+    m1, m2 = by_role("mean")
+    v1, v2 = by_role("var")
+    a1, a2 = by_role("agree")
+    k1, k2 = a1 * e1, a2 * e2
+    d, lo, hi, p = stats.welch_diff(m1, v1, e1, m2, v2, e2, confidence)
+    gd, glo, ghi = stats.newcombe_diff_interval(k1, e1, k2, e2, confidence)
+    r, rlo, rhi = stats.katz_ratio_interval(k1, e1, k2, e2, confidence)
+    values_by_col = {
+        "n_self": n1,
+        "n_customer": n2,
+        "neff_self": e1,
+        "neff_customer": e2,
+        "mean_self": m1,
+        "mean_customer": m2,
+        "mean_gap": d,
+        "mean_gap_ci_low": lo,
+        "mean_gap_ci_high": hi,
+        "mean_gap_p": p,
+        "hedges_g": stats.hedges_g(m1, v1, e1, m2, v2, e2),
+        "agree_self": a1,
+        "agree_customer": a2,
+        "agree_gap": gd,
+        "agree_gap_ci_low": glo,
+        "agree_gap_ci_high": ghi,
+        "agree_ratio": r,
+        "agree_ratio_ci_low": rlo,
+        "agree_ratio_ci_high": rhi,
+        "agree_p": stats.pooled_z_test(k1, e1, k2, e2),
+    }
+    shape = (len(hists), -1)
+    return {c: np.asarray(values_by_col[c], dtype=float).reshape(shape) for c in COLUMNS[4:-1]}
 
 
 def _histograms_for(variables, codes, cell, n_cells, weights) -> list[Histograms]:
@@ -203,7 +207,7 @@ def _assemble(variables, hists, by, labels, agree_at, confidence) -> ColumnTable
     for i, name in enumerate(("level", "item", "pillar", "label")):
         data[name] = [v[i] for v in variables] * n_cell
     for c, per_var in cols.items():
-        data[c] = np.stack(per_var).T.reshape(-1)  # (variable, cell) -> cell-major rows
+        data[c] = per_var.T.reshape(-1)  # (variable, cell) -> cell-major rows
     for c in ("n_self", "n_customer"):
         data[c] = data[c].astype(np.int64)
     p = data["agree_p"]
