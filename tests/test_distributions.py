@@ -208,3 +208,20 @@ def test_fractional_df_below_one():
     _assert_close(stdtr(df, t), special.stdtr(df, t))
     p = np.array([1e-6, 0.025, 0.3, 0.8, 0.975])
     _assert_close(stdtrit(df, p), special.stdtrit(df, p))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.floats(1.0, 1e8), min_size=1, max_size=30),
+    st.floats(-60.0, 60.0),
+    st.floats(0.5, 0.9999),
+)
+def test_each_element_is_the_same_alone_or_in_a_batch(dfs, t, q):
+    """gap evaluates every variable and cell in one call: an element's bits must not
+    depend on what else is in the batch (else a row could differ with and without --by)."""
+    df = np.array(dfs)
+    ts = np.full(df.size, t)
+    alone_t = [stdtr(np.array([d]), np.array([t]))[0] for d in dfs]
+    alone_q = [stdtrit(np.array([d]), q)[0] for d in dfs]
+    assert np.array_equal(stdtr(df, ts), alone_t)
+    assert np.array_equal(stdtrit(df, q), alone_q)
