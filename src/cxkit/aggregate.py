@@ -108,7 +108,9 @@ class Groups:
         return self._w2
 
     def offsets(self, scale: int, constant: int, dtype: type) -> np.ndarray:
-        """``(group + 1) * scale + constant`` per row in ``dtype`` (computed once)."""
+        """``(group + 1) * scale + constant`` per row in ``dtype`` (computed once per
+        arguments); in an unsigned ``dtype`` the arithmetic wraps, which callers undo by
+        adding codes that bring every key back into range."""
         found = self._base.get((scale, constant, dtype))
         if found is None:
             found = self.group.astype(dtype)  # -1 wraps; the sum below comes back in range
@@ -129,14 +131,7 @@ class Groups:
         size = (self.n_groups + 1) * (u + 1)
         narrow = size <= 256 and coded.codes.dtype == np.int8
         dtype = np.uint8 if narrow else np.int32 if size < 2**31 else np.int64
-        base = self._base.get((u, narrow))
-        if base is None:
-            work = np.int16 if size < 2**15 else np.int32 if dtype != np.int64 else np.int64
-            wide = self.group.astype(work)  # small temporaries: keys fit in 16 bits mostly
-            wide += 1
-            wide *= u + 1
-            wide += 1
-            base = self._base[(u, narrow)] = wide.astype(dtype, copy=False)
+        base = self.offsets(u + 1, 1, dtype)
         if narrow:
             return base + coded.codes.view(np.uint8)
         return base + coded.codes.astype(dtype, copy=False)
