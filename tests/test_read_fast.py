@@ -241,6 +241,45 @@ def test_lenient_scan_follows_its_rule(text, delim, chunk):
         assert lenient_ints(body, delim) == lenient_reference(body, delim)
 
 
+# --- the sample's column types --------------------------------------------------------
+
+
+def int_type_reference(values: list[str]) -> pa.DataType | None:
+    """The rule cell by cell: every cell blank or canonical (``0``, ``-12``; not ``007``,
+    ``-0``, ``+1`` or six digits), one at least not blank, the range with 0 in int16."""
+    seen = [int(v) for v in values if v]
+    if not seen or not all(v == "" or re.fullmatch(r"0|-?[1-9][0-9]{0,4}", v) for v in values):
+        return None
+    lo, hi = min(0, *seen), max(0, *seen)
+    if lo < -32768 or hi > 32767:
+        return None
+    return pa.int8() if lo >= -128 and hi <= 127 else pa.int16()
+
+
+def decimal_reference(values: list[str]) -> bool:
+    return any(values) and all(v == "" or re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", v) for v in values)
+
+
+CELLS = st.one_of(
+    st.sampled_from(["", "0", "-0", "007", "1", "-1", "5", "127", "128", "-128", "-129",
+                     "32767", "32768", "-32768", "-32769", "99999", "100000", "1.5", "-2.25",
+                     ".5", "1.", "1\n2", "\n", "3\r", " 4", "x"]),
+    st.text(alphabet="0123456789-.\n ", max_size=7),
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(CELLS, max_size=30))
+def test_sample_column_types_follow_the_cell_by_cell_rule(values):
+    """Checking the sample's distinct values decides as checking each cell would."""
+    try:
+        expected = int_type_reference(values)
+    except ValueError:  # int() of a non-canonical cell such as "1.5": not an integer column
+        expected = None
+    assert fast._int_type(set(values)) == expected
+    assert fast._decimal(set(values)) == decimal_reference(values)
+
+
 # --- projection ------------------------------------------------------------------------
 
 

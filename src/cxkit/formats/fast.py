@@ -20,6 +20,7 @@ import mmap
 import re
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
+from itertools import zip_longest
 
 import numpy as np
 import pyarrow as pa
@@ -56,22 +57,28 @@ def _sample(head: str, delim: str, complete: bool) -> list[list[str]] | None:
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
-def _decimal(values: list[str]) -> bool:
-    """Every sample value blank or a plain decimal number, and one at least not blank."""
-    return any(values) and all(v == "" or _DECIMAL.fullmatch(v) for v in values)
+def _decimal(distinct: Collection[str]) -> bool:
+    """Every distinct sample value blank or a plain decimal number, one at least not blank."""
+    return any(distinct) and all(v == "" or _DECIMAL.fullmatch(v) for v in distinct)
 
 
-def _int_type(values: list[str]) -> pa.DataType | None:
-    seen = False
-    lo, hi = 0, 0
-    for v in values:
-        if v == "":
-            continue
-        if not _CANONICAL.fullmatch(v):
-            return None
-        x = int(v)
-        lo, hi, seen = min(lo, x), max(hi, x), True
-    if not seen or lo < -32768 or hi > 32767:
+def _int_type(distinct: Collection[str]) -> pa.DataType | None:
+    """``int8``/``int16`` if every distinct sample value is blank or a canonical integer of
+    that range (and one at least is not blank), else ``None``.
+
+    The sample's distinct values, not its cells, are checked: an item column holds a
+    handful of them, however long the sample.
+    """
+    ints = []
+    for v in distinct:
+        if v:
+            if not _CANONICAL.fullmatch(v):
+                return None
+            ints.append(int(v))
+    if not ints:
+        return None
+    lo, hi = min(ints), max(ints)
+    if lo < -32768 or hi > 32767:
         return None
     return pa.int8() if lo >= -128 and hi <= 127 else pa.int16()
 
@@ -202,15 +209,17 @@ def read_plain(
         include = fields  # name_columns sees every column, with its real position
     types = dict.fromkeys(include, pa.string())
     if typed:
+        # the sample's columns (a short record's missing cells count as blank)
+        by_column = list(zip_longest(*sample[1:], fillvalue=""))
         for i, f in enumerate(fields):
             if f in types:
-                values = [r[i] if i < len(r) else "" for r in sample[1:]]
-                t = _int_type(values)
+                distinct = set(by_column[i]) if i < len(by_column) else {""}
+                t = _int_type(distinct)
                 if t is not None:
                     types[f] = t
-                elif names[i] in decimals and _decimal(values):
+                elif names[i] in decimals and _decimal(distinct):
                     types[f] = pa.float64()  # a weight: parsed as float() would parse it
-                elif len(set(values)) <= _FEW:
+                elif len(distinct) <= _FEW:
                     types[f] = _LABELS  # a role or segment: labels and an index per row
     ints = any(pa.types.is_integer(t) for t in types.values())
     rest = pa.py_buffer(body).slice(first_nl + 1)
