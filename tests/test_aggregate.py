@@ -111,3 +111,39 @@ def test_bincounts_equal_numpy_bincount(dtype, size, n, weighted, data):
         got = aggregate.bincounts(key, [None, w], size)
     np.testing.assert_array_equal(got[0], np.bincount(key, minlength=size))
     np.testing.assert_allclose(got[1], np.bincount(key, w, minlength=size), rtol=1e-12)
+
+
+def test_key_types_hold_every_key():
+    """The narrowest unsigned type whose range holds keys 0 … size - 1."""
+    assert aggregate._key_type(256) is np.uint8
+    assert aggregate._key_type(257) is np.uint16
+    assert aggregate._key_type(65536) is np.uint16
+    assert aggregate._key_type(65537) is np.uint32
+    assert aggregate._key_type(2**32) is np.uint32
+    assert aggregate._key_type(2**32 + 1) is np.int64
+
+
+@pytest.mark.parametrize("block", [1000, 1 << 18])
+def test_a_histogram_wider_than_two_byte_keys_equals_a_plain_tally(block):
+    """400 groups of 300 values (120,701 bins: four-byte keys), weighted, in ragged blocks,
+    against a tally by np.add.at over (group, value) pairs."""
+    rng = np.random.default_rng(11)
+    n, groups, values = 20_000, 400, 300
+    x = rng.integers(0, values, n).astype(float)
+    x[rng.random(n) < 0.05] = np.nan
+    g = rng.integers(-1, groups, n)
+    w = rng.uniform(0.2, 3.0, n)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(aggregate, "_BLOCK", block)
+        h = histograms(x, g, groups, w)
+    keep = ~np.isnan(x) & (g >= 0)
+    assert np.array_equal(h.values, np.unique(x[keep]))
+    col = np.searchsorted(h.values, x[keep])
+    count = np.zeros((groups, h.values.size), np.int64)
+    wsum, w2sum = np.zeros(count.shape), np.zeros(count.shape)
+    np.add.at(count, (g[keep], col), 1)
+    np.add.at(wsum, (g[keep], col), w[keep])
+    np.add.at(w2sum, (g[keep], col), w[keep] ** 2)
+    np.testing.assert_array_equal(h.count, count)
+    np.testing.assert_allclose(h.wsum, wsum, rtol=1e-12)
+    np.testing.assert_allclose(h.w2sum, w2sum, rtol=1e-12)

@@ -91,50 +91,12 @@ def split(h: Histograms, size: int) -> list[Histograms]:
 
 class Groups:
     """Rows' group codes (``-1`` = in no group) and weights, shared by every variable
-    histogrammed over them: the row keys' group part is computed once per value count."""
+    histogrammed over them."""
 
     def __init__(self, group: np.ndarray, n_groups: int, weights: np.ndarray | None = None) -> None:
         self.group = np.asarray(group)
         self.n_groups = n_groups
         self.weights = None if weights is None else np.asarray(weights, dtype=float)
-        self._w2: np.ndarray | None = None
-        self._base: dict[tuple, np.ndarray] = {}
-
-    @property
-    def w2(self) -> np.ndarray:
-        """Squared weights (computed once)."""
-        if self._w2 is None:
-            self._w2 = self.weights * self.weights  # type: ignore[operator]
-        return self._w2
-
-    def offsets(self, scale: int, constant: int, dtype: type) -> np.ndarray:
-        """``(group + 1) * scale + constant`` per row in ``dtype`` (computed once per
-        arguments); in an unsigned ``dtype`` the arithmetic wraps, which callers undo by
-        adding codes that bring every key back into range."""
-        found = self._base.get((scale, constant, dtype))
-        if found is None:
-            found = self.group.astype(dtype)  # -1 wraps; the sum below comes back in range
-            found += dtype(1)
-            found *= dtype(scale)
-            found += dtype(constant)
-            self._base[(scale, constant, dtype)] = found
-        return found
-
-    def keys(self, coded: Coded) -> np.ndarray:
-        """Bin per row: ``(group + 1) * (U + 1) + code + 1``; bin row/column 0 collect the
-        rows in no group and the unanswered.
-
-        Up to 256 bins with one-byte codes the keys are bytes (the ``-1`` of an unanswered
-        code wraps to ``base - 1``), else 32- or 64-bit integers.
-        """
-        u = coded.values.size
-        size = (self.n_groups + 1) * (u + 1)
-        narrow = size <= 256 and coded.codes.dtype == np.int8
-        dtype = np.uint8 if narrow else np.int32 if size < 2**31 else np.int64
-        base = self.offsets(u + 1, 1, dtype)
-        if narrow:
-            return base + coded.codes.view(np.uint8)
-        return base + coded.codes.astype(dtype, copy=False)
 
 
 #: most bins :func:`bincounts` counts by comparing the keys with each value
@@ -184,10 +146,7 @@ def histograms(
     """
     coded = x if isinstance(x, Coded) else Coded.from_floats(x)
     groups = group if isinstance(group, Groups) else Groups(group, int(n_groups), weights)  # type: ignore[arg-type]
-    g, u = groups.n_groups, coded.values.size
-    size = (g + 1) * (u + 1)
-    binned = [b.reshape(g + 1, u + 1) for b in bincounts(groups.keys(coded), _sums(groups), size)]
-    return _kept(coded.values, binned, groups.weights is not None)
+    return _joint([coded], groups)[0]
 
 
 #: most bins of one joint histogram in :func:`histograms_of` (its counts stay in cache)
@@ -211,39 +170,72 @@ def histograms_of(xs: Sequence[Coded], groups: Groups) -> list[Histograms]:
         if coded is not None and joint * (coded.values.size + 1) <= _JOINT_BINS:
             pack.append(coded)
             continue
-        if len(pack) == 1:
-            out.append(histograms(pack[0], groups))
-        elif pack:
+        if pack:
             out.extend(_joint(pack, groups))
         pack = [] if coded is None else [coded]
     return out
 
 
+def _key_type(size: int) -> type:
+    """The narrowest key type for keys ``0 … size - 1``: unsigned, so its arithmetic wraps."""
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if size <= np.iinfo(dtype).max + 1:
+            return dtype
+    return np.int64
+
+
 def _joint(pack: Sequence[Coded], groups: Groups) -> list[Histograms]:
-    """Histograms of the variables in ``pack`` from one joint count (see :func:`histograms_of`)."""
+    """Histograms of the variables in ``pack`` from one joint count (see :func:`histograms_of`;
+    a pack of one is :func:`histograms`).
+
+    A row's key is ``(group + 1) * prod(radix) + sum((code_j + 1) * place_j)``, where
+    ``radix_j`` is variable ``j``'s value count plus one; bin row and columns 0 collect the
+    rows in no group and the unanswered. The keys are built and counted one block of
+    :data:`_BLOCK` rows at a time, in buffers that are reused: full-length keys, code
+    copies and squared weights cost fresh memory (page faults) on every call, which took
+    longer than the counting. Blocks are those of :func:`bincounts`, so weighted sums are
+    added in the same order whatever the pack.
+    """
     radix = [c.values.size + 1 for c in pack]
-    size = (groups.n_groups + 1) * int(np.prod(radix))
-    dtype = np.uint8 if size <= 256 else np.uint16
+    scale = int(np.prod(radix))
+    size = (groups.n_groups + 1) * scale
+    dtype = _key_type(size)
     place = [int(np.prod(radix[j + 1 :])) for j in range(len(pack))]
-    # (group + 1) * prod(radix) + sum((code_j + 1) * place_j): the +1s are one constant, and
-    # the arithmetic wraps modulo the key type, whose range holds every true key
-    key = groups.offsets(int(np.prod(radix)), sum(place), dtype).copy()
-    for c, step in zip(pack, place, strict=True):
-        code = c.codes.view(dtype) if c.codes.itemsize == key.itemsize else c.codes.astype(dtype)
-        key += code if step == 1 else code * dtype(step)
+    # the +1s of every variable are one constant; the arithmetic wraps modulo the key type
+    # (group -1 and code -1 wrap), whose range holds every true key
+    constant = dtype(sum(place))
+    weights = groups.weights
+    totals = [
+        np.zeros(size, np.int64 if i == 0 else float) for i in range(1 if weights is None else 3)
+    ]
+    n = groups.group.size
+    key, term = np.empty(min(n, _BLOCK), dtype), np.empty(min(n, _BLOCK), dtype)
+    square = None if weights is None else np.empty(min(n, _BLOCK))
+    for lo in range(0, n, _BLOCK):
+        k, t = key[: min(_BLOCK, n - lo)], term[: min(_BLOCK, n - lo)]
+        np.copyto(k, groups.group[lo : lo + _BLOCK], casting="unsafe")
+        k += dtype(1)
+        k *= dtype(scale)
+        k += constant
+        for c, step in zip(pack, place, strict=True):
+            np.copyto(t, c.codes[lo : lo + _BLOCK], casting="unsafe")
+            if step != 1:
+                t *= dtype(step)
+            k += t
+        part: list[np.ndarray | None] = [None]
+        if weights is not None:
+            w = weights[lo : lo + _BLOCK]
+            part += [w, np.multiply(w, w, out=square[: w.size])]  # type: ignore[index]
+        for acc, counted in zip(totals, bincounts(k, part, size), strict=True):
+            acc += counted
     shape = (groups.n_groups + 1, *radix)
-    binned = [b.reshape(shape) for b in bincounts(key, _sums(groups), size)]
-    weighted = groups.weights is not None
+    binned = [b.reshape(shape) for b in totals]
+    weighted = weights is not None
     out = []
     for j, c in enumerate(pack):
         others = tuple(1 + i for i in range(len(pack)) if i != j)
         out.append(_kept(c.values, [b.sum(axis=others) for b in binned], weighted))
     return out
-
-
-def _sums(groups: Groups) -> list[np.ndarray | None]:
-    """What each bin adds up: rows, and weights and squared weights when weighted."""
-    return [None] if groups.weights is None else [None, groups.weights, groups.w2]
 
 
 def _kept(values: np.ndarray, binned: list[np.ndarray], weighted: bool) -> Histograms:
