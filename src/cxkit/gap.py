@@ -180,11 +180,16 @@ def _rows_for(hists: Sequence[Histograms], agree_at, confidence):
 
 
 def _histograms_for(variables, codes, cell, n_cells, weights) -> list[Histograms]:
-    """One histogram per variable over the groups ``2 * cell + role`` (the merge point)."""
+    """One histogram per variable over the groups ``2 * cell + role`` (the merge point);
+    ``cell`` None is one cell of every row, whose groups are the role codes themselves."""
+    if cell is None:
+        return histograms_of([v[4] for v in variables], Groups(codes, 2, weights))
     small = np.int8 if 2 * n_cells < 127 else np.int16 if 2 * n_cells < 2**15 else np.int64
-    group = np.where(codes >= 0, cell.astype(small) * 2 + codes, -1).astype(small, copy=False)
-    groups = Groups(group, 2 * n_cells, weights)
-    return histograms_of([v[4] for v in variables], groups)
+    group = cell.astype(small)
+    group *= 2
+    group += codes
+    group[codes < 0] = -1  # neither role: in no group
+    return histograms_of([v[4] for v in variables], Groups(group, 2 * n_cells, weights))
 
 
 def _collapse(h: Histograms) -> Histograms:
@@ -301,7 +306,6 @@ def gap(
         else None
     )
     variables = _variables(survey, chosen)
-    zero = np.zeros(survey.n_rows, dtype=np.int8)
     cell_rows = None
     if by:
         cell, labels = cells({b: survey.grouping(b) for b in by}, by)
@@ -311,10 +315,10 @@ def gap(
         total_h = (
             [_collapse(h) for h in hists]
             if weights is None
-            else _histograms_for(variables, codes, zero, 1, weights)
+            else _histograms_for(variables, codes, None, 1, weights)
         )
     else:
-        total_h = _histograms_for(variables, codes, zero, 1, weights)
+        total_h = _histograms_for(variables, codes, None, 1, weights)
     total = _assemble(variables, total_h, (), [()], agree, confidence)
     options = (chosen, self_roles, customer_roles, agree, confidence, small_base)
     return _finish(survey, by, total, cell_rows, notes, options)

@@ -153,8 +153,7 @@ def stream_gap(
             if survey.weight_col is not None
             else None
         )
-        zero = np.zeros(survey.n_rows, dtype=np.int64)
-        h = _histograms_for(variables, codes, zero, 1, weights)
+        h = _histograms_for(variables, codes, None, 1, weights)
         total = h if total is None else [a.merge(b) for a, b in zip(total, h, strict=True)]
         if by:
             cell, labels = cells({b: survey.grouping(b) for b in by}, by)
