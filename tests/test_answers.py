@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from cxkit import aggregate
 from cxkit import answers as answers_module
+from cxkit import recode as recode_module
 from cxkit.aggregate import histograms
 from cxkit.answers import Coded, _float_mean, code_dtype, respondent_mean
 from cxkit.recode import NotOnScaleError, Recoder
@@ -295,3 +296,60 @@ def test_probe_of_integers_near_and_far_apart(far):
 def test_code_dtype_grows_with_the_values():
     assert code_dtype(5) == np.int8 and code_dtype(127) == np.int8
     assert code_dtype(128) == np.int16 and code_dtype(40_000) == np.int32
+
+
+def _probe(recoder: Recoder, col: pa.ChunkedArray):
+    """What probing ``col`` gives: ('item', codes as floats) or ('not', share, error text)."""
+    try:
+        coded, _ = recoder.recode(col, "w", probe=True)
+    except NotOnScaleError as exc:
+        return ("not", exc.share, None if exc.error is None else str(exc.error))
+    return ("item", coded.floats().tolist())
+
+
+FLOAT_CELLS = st.one_of(
+    st.none(),
+    st.sampled_from([1.0, 2.0, 5.0, 2.5, 0.5, 0.0, -0.0, 6.0, 99.0, -99.0, 1e9]),
+    st.sampled_from([float("inf"), float("-inf"), float("nan")]),
+    st.floats(-10, 10, allow_nan=False),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(FLOAT_CELLS, min_size=1, max_size=40),
+    st.lists(st.integers(0, 40), max_size=3),
+    st.sampled_from([(1, 5), (0, 10), (1.5, 4.5)]),
+    st.sampled_from([1 << 16, 3]),
+)
+def test_probing_a_float_column_gives_what_the_dictionary_route_gives(xs, cuts, scale, block):
+    """Weights and scores are turned down by comparisons, not by hashing every row: the
+    same verdict, share on the scale and first bad row (a non-finite answer before an
+    off-scale one) as the dictionary route, whatever the chunks and blocks."""
+    whole = pa.array([0.0, *xs, 0.0], type=pa.float64())
+    bounds = sorted({0, len(xs), *(c for c in cuts if c <= len(xs))})
+    col = pa.chunked_array(
+        [whole.slice(1 + a, b - a) for a, b in itertools.pairwise(bounds)], type=pa.float64()
+    )
+    rec = lambda: Recoder(Scale(*scale), {}, set(), {99.0, -99.0}, "f.csv")  # noqa: E731
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(recode_module, "_PROBE_BLOCK", block)
+        fast = _probe(rec(), col)
+        mp.setattr(Recoder, "_probe_floats", lambda self, col, column: None)
+        reference = _probe(rec(), col)
+    if fast[0] == "item":
+        assert reference[0] == "item"
+        assert _same(np.array(fast[1]), np.array(reference[1]))
+    else:
+        assert fast == reference
+
+
+def test_a_float_probe_names_the_row_in_the_whole_column():
+    """An off-scale answer in a later chunk and block is named by its row in the column."""
+    col = pa.chunked_array([[1.0, 2.0, None], [3.0, 4.0, 0.5, 7.0]], type=pa.float64())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(recode_module, "_PROBE_BLOCK", 2)
+        with pytest.raises(NotOnScaleError) as caught:
+            _recoder().recode(col, "w", probe=True)
+    assert caught.value.share == pytest.approx(4 / 6)
+    assert "data row 6: '0.5' is outside the scale 1-5" in str(caught.value.error)
