@@ -337,11 +337,7 @@ def test_probing_a_float_column_gives_what_the_dictionary_route_gives(xs, cuts, 
         fast = _probe(rec(), col)
         mp.setattr(Recoder, "_probe_floats", lambda self, col, column: None)
         reference = _probe(rec(), col)
-    if fast[0] == "item":
-        assert reference[0] == "item"
-        assert _same(np.array(fast[1]), np.array(reference[1]))
-    else:
-        assert fast == reference
+    _same_probe(fast, reference)
 
 
 def test_a_float_probe_names_the_row_in_the_whole_column():
@@ -353,3 +349,43 @@ def test_a_float_probe_names_the_row_in_the_whole_column():
             _recoder().recode(col, "w", probe=True)
     assert caught.value.share == pytest.approx(4 / 6)
     assert "data row 6: '0.5' is outside the scale 1-5" in str(caught.value.error)
+
+
+LABELS = ["Enterprise", "SMB", "2026Q1", "Agree", "Strongly agree", "Disagree", "Neutral",
+          "3", "7", "n/a", "", " 5 "]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(LABELS), min_size=1, max_size=5, unique=True),
+            st.lists(st.one_of(st.none(), st.integers(0, 4)), max_size=8),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_probing_labels_chunk_by_chunk_gives_what_the_unified_column_gives(chunks):
+    """A column of labels per chunk (a Parquet file's text, one dictionary per row group,
+    entries nobody uses included) is turned down from the union of the dictionaries only
+    when the unified column would be: same verdict, share and error."""
+    arrays = []
+    for labels, picks in chunks:
+        idx = [None if p is None else p % len(labels) for p in picks]
+        arrays.append(pa.DictionaryArray.from_arrays(pa.array(idx, pa.int32()), labels))
+    col = pa.chunked_array(arrays, type=pa.dictionary(pa.int32(), pa.string()))
+    rec = lambda: Recoder(Scale(1, 5), {}, {"n/a"}, {99.0}, "f.csv", auto=True)  # noqa: E731
+    fast = _probe(rec(), col)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Recoder, "_probe_labels", lambda self, col, column: None)
+        reference = _probe(rec(), col)
+    _same_probe(fast, reference)
+
+
+def _same_probe(fast, reference) -> None:
+    assert fast[0] == reference[0]
+    if fast[0] == "item":
+        assert _same(np.array(fast[1]), np.array(reference[1]))
+    else:
+        assert fast == reference
