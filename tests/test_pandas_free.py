@@ -245,3 +245,22 @@ def test_arrow_compute_kernels_equal_pyarrow_compute(chunks):
     assert arrow_compute.trim(col).equals(reference.utf8_trim_whitespace(col))
     assert arrow_compute.dictionary_encode(col).equals(reference.dictionary_encode(col))
     assert arrow_compute.utf8_lower is reference.utf8_lower
+
+
+def test_text_factorize_ignores_what_a_null_index_slot_holds():
+    """pyarrow leaves anything in a null's index slot, even an index past the dictionary."""
+    junk = np.array([1, 7_000, 0, -3], dtype=np.int32)
+    valid = pa.py_buffer(np.packbits([1, 0, 1, 0], bitorder="little").tobytes())
+    index = pa.Array.from_buffers(pa.int32(), 4, [valid, pa.py_buffer(junk.tobytes())])
+    col = pa.chunked_array(
+        [
+            pa.DictionaryArray.from_arrays(index, pa.array(["x", " y", "z"])),
+            pa.DictionaryArray.from_arrays(pa.array([0, None], pa.int32()), pa.array(["y"])),
+            # a null inside the dictionary is missing too
+            pa.DictionaryArray.from_arrays(pa.array([1, 0], pa.int32()), pa.array(["z", None])),
+        ]
+    )
+    codes, uniques = Text(col).factorize()
+    assert uniques == ["x", "y", "z"]  # unused labels too, as unifying the chunks gives
+    assert codes.tolist() == [1, -1, 0, -1, 1, -1, -1, 2]
+    assert codes.dtype == np.int8

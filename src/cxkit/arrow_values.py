@@ -102,23 +102,36 @@ class Text:
         """The rows where the boolean ``mask`` is true."""
         return Text(self.arrow.filter(bool_array(mask)))
 
-    def _encoded(self) -> pa.DictionaryArray:
-        if pa.types.is_dictionary(self.arrow.type):
-            return one_dictionary(self.arrow)
-        return pc.dictionary_encode(self.arrow).combine_chunks()
-
     def factorize(self) -> tuple[np.ndarray, list[str]]:
         """``(codes, uniques)``: an index per row into the distinct trimmed values (``-1`` =
         missing), like ``pandas.factorize`` but in the smallest signed integer type; values
-        equal once trimmed share one code."""
-        enc = self._encoded()
-        labels = pc.trim(enc.dictionary).to_pylist()
-        small = code_dtype(len(labels))  # one byte per row for a role or a segment
-        codes = numbers(enc.indices, -1).astype(small, copy=False)
+        equal once trimmed share one code.
+
+        Chunk by chunk: each chunk's dictionary indices are looked up in a small table of
+        codes straight into the one-byte result. Unifying the chunks first wrote every
+        row's index twice more as 32-bit integers (45 MB for a 5M-row role column), whose
+        fresh pages cost more than the lookup.
+        """
+        col = self.arrow
+        chunks = (col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)).chunks
         first: dict[str, int] = {}
-        remap = [-1 if t is None else first.setdefault(t, len(first)) for t in labels]
-        if len(first) < len(labels) or None in labels:
-            codes = np.array([*remap, -1], dtype=small)[codes]
+        tables = []
+        for chunk in chunks:
+            labels = pc.trim(chunk.dictionary).to_pylist()
+            tables.append([-1 if t is None else first.setdefault(t, len(first)) for t in labels])
+        # the type unifying would give: one code per distinct untrimmed value
+        distinct = dict.fromkeys(v for chunk in chunks for v in chunk.dictionary.to_pylist())
+        small = code_dtype(len(distinct))  # one byte per row for a role or a segment
+        codes = np.empty(len(col), small)
+        at = 0
+        for chunk, table in zip(chunks, tables, strict=True):
+            lookup = np.array([*table, -1], dtype=small)
+            for index, valid in chunk_values(chunk.indices):
+                out = codes[at : at + index.size]
+                np.take(lookup, index, out=out, mode="clip")  # a null's slot holds anything
+                if valid is not None:
+                    out[valid == 0] = -1
+                at += index.size
         return codes, list(first)
 
     def to_pandas(self):
