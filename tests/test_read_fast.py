@@ -397,3 +397,11 @@ def test_a_mapped_file_that_needs_the_text_read_gets_it(tmp_path):
     p = write_csv(tmp_path, HEAD + ROWS + "9999,customer,007,1\n")
     table = assert_same_as_text(p)
     assert table.column("q1").type == pa.string()
+
+
+def test_parse_blocks_are_about_a_sixteenth_of_the_file_within_bounds():
+    """Few enough chunks per column for the steps that walk them, enough to parse on every
+    core: 1 MiB at least, 16 MiB at most."""
+    assert fast._block_size(1000) == 1 << 20
+    assert fast._block_size(80 << 20) == 5 << 20
+    assert fast._block_size(400 << 20) == 16 << 20
