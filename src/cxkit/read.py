@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from . import prehash
 from .errors import InputError, UsageError
 from .formats.meta import TableMeta
 
@@ -206,9 +207,11 @@ def _read_text(
         )
     columns, typed = opts["columns"], opts["typed"]
     fast = None
-    # hashing releases the GIL: overlap it with the parse on large files
+    # hashing releases the GIL: overlap it with the parse on large files (or take the
+    # digest the entry point started while the interpreter was importing)
+    early = prehash.lookup(name)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        sha = pool.submit(_sha, data)
+        sha = None if early is not None else pool.submit(_sha, data)
         if _fast_text(encoding, opts):
             from .formats import fast as plain
 
@@ -225,7 +228,8 @@ def _read_text(
             if not isinstance(data, bytes):
                 data = data[:]  # the text read needs the bytes themselves
             records, delim, used, notes = _parse_text(data, name, encoding, delimiter)
-        digest = sha.result()
+        # a file changed since it was hashed ahead (or unreadable then) is hashed now
+        digest = (early() or _sha(data)) if sha is None else sha.result()  # type: ignore[misc]
     if fast is not None:
         table, notes, delim, used = fast
         info = SourceInfo(
@@ -287,7 +291,9 @@ def _read_parquet(
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         is_path = isinstance(data, Path)
-        sha = pool.submit(_sha_file if is_path else _sha, data)  # beside the decode
+        early = prehash.lookup(data) if is_path else None
+        # beside the decode, unless the entry point started it during the imports
+        sha = None if early is not None else pool.submit(_sha_file if is_path else _sha, data)
 
         def source():
             return str(data) if is_path else pa.BufferReader(data)
@@ -307,7 +313,8 @@ def _read_parquet(
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"{name}: is not a readable Parquet file ({exc})") from None
         try:
-            digest = sha.result()
+            # hashed ahead (a file changed since then is hashed again), or beside the decode
+            digest = (early() or _sha_file(data)) if sha is None else sha.result()  # type: ignore[misc, arg-type]
         except OSError as exc:
             raise InputError(
                 f"{name}: cannot be read ({exc.strerror or exc}); check permissions"
