@@ -152,6 +152,9 @@ def histograms(
 #: most bins of one joint histogram in :func:`histograms_of` (its counts stay in cache)
 _JOINT_BINS = 1 << 14
 
+#: fewest rows for which :func:`histograms_of` counts two packs at a time
+_THREADED_ROWS = 100_000
+
 
 def histograms_of(xs: Sequence[Coded], groups: Groups) -> list[Histograms]:
     """:func:`histograms` of several variables over the same groups, several at a time.
@@ -163,7 +166,7 @@ def histograms_of(xs: Sequence[Coded], groups: Groups) -> list[Histograms]:
     integers; weighted sums are added in another order, so their last bits may differ
     from :func:`histograms`.
     """
-    out: list[Histograms] = []
+    packs: list[list[Coded]] = []
     pack: list[Coded] = []
     for coded in [*xs, None]:
         joint = (groups.n_groups + 1) * np.prod([c.values.size + 1 for c in pack], dtype=float)
@@ -171,9 +174,16 @@ def histograms_of(xs: Sequence[Coded], groups: Groups) -> list[Histograms]:
             pack.append(coded)
             continue
         if pack:
-            out.extend(_joint(pack, groups))
+            packs.append(pack)
         pack = [] if coded is None else [coded]
-    return out
+    if groups.group.size < _THREADED_ROWS or len(packs) < 2:
+        counted = [_joint(p, groups) for p in packs]
+    else:  # bincount and the key arithmetic release the GIL: two packs at a time
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            counted = list(pool.map(lambda p: _joint(p, groups), packs))
+    return [h for part in counted for h in part]
 
 
 def _key_type(size: int) -> type:

@@ -343,11 +343,12 @@ def build_parts(
         reserved |= {raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
         reserved |= _rank_blocks(table, raw)
         items = []
-        for name in table.column_names:
-            if name in reserved or _ID_NAME.search(name):
-                continue
+        candidates = [n for n in table.column_names if n not in reserved and not _ID_NAME.search(n)]
+        for name, outcome in zip(candidates, _probe_all(recoder, table, candidates), strict=True):
             try:
-                probed[name] = recoder.recode(table.column(name), name, probe=True)
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                probed[name] = outcome
             except NotOnScaleError as exc:
                 if exc.share >= _MOSTLY_ON_SCALE and exc.error is not None:
                     # an item with a few bad answers: say which, rather than drop the column
@@ -392,6 +393,27 @@ def build_parts(
         if b is not None and b not in extra and b not in answers and b in table.column_names:
             extra[b] = as_text(table.column(b))
     return Parts(extra, answers, items, notes, scale, table.num_rows)
+
+
+#: fewest rows for which :func:`_probe_all` probes two columns at a time
+_THREADED_ROWS = 100_000
+
+
+def _probe_all(recoder: Recoder, table: pa.Table, names: list[str]) -> list[object]:
+    """Each column's probe (its recode, or the exception it raised), two columns at a
+    time: numpy and pyarrow release the GIL while they work on a column."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(name: str) -> object:
+        try:
+            return dataclasses.replace(recoder).recode(table.column(name), name, probe=True)
+        except Exception as exc:  # handed back to the caller, raised there in column order
+            return exc
+
+    if table.num_rows < _THREADED_ROWS or len(names) < 2:
+        return [one(n) for n in names]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(one, names))
 
 
 def _frame_of(extra: dict[str, object], answers: dict[str, Coded], rows: int) -> pd.DataFrame:

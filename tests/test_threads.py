@@ -1,0 +1,72 @@
+"""The steps that run two at a time on large tables give what they give one at a time:
+the same items, notes and first error in column order, and the same histogram bits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cxkit import aggregate, survey
+from cxkit.answers import Coded
+from cxkit.errors import InputError
+from cxkit.survey import SurveySpec, read_survey
+
+
+def _write(path, bad: bool) -> None:
+    rng = np.random.default_rng(4)
+    n = 300
+    cols = {
+        "role": np.where(rng.random(n) < 0.4, "executive", "customer"),
+        **{f"q{k}": rng.integers(1, 6, n).astype(str) for k in range(1, 6)},
+        "score": rng.integers(0, 11, n).astype(str),  # a 0-10 score: a note, not an item
+        "segment": rng.choice(["SMB", "Enterprise"], n),
+        "weight_x": np.round(rng.uniform(0.5, 2, n), 3).astype(str),
+    }
+    if bad:  # two items with one answer off the scale: the first one is named
+        cols["q2"][17] = "9"
+        cols["q4"][3] = "8"
+    lines = [",".join(cols)] + [",".join(v[i] for v in cols.values()) for i in range(n)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _outcome(path):
+    try:
+        s = read_survey(str(path), use_config=False, spec=SurveySpec(role_col="role"))
+    except InputError as exc:
+        return ("error", str(exc))
+    return ("survey", s.items, s.notes, [s.coded(i).floats().tolist() for i in s.items])
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_probing_columns_two_at_a_time_changes_nothing(tmp_path, monkeypatch, bad):
+    path = tmp_path / "s.csv"
+    _write(path, bad)
+    monkeypatch.setattr(survey, "_THREADED_ROWS", 10**9)
+    one_at_a_time = _outcome(path)
+    monkeypatch.setattr(survey, "_THREADED_ROWS", 0)
+    assert _outcome(path) == one_at_a_time
+    if bad:
+        assert one_at_a_time[0] == "error" and "'q2'" in one_at_a_time[1]
+    else:
+        assert one_at_a_time[1] == ["q1", "q2", "q3", "q4", "q5"]
+        assert any("'score'" in note for note in one_at_a_time[2])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_histograms_counted_two_packs_at_a_time_are_the_same_bits(monkeypatch, weighted):
+    rng = np.random.default_rng(9)
+    n = 5_000
+    xs = [Coded.from_floats(np.where(rng.random(n) < 0.05, np.nan, rng.integers(1, 6, n)))
+          for _ in range(13)]  # fmt: skip
+    xs.append(Coded.from_floats(np.round(rng.uniform(1, 5, n), 2)))  # a mean: its own pack
+    groups = aggregate.Groups(
+        rng.integers(-1, 6, n), 6, rng.uniform(0.2, 3, n) if weighted else None
+    )
+    monkeypatch.setattr(aggregate, "_THREADED_ROWS", 10**9)
+    alone = aggregate.histograms_of(xs, groups)
+    monkeypatch.setattr(aggregate, "_THREADED_ROWS", 0)
+    together = aggregate.histograms_of(xs, groups)
+    assert len(alone) == len(together) == len(xs)
+    for a, b in zip(alone, together, strict=True):
+        for field in ("values", "count", "wsum", "w2sum"):
+            assert np.array_equal(getattr(a, field), getattr(b, field))
