@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cxkit import aggregate, survey
+from cxkit import aggregate
 from cxkit.answers import Coded
 from cxkit.errors import InputError
 from cxkit.survey import SurveySpec, read_survey
@@ -41,9 +41,9 @@ def _outcome(path):
 def test_probing_columns_two_at_a_time_changes_nothing(tmp_path, monkeypatch, bad):
     path = tmp_path / "s.csv"
     _write(path, bad)
-    monkeypatch.setattr(survey, "_THREADED_ROWS", 10**9)
+    monkeypatch.setattr(aggregate, "THREADED_ROWS", 10**9)
     one_at_a_time = _outcome(path)
-    monkeypatch.setattr(survey, "_THREADED_ROWS", 0)
+    monkeypatch.setattr(aggregate, "THREADED_ROWS", 0)
     assert _outcome(path) == one_at_a_time
     if bad:
         assert one_at_a_time[0] == "error" and "'q2'" in one_at_a_time[1]
@@ -62,11 +62,36 @@ def test_histograms_counted_two_packs_at_a_time_are_the_same_bits(monkeypatch, w
     groups = aggregate.Groups(
         rng.integers(-1, 6, n), 6, rng.uniform(0.2, 3, n) if weighted else None
     )
-    monkeypatch.setattr(aggregate, "_THREADED_ROWS", 10**9)
+    monkeypatch.setattr(aggregate, "THREADED_ROWS", 10**9)
     alone = aggregate.histograms_of(xs, groups)
-    monkeypatch.setattr(aggregate, "_THREADED_ROWS", 0)
+    monkeypatch.setattr(aggregate, "THREADED_ROWS", 0)
     together = aggregate.histograms_of(xs, groups)
     assert len(alone) == len(together) == len(xs)
     for a, b in zip(alone, together, strict=True):
         for field in ("values", "count", "wsum", "w2sum"):
             assert np.array_equal(getattr(a, field), getattr(b, field))
+
+
+@pytest.mark.parametrize("self_role", ["executive", "nobody"])
+def test_role_codes_beside_the_means_change_nothing(tmp_path, monkeypatch, self_role):
+    """gap's role codes and respondent means, side by side: the same table and notes, or
+    the same error when no response has a self role."""
+    from cxkit.gap import gap
+
+    path = tmp_path / "s.csv"
+    _write(path, bad=False)
+    s = read_survey(str(path), use_config=False, spec=SurveySpec(role_col="role"))
+
+    def run():
+        try:
+            r = gap(s, self_roles=[self_role], customer_roles=["customer"],
+                    drop_unknown_roles=True)  # fmt: skip
+        except InputError as exc:
+            return ("error", str(exc))
+        return ("table", r.table.to_dict("list"), r.notes)
+
+    monkeypatch.setattr(aggregate, "THREADED_ROWS", 10**9)
+    one_at_a_time = run()
+    monkeypatch.setattr(aggregate, "THREADED_ROWS", 0)
+    assert repr(run()) == repr(one_at_a_time)
+    assert one_at_a_time[0] == ("table" if self_role == "executive" else "error")

@@ -152,8 +152,9 @@ def histograms(
 #: most bins of one joint histogram in :func:`histograms_of` (its counts stay in cache)
 _JOINT_BINS = 1 << 14
 
-#: fewest rows for which :func:`histograms_of` counts two packs at a time
-_THREADED_ROWS = 100_000
+#: fewest rows for which the steps after the read run two at a time (probes, histogram
+#: packs, role codes beside respondent means); below it threads cost more than they save
+THREADED_ROWS = 100_000
 
 
 def histograms_of(xs: Sequence[Coded], groups: Groups) -> list[Histograms]:
@@ -176,7 +177,7 @@ def histograms_of(xs: Sequence[Coded], groups: Groups) -> list[Histograms]:
         if pack:
             packs.append(pack)
         pack = [] if coded is None else [coded]
-    if groups.group.size < _THREADED_ROWS or len(packs) < 2:
+    if groups.group.size < THREADED_ROWS or len(packs) < 2:
         counted = [_joint(p, groups) for p in packs]
     else:  # bincount and the key arithmetic release the GIL: two packs at a time
         from concurrent.futures import ThreadPoolExecutor

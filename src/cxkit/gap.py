@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import stats
+from . import aggregate, stats
 from .aggregate import Groups, Histograms, bincounts, cells, factorize, histograms_of, summarise
 from .answers import respondent_mean
 from .errors import InputError, UsageError, check_confidence
@@ -299,13 +299,21 @@ def gap(
     chosen, self_roles, customer_roles, agree = _options(
         survey, self_roles, customer_roles, items, by, agree_at, confidence
     )
-    codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
+    if survey.n_rows < aggregate.THREADED_ROWS:
+        codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
+        variables = _variables(survey, chosen)
+    else:  # the respondent means beside the role codes: numpy releases the GIL in both
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            means = pool.submit(_variables, survey, chosen)
+            codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
+            variables = means.result()
     weights = (
         np.asarray(survey.column(survey.weight_col), dtype=float)
         if survey.weight_col is not None
         else None
     )
-    variables = _variables(survey, chosen)
     cell_rows = None
     if by:
         cell, labels = cells({b: survey.grouping(b) for b in by}, by)

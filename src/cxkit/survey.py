@@ -395,10 +395,6 @@ def build_parts(
     return Parts(extra, answers, items, notes, scale, table.num_rows)
 
 
-#: fewest rows for which :func:`_probe_all` probes two columns at a time
-_THREADED_ROWS = 100_000
-
-
 def _probe_all(recoder: Recoder, table: pa.Table, names: list[str]) -> list[object]:
     """Each column's probe (its recode, or the exception it raised), two columns at a
     time: numpy and pyarrow release the GIL while they work on a column."""
@@ -410,7 +406,9 @@ def _probe_all(recoder: Recoder, table: pa.Table, names: list[str]) -> list[obje
         except Exception as exc:  # handed back to the caller, raised there in column order
             return exc
 
-    if table.num_rows < _THREADED_ROWS or len(names) < 2:
+    from . import aggregate
+
+    if table.num_rows < aggregate.THREADED_ROWS or len(names) < 2:
         return [one(n) for n in names]
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(pool.map(one, names))
