@@ -59,18 +59,21 @@ def _role_tally(survey: Survey, self_set: set[str], cust_set: set[str]):
     """Role codes per row (0 self, 1 customer, -1 neither) and the count of each role value
     (casefolded; ``None`` = blank). Only the distinct values are normalised in Python."""
     index, uniques = factorize(survey.grouping(survey.role_col))
+    # entry 0 is the blank (factorize's -1), entry i + 1 the i-th value: one addition
+    # instead of np.where (13 ms at 5M rows); the type holds it (codes stay below its max)
+    index = index + index.dtype.type(1)
     norm_u = np.array(
-        [None if v is None or v == "" else str(v).casefold() for v in uniques] + [None],
+        [None] + [None if v is None or v == "" else str(v).casefold() for v in uniques],
         dtype=object,
     )
-    index = np.where(index < 0, len(uniques), index)  # keeps factorize's small type
     code_u = np.full(norm_u.size, -1, dtype=np.int8)
     code_u[np.isin(norm_u, list(self_set))] = 0
     code_u[np.isin(norm_u, list(cust_set))] = 1
+    counts = bincounts(index, [None], norm_u.size)[0]
     tally: dict[str | None, int] = {}
-    for v, n in zip(norm_u, bincounts(index, [None], norm_u.size)[0], strict=True):
-        if n:
-            tally[v] = tally.get(v, 0) + int(n)
+    for i in [*range(1, norm_u.size), 0]:  # the values in order, then the blanks
+        if counts[i]:
+            tally[norm_u[i]] = tally.get(norm_u[i], 0) + int(counts[i])
     return code_u[index], tally
 
 
