@@ -14,6 +14,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from . import aggregate
 from .answers import Coded
 from .arrow_values import (
     Text,
@@ -398,15 +400,12 @@ def build_parts(
 def _probe_all(recoder: Recoder, table: pa.Table, names: list[str]) -> list[object]:
     """Each column's probe (its recode, or the exception it raised), two columns at a
     time: numpy and pyarrow release the GIL while they work on a column."""
-    from concurrent.futures import ThreadPoolExecutor
 
     def one(name: str) -> object:
         try:
             return dataclasses.replace(recoder).recode(table.column(name), name, probe=True)
         except Exception as exc:  # handed back to the caller, raised there in column order
             return exc
-
-    from . import aggregate
 
     if table.num_rows < aggregate.THREADED_ROWS or len(names) < 2:
         return [one(n) for n in names]
