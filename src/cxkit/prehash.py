@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
-import stat
 import threading
 from collections.abc import Callable, Sequence
 
@@ -53,12 +52,16 @@ class _Hash(threading.Thread):
             return
 
 
-def _version(path: str | os.PathLike[str]) -> tuple[int, int, int, int] | None:
+def file_version(path: str | os.PathLike[str]) -> tuple[int, int, int, int] | None:
+    """(device, inode, size, modification time) of a file: when it differs, the file is
+    another one or has changed. None for standard input (``-``) or a path that cannot be
+    looked at. ``read_table`` compares it before and after a read, as :func:`lookup` does
+    before and after a hash."""
+    if str(path) == "-":
+        return None
     try:
         st = os.stat(path)
     except (OSError, ValueError):
-        return None
-    if not stat.S_ISREG(st.st_mode):
         return None
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
@@ -76,7 +79,7 @@ def start(args: Sequence[str]) -> None:
         if skip or arg.startswith("-"):
             skip = arg in _NOT_INPUT
             continue
-        version = _version(arg)
+        version = file_version(arg) if os.path.isfile(arg) else None
         if version is None or version[2] < MIN_SIZE or version in _jobs:
             continue
         if len(_jobs) >= MOST_FILES:
@@ -91,13 +94,13 @@ def lookup(path: str | os.PathLike[str]) -> Callable[[], str | None] | None:
     Call it once the file has been read, so the read is not held up."""
     if not _jobs:
         return None
-    version = _version(path)
+    version = file_version(path)
     job = _jobs.get(version) if version is not None else None
     if job is None:
         return None
 
     def result() -> str | None:
         job.join()
-        return job.digest if _version(path) == version else None
+        return job.digest if file_version(path) == version else None
 
     return result

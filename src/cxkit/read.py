@@ -471,9 +471,9 @@ def read_table(
     }
     if str(path) != "-" and Path(path).is_dir():
         return _read_folder(Path(path), opts, encoding, delimiter)
-    before = _version_of(path)
+    before = prehash.file_version(path)
     raw = _read_file(path, opts, encoding, delimiter)
-    if before is not None and _version_of(path) != before:
+    if before is not None and prehash.file_version(path) != before:
         raise InputError(
             f"{path}: changed while it was being read; run again once whatever writes it has "
             "finished (or read a copy)"
@@ -481,17 +481,6 @@ def read_table(
     if sheet is not None and raw.source.sheet is None:
         raw.notes.append(f"{raw.source.path}: --sheet {sheet} ignored: the file is not a workbook")
     return raw
-
-
-def _version_of(path: str | Path) -> tuple[int, int, int] | None:
-    """(size, modification time, inode) of a file, None for stdin or a file not there."""
-    if str(path) == "-":
-        return None
-    try:
-        st = Path(path).stat()
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _read_file(
