@@ -173,6 +173,64 @@ def test_csv_of_the_column_table_is_what_pandas_writes(tmp_path):
     assert "inf" in fast and "'=EMEA" in fast and '"North, ""x"""' in fast
 
 
+def _pandas_route(table: ColumnTable) -> pa.Table:
+    """The reference: ``pa.Table.from_pandas`` of the DataFrame (the route before), its
+    text as ``string`` and without pandas' schema metadata."""
+    ref = pa.Table.from_pandas(table.to_pandas(), preserve_index=False)
+    fields = [
+        f.with_type(pa.string()) if pa.types.is_large_string(f.type) else f for f in ref.schema
+    ]
+    return ref.cast(pa.schema(fields)).replace_schema_metadata(None)
+
+
+_cells = {
+    "text": st.one_of(st.none(), st.text(max_size=4)),
+    "whole": st.one_of(st.none(), st.integers(-(2**40), 2**40)),
+    "float": st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+    "flag": st.one_of(st.none(), st.booleans()),
+    "nothing": st.none(),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), n=st.integers(1, 8))
+def test_column_table_to_arrow_types_as_pandas_does(data, n):
+    kinds = data.draw(st.lists(st.sampled_from([*_cells, "f8", "i8", "b1"]), min_size=1))
+    columns = {}
+    for i, kind in enumerate(kinds):
+        if kind == "f8":
+            xs = data.draw(st.lists(st.floats(), min_size=n, max_size=n))
+            columns[f"c{i}"] = np.array(xs, dtype=float)
+        elif kind in ("i8", "b1"):
+            xs = data.draw(st.lists(st.integers(0, 1) if kind == "b1" else st.integers(-9, 9),
+                                    min_size=n, max_size=n))  # fmt: skip
+            columns[f"c{i}"] = np.array(xs, dtype=np.int64 if kind == "i8" else bool)
+        else:
+            columns[f"c{i}"] = data.draw(st.lists(_cells[kind], min_size=n, max_size=n))
+    table = ColumnTable(columns)
+    got, want = table.to_arrow(), _pandas_route(table)
+    assert got.schema == want.schema
+    assert got.equals(want)
+
+
+def test_parquet_output_of_the_column_table_is_what_the_pandas_route_writes(tmp_path):
+    import io
+
+    from cxkit.output import _parquet_bytes
+
+    for result in _gap_results(tmp_path):
+        assert result.holds_columns()
+        fast = pq.read_table(io.BytesIO(_parquet_bytes(result)))
+        assert result.holds_columns()  # written without building the DataFrame
+        slow = pq.read_table(
+            io.BytesIO(_parquet_bytes(dataclasses.replace(result, table=result.table)))
+        )
+        assert fast.schema.metadata[b"cxkit"] == slow.schema.metadata[b"cxkit"]
+        assert b"pandas" not in fast.schema.metadata and b"pandas" in slow.schema.metadata
+        assert fast.replace_schema_metadata(None).equals(slow.replace_schema_metadata(None))
+        assert fast.schema.field("item").type == pa.string()
+
+
 def test_gap_result_table_is_built_on_first_use():
     survey = cxkit.read_survey(EXAMPLE)
     result = cxkit.gap(survey, by=["region"])
@@ -195,6 +253,7 @@ def test_gap_result_table_is_built_on_first_use():
         ["-f", "json", "--parquet"],
         ["-f", "json", "--two-files", "--by", "region", "--weight", "weight"],
         ["-f", "csv", "--by", "region"],
+        ["-o", "gap.parquet", "--by", "region"],
     ],
 )
 def test_gap_imports_neither_pandas_nor_scipy(extra, tmp_path):

@@ -77,6 +77,62 @@ def bool_array(mask: np.ndarray) -> pa.BooleanArray:
     return pa.Array.from_buffers(pa.bool_(), mask.size, [None, pa.py_buffer(bits)])
 
 
+def column_array(values: object) -> pa.Array:
+    """A result column (a numpy array, or a list of Python values with ``None`` missing)
+    as Arrow, typed as ``pa.Table.from_pandas`` types the pandas column, built from
+    buffers (``pa.array`` would import pandas).
+
+    As in pandas: ``nan`` and ``None`` are missing (null); whole numbers with a gap are
+    float64; text is ``string``. A list of other values (mixed kinds) goes through
+    ``pa.array`` after all.
+    """
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
+        return _numeric_array(values)
+    items = list(values)  # type: ignore[call-overload]
+    present = [v for v in items if v is not None]
+    if not present:
+        return pa.nulls(len(items))
+    valid = np.array([v is not None for v in items], dtype=bool)
+    if all(isinstance(v, str) for v in present):
+        data = [v.encode("utf-8") if v is not None else b"" for v in items]
+        offsets = np.zeros(len(items) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in data], out=offsets[1:])
+        if offsets[-1] < 2**31:
+            buffers = [_validity(valid), pa.py_buffer(offsets.astype(np.int32)),
+                       pa.py_buffer(b"".join(data))]  # fmt: skip
+            return pa.Array.from_buffers(pa.string(), len(items), buffers)
+    elif all(isinstance(v, bool | np.bool_) for v in present):
+        flags = np.array([bool(v) for v in present], dtype=bool)
+        full = np.zeros(len(items), dtype=bool)
+        full[valid] = flags
+        bits = pa.py_buffer(np.packbits(full, bitorder="little"))
+        return pa.Array.from_buffers(pa.bool_(), len(items), [_validity(valid), bits])
+    elif all(isinstance(v, int | float | np.integer | np.floating) for v in present):
+        whole = all(isinstance(v, int | np.integer) for v in present)
+        try:
+            if whole and valid.all():
+                return _numeric_array(np.array(items, dtype=np.int64))
+            return _numeric_array(np.array([np.nan if v is None else v for v in items], float))
+        except OverflowError:  # past int64: pyarrow's own inference
+            pass
+    return pa.array(items, from_pandas=True)
+
+
+def _numeric_array(x: np.ndarray) -> pa.Array:
+    """A numeric or boolean numpy array as Arrow (``nan`` as null, as ``from_pandas``)."""
+    x = np.ascontiguousarray(x)
+    if x.dtype.kind == "b":
+        return bool_array(x)
+    valid = ~np.isnan(x) if x.dtype.kind == "f" else np.ones(x.size, dtype=bool)
+    kind = pa.from_numpy_dtype(x.dtype)
+    return pa.Array.from_buffers(kind, x.size, [_validity(valid), pa.py_buffer(x)])
+
+
+def _validity(valid: np.ndarray) -> pa.Buffer | None:
+    """A validity bitmap, or None when nothing is missing."""
+    return None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
 def _is_text(t: pa.DataType) -> bool:
     return pa.types.is_string(t) or pa.types.is_large_string(t)
 

@@ -290,7 +290,18 @@ def _parquet_bytes(result: Result) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(result.table, preserve_index=False)
+    if result.holds_columns():  # gap's columns go to Arrow as they are: no pandas import
+        table = result.__dict__["_table"].to_arrow()
+    else:
+        table = pa.Table.from_pandas(result.table, preserve_index=False)
+        # text as string whatever pandas' version (pandas 3 hands Arrow large_string)
+        table = table.cast(
+            pa.schema(
+                [f.with_type(pa.string()) if pa.types.is_large_string(f.type) else f
+                 for f in table.schema],
+                metadata=table.schema.metadata,
+            )
+        )  # fmt: skip
     meta = dict(table.schema.metadata or {})
     meta[b"cxkit"] = json.dumps(
         {

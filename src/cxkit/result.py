@@ -46,7 +46,7 @@ class Result:
         analysis may pass a :class:`~cxkit.table.ColumnTable` instead: it becomes a
         DataFrame on first access (so pandas is imported only when something reads it),
         and the JSON, Markdown and terminal renderers read it as it is
-        (:meth:`columns_and_rows`), as does CSV; Parquet output goes through the DataFrame.
+        (:meth:`columns_and_rows`), as do CSV and Parquet output.
     summary : dict
         Headline numbers, with the one-line ``headline`` text.
     notes : list of str
