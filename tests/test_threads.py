@@ -1,7 +1,12 @@
 """The steps that run two at a time on large tables give what they give one at a time:
-the same items, notes and first error in column order, and the same histogram bits."""
+the same items, notes and first error in column order, and the same histogram bits; and
+numpy's BLAS starts no threads of its own for ``gap``."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -10,6 +15,10 @@ from cxkit import aggregate
 from cxkit.answers import Coded
 from cxkit.errors import InputError
 from cxkit.survey import SurveySpec, read_survey
+
+from .conftest import EXAMPLES
+
+EXAMPLE = EXAMPLES / "centricity_survey.csv"
 
 
 def _write(path, bad: bool) -> None:
@@ -95,3 +104,35 @@ def test_role_codes_beside_the_means_change_nothing(tmp_path, monkeypatch, self_
     monkeypatch.setattr(aggregate, "THREADED_ROWS", 0)
     assert repr(run()) == repr(one_at_a_time)
     assert one_at_a_time[0] == ("table" if self_role == "executive" else "error")
+
+
+_BLAS_AT_NUMPY = """
+import os, sys
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy" and "seen" not in globals():
+            globals()["seen"] = os.environ.get("OPENBLAS_NUM_THREADS")
+        return None
+sys.meta_path.insert(0, Watch())
+from cxkit.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(seen)
+"""
+
+
+@pytest.mark.parametrize(("ours", "seen"), [(None, "1"), ("3", "3")])
+def test_gap_asks_for_one_blas_thread_before_numpy_loads(ours, seen, tmp_path):
+    """OpenBLAS starts its threads when numpy loads: the setting must come first, and a
+    user's own value wins."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    if ours is not None:
+        env["OPENBLAS_NUM_THREADS"] = ours
+    args = ["gap", str(EXAMPLE), "-f", "json", "--no-config", "--role-col", "role"]
+    proc = subprocess.run(
+        [sys.executable, "-c", _BLAS_AT_NUMPY, *args],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
+    )  # fmt: skip
+    assert proc.stdout.splitlines()[-1] == seen

@@ -7,6 +7,7 @@ Nothing here imports pandas, scipy, statsmodels or pyarrow at module level.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -28,6 +29,19 @@ state = {"debug": False, "quiet": False}
 
 def err(message: str) -> None:
     sys.stderr.write(f"cxkit: error: {message}\n")
+
+
+def one_blas_thread() -> None:
+    """Ask numpy's BLAS for one thread (a user's own setting wins); call it before numpy
+    loads, in a command that multiplies only small matrices or none.
+
+    OpenBLAS starts a thread per core when numpy loads, and that thread spins for about
+    0.1 s waiting for work: on two cores, the core the start-up leaves to hashing the
+    input. ``cxkit gap`` never calls BLAS; measured on a 1M-row CSV, one thread saved
+    0.09 s of CPU and 24 MB per run (the wall time did not move).
+    """
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
 
 
 def note(message: str) -> None:

@@ -31,6 +31,7 @@ from ..cli_common import (
     check_output_options,
     emit,
     guarded,
+    one_blas_thread,
     parse_scale,
 )
 from ..errors import UsageError, check_confidence
@@ -120,6 +121,7 @@ def gap(
                     "standard input ('-')": file == "-",
                 }
             )
+        one_blas_thread()  # before numpy loads: gap multiplies no matrices
         from ..preload import preload
 
         # the analysis modules load while pyarrow reads the file

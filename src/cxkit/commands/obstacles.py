@@ -1,6 +1,5 @@
 """``cxkit obstacles``: options in, :func:`cxkit.obstacles.obstacles` out."""
 
-import os
 import sys
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from ..cli_common import (
     check_output_options,
     emit,
     guarded,
+    one_blas_thread,
     state,
 )
 from ..errors import UsageError, check_confidence
@@ -110,9 +110,8 @@ def obstacles(
             raise UsageError("--sep must not be empty; e.g. --sep ';'")
         levels = parse_top(top) if top is not None else None
         # the bootstrap multiplies many tiny matrices: BLAS threads only add overhead there
-        # (and stall on a busy machine); set before numpy loads, and a user's value wins
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(var, "1")
+        # (and stall on a busy machine)
+        one_blas_thread()
         stdout_fmt = check_output_options(fmt, output, [file], plot)
         if file is None:
             raise UsageError("name the survey file: cxkit obstacles FILE ('-' reads stdin)")
