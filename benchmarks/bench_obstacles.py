@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 # as `cxkit obstacles` does: one BLAS thread for the many tiny matrices of the bootstrap
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+# (not OMP_NUM_THREADS, which would also leave pyarrow one thread)
+for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import numpy as np  # noqa: E402

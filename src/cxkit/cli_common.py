@@ -39,8 +39,12 @@ def one_blas_thread() -> None:
     0.1 s waiting for work: on two cores, the core the start-up leaves to hashing the
     input. ``cxkit gap`` never calls BLAS; measured on a 1M-row CSV, one thread saved
     0.09 s of CPU and 24 MB per run (the wall time did not move).
+
+    Not ``OMP_NUM_THREADS``: pyarrow sizes its own thread pool from it, and with it at 1
+    a 5M-row Parquet read ran on one core (0.68 -> 0.95 s). numpy's OpenBLAS threads
+    are its own (pthreads), so the two variables below suffice.
     """
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
 
 
