@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -231,6 +232,71 @@ def test_parquet_output_of_the_column_table_is_what_the_pandas_route_writes(tmp_
         assert fast.schema.field("item").type == pa.string()
 
 
+def test_compare_to_on_the_column_table_is_what_the_pandas_route_gives():
+    """Changes between waves, added to gap's columns as they are, against the DataFrame
+    route (pandas' merge and groupby): same JSON and CSV, same notes. The earlier wave
+    lacks one region, so some rows have no counterpart."""
+    from cxkit.commands.gap import CHANGE_METRICS
+    from cxkit.compare import add_change_columns
+    from cxkit.output import to_csv, to_json
+    from cxkit.waves import select_wave
+
+    survey = cxkit.read_survey(EXAMPLE, spec=SurveySpec(by=("region",)))
+    regions = survey.column("region")
+    dropped = sorted(set(regions.dropna()))[0]
+    for by in ([], ["region"]):
+        cur = cxkit.gap(select_wave(survey, "2026Q3"), by=by)
+        earlier = select_wave(survey.subset(np.asarray(regions != dropped)), "2026Q2")
+        prev = cxkit.gap(earlier, by=by)
+        options = {
+            "metrics": CHANGE_METRICS,
+            "keys": [*by, "level", "item", "pillar"],
+            "family": [*by, "level"],
+            "compare_wave": "2026Q2",
+            "confidence": 0.95,
+        }
+        fast = add_change_columns(cur, prev, **options)
+        assert fast.holds_columns()
+        slow = add_change_columns(
+            dataclasses.replace(cur, table=cur.table),
+            dataclasses.replace(prev, table=prev.table),
+            **options,
+        )
+        assert not slow.holds_columns()
+        assert to_json(fast) == to_json(slow)
+        assert to_csv(fast) == to_csv(slow)
+        assert fast.notes == slow.notes
+        assert any("no counterpart" in n for n in fast.notes) == bool(by)
+
+
+def test_compare_to_matches_missing_keys_as_pandas_merge_does():
+    """``None`` and ``nan`` in a key are one value to pandas' merge and groupby."""
+    from cxkit.compare import add_change_columns
+    from cxkit.output import to_json
+    from cxkit.result import Result
+
+    def result(cells: list, agree: list[float], ci: float) -> Result:
+        a = np.array(agree)
+        table = ColumnTable(
+            {"cell": cells, "level": ["item"] * len(a), "mean_gap": a,
+             "mean_gap_ci_low": a - ci, "mean_gap_ci_high": a + ci}
+        )  # fmt: skip
+        return Result("gap", table, {})
+
+    options = {"metrics": ["mean_gap"], "keys": ["cell", "level"], "family": ["cell"],
+               "compare_wave": "W1", "confidence": 0.9}  # fmt: skip
+    cur = result(["a", float("nan"), "b", "c"], [0.5, 0.1, -0.2, 0.3], 0.2)
+    prev = result(["b", None, "a"], [0.1, 0.4, 0.3], 0.1)
+    fast = add_change_columns(cur, prev, **options)
+    slow = add_change_columns(
+        dataclasses.replace(cur, table=cur.table), dataclasses.replace(prev, table=prev.table),
+        **options,
+    )  # fmt: skip
+    assert fast.holds_columns() and not slow.holds_columns()
+    assert to_json(fast) == to_json(slow) and fast.notes == slow.notes
+    assert json.loads(to_json(fast))["table"][1]["change_mean_gap"] == pytest.approx(-0.3)
+
+
 def test_gap_result_table_is_built_on_first_use():
     survey = cxkit.read_survey(EXAMPLE)
     result = cxkit.gap(survey, by=["region"])
@@ -254,6 +320,7 @@ def test_gap_result_table_is_built_on_first_use():
         ["-f", "json", "--two-files", "--by", "region", "--weight", "weight"],
         ["-f", "csv", "--by", "region"],
         ["-o", "gap.parquet", "--by", "region"],
+        ["-f", "json", "--by", "region", "--wave", "2026Q3", "--compare-to", "2026Q2"],
     ],
 )
 def test_gap_imports_neither_pandas_nor_scipy(extra, tmp_path):

@@ -12,12 +12,16 @@ standard error is the root sum of squares (the waves are independent samples).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from . import stats
 from .errors import UsageError
+from .table import ColumnTable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SHARE_BASE = {"agree_self": "neff_self", "agree_customer": "neff_customer"}
 #: share columns whose base is the result's ``neff`` column (metric, nps)
@@ -38,22 +42,28 @@ def interval_columns(column: str) -> tuple[str, str]:
     )
 
 
+def _floats(table: Any, column: str) -> np.ndarray:
+    """A column of a DataFrame or a :class:`~cxkit.table.ColumnTable` as float64."""
+    return np.asarray(table[column], dtype=float)
+
+
 def change_between(
-    prev: pd.DataFrame, cur: pd.DataFrame, column: str, confidence: float
+    prev: Any, cur: Any, column: str, confidence: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
-    """``cur - prev`` for aligned rows: ``(change, ci_low, ci_high, p_value, method)``."""
+    """``cur - prev`` for aligned rows (DataFrames or ColumnTables): ``(change, ci_low,
+    ci_high, p_value, method)``."""
     base = SHARE_BASE.get(column, "neff" if column in SHARES else None)
     if base is not None and base in cur.columns:
-        n1, n2 = prev[base].to_numpy(float), cur[base].to_numpy(float)
-        p1, p2 = prev[column].to_numpy(float), cur[column].to_numpy(float)
+        n1, n2 = _floats(prev, base), _floats(cur, base)
+        p1, p2 = _floats(prev, column), _floats(cur, column)
         d, lo, hi = stats.newcombe_diff_interval(p2 * n2, n2, p1 * n1, n1, confidence)
         return d, lo, hi, stats.pooled_z_test(p2 * n2, n2, p1 * n1, n1), METHOD_SHARE
     if f"{column}_se" in cur.columns:  # a standard error is given: use it as it is
         from .distributions import ndtr
 
         z = stats.z_crit(confidence)
-        d = cur[column].to_numpy(float) - prev[column].to_numpy(float)
-        se = np.hypot(cur[f"{column}_se"].to_numpy(float), prev[f"{column}_se"].to_numpy(float))
+        d = _floats(cur, column) - _floats(prev, column)
+        se = np.hypot(_floats(cur, f"{column}_se"), _floats(prev, f"{column}_se"))
         with np.errstate(divide="ignore", invalid="ignore"):
             p = np.where(se > 0, 2 * ndtr(-np.abs(d / se)), np.nan)
         return d, d - z * se, d + z * se, p, METHOD_SE
@@ -66,9 +76,9 @@ def change_between(
     from .distributions import ndtr
 
     z = stats.z_crit(confidence)
-    se1 = (prev[high].to_numpy(float) - prev[low].to_numpy(float)) / (2 * z)
-    se2 = (cur[high].to_numpy(float) - cur[low].to_numpy(float)) / (2 * z)
-    d = cur[column].to_numpy(float) - prev[column].to_numpy(float)
+    se1 = (_floats(prev, high) - _floats(prev, low)) / (2 * z)
+    se2 = (_floats(cur, high) - _floats(cur, low)) / (2 * z)
+    d = _floats(cur, column) - _floats(prev, column)
     se = np.sqrt(se1**2 + se2**2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(se > 0, 2 * ndtr(-np.abs(d / se)), np.nan)
@@ -79,6 +89,8 @@ def align(
     prev: pd.DataFrame, cur: pd.DataFrame, keys: Sequence[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows of ``cur`` with their match in ``prev`` (same key values), in ``cur``'s order."""
+    import pandas as pd  # noqa: F401 - the frames' own library, loaded already
+
     left = cur.reset_index(drop=True)
     right = prev.copy()
     for k in keys:
@@ -113,31 +125,79 @@ def add_change_columns(
     """
     import dataclasses
 
-    prev, cur = align(previous.table, result.table, keys)
-    table = cur.copy()
-    table["compare_wave"] = compare_wave
+    columns = _aligned_columns(previous, result, keys)
+    if columns is not None:  # gap's columns: matched and extended without pandas
+        prev, cur = columns
+        n = len(cur)
+        family_of = [_key(r) for r in cur.select(list(family)).rows()] if family else [()] * n
+        added: dict[str, Any] = {"compare_wave": [compare_wave] * n}
+    else:
+        prev, cur = align(previous.table, result.table, keys)
+        n = len(cur)
+        family_of = None
+        table = cur.copy()
+        table["compare_wave"] = compare_wave
+        added = table
     methods = {}
     for m in metrics:
         d, lo, hi, p, method = change_between(prev, cur, m, confidence)
         methods[f"change_{m}"] = method
-        table[f"change_{m}"] = d
-        table[f"change_{m}_ci_low"] = lo
-        table[f"change_{m}_ci_high"] = hi
-        table[f"change_{m}_p"] = p
-        adj = np.full(len(table), np.nan)
-        groups = (
-            table.groupby(list(family), sort=False, dropna=False).indices
-            if family
-            else {None: np.arange(len(table))}
-        )
-        for idx in groups.values():
+        added[f"change_{m}"] = d
+        added[f"change_{m}_ci_low"] = lo
+        added[f"change_{m}_ci_high"] = hi
+        added[f"change_{m}_p"] = p
+        adj = np.full(n, np.nan)
+        if family_of is not None:
+            groups: dict[tuple, list[int]] = {}
+            for i, k in enumerate(family_of):
+                groups.setdefault(k, []).append(i)
+            indices = [np.array(g) for g in groups.values()]
+        elif family:
+            indices = list(cur.groupby(list(family), sort=False, dropna=False).indices.values())
+        else:
+            indices = [np.arange(n)]
+        for idx in indices:
             adj[idx] = stats.holm(p[idx])
-        table[f"change_{m}_p_adj"] = adj
+        added[f"change_{m}_p_adj"] = adj
+    if family_of is not None:
+        table = ColumnTable({**{c: cur[c] for c in cur.columns}, **added})
     notes = list(result.notes)
-    unmatched = int(prev[metrics[0]].isna().sum() - cur[metrics[0]].isna().sum())
+    m0 = metrics[0]
+    unmatched = int(np.isnan(_floats(prev, m0)).sum() - np.isnan(_floats(cur, m0)).sum())
     if unmatched > 0:
         notes.append(f"{unmatched} rows have no counterpart in wave {compare_wave}: no change")
     provenance = dict(result.provenance)
     provenance["methods"] = {**provenance.get("methods", {}), **methods}
     provenance["parameters"] = {**provenance.get("parameters", {}), "compare_to": compare_wave}
     return dataclasses.replace(result, table=table, notes=notes, provenance=provenance)
+
+
+def _key(values: Sequence[Any]) -> tuple:
+    """A row's key values, every kind of missing (``None``, ``nan``) as ``None``: pandas'
+    merge and groupby (``dropna=False``) treat them all as one value."""
+    return tuple(None if v is None or (isinstance(v, float) and v != v) else v for v in values)
+
+
+def _aligned_columns(
+    previous: Any, result: Any, keys: Sequence[str]
+) -> tuple[ColumnTable, ColumnTable] | None:
+    """For two results still held as columns: ``previous``'s numeric columns with its rows
+    matched to ``result``'s by ``keys`` (``nan`` where there is no match), and ``result``'s
+    own columns; None otherwise (DataFrames, or keys that repeat in ``previous``), for
+    :func:`align`."""
+    if not (result.holds_columns() and previous.holds_columns()):
+        return None
+    cur, prev = result.__dict__["_table"], previous.__dict__["_table"]
+    row_of: dict[tuple, int] = {}
+    for i, k in enumerate(prev.select(list(keys)).rows()):
+        if row_of.setdefault(_key(k), i) != i:
+            return None  # a merge would repeat rows of ``result``
+    rows = np.array([row_of.get(_key(k), -1) for k in cur.select(list(keys)).rows()], dtype=int)
+    matched = rows >= 0
+    numeric = {}
+    for c in prev.columns:
+        values = prev[c]
+        if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+            taken = values[np.where(matched, rows, 0)] if values.size else np.zeros(rows.size)
+            numeric[c] = np.where(matched, taken, np.nan)
+    return ColumnTable(numeric), cur
