@@ -5,16 +5,19 @@ Also the helpers the metric analyses share (breakdown cells, role selection, wei
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from . import stats
-from .aggregate import cells, histograms, summarise
+from .aggregate import cells, factorize, histograms, summarise
 from .errors import InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALL = "(all)"
 #: tolerance for box thresholds on respondent means such as 11/3
@@ -37,8 +40,9 @@ PRESETS = {
 
 # --- shared helpers ---------------------------------------------------------------------------
 def select_roles(survey: Survey, roles: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
-    """Boolean mask of the rows whose role is one of ``roles`` (all rows when none given)."""
-    n = len(survey.frame)
+    """Boolean mask of the rows whose role is one of ``roles`` (all rows when none given),
+    and the note on the rows left out."""
+    n = survey.n_rows
     if not roles:
         return np.ones(n, dtype=bool), []
     file = survey.sources[0].path if survey.sources else "input"
@@ -47,12 +51,12 @@ def select_roles(survey: Survey, roles: Sequence[str] | None) -> tuple[np.ndarra
             f"{file}: no role column 'role' to select --role {roles[0]!r}; pass --role-col NAME "
             "(or set columns.role in cxkit.toml)"
         )
-    raw = survey.frame[survey.role_col].to_numpy(dtype=object)
-    norm = np.array([None if v is None else str(v).casefold() for v in raw], dtype=object)
+    index, norm = role_codes(survey)
     wanted = {r.strip().casefold() for r in roles}
-    keep = np.isin(norm, list(wanted))
+    hit = np.array([v in wanted for v in norm] + [False])  # index -1: no role
+    keep = hit[index]
     if not keep.any():
-        seen = sorted({v for v in norm if v})
+        seen = sorted(set(norm))
         raise InputError(
             f"{file}: no rows with role {', '.join(sorted(wanted))} in column "
             f"{survey.role_col!r} (values seen: {', '.join(seen[:10]) or 'none'}); check --role"
@@ -66,15 +70,22 @@ def select_roles(survey: Survey, roles: Sequence[str] | None) -> tuple[np.ndarra
     return keep, notes
 
 
+def role_codes(survey: Survey) -> tuple[np.ndarray, list[str]]:
+    """Each row's index into the distinct roles, case-folded (``-1``: no role), without
+    pandas: the role column is factorised where it is stored."""
+    index, uniques = factorize(survey.grouping(survey.role_col))  # type: ignore[arg-type]
+    return index, [str(v).casefold() for v in uniques]
+
+
 def weights_of(survey: Survey) -> np.ndarray | None:
     if survey.weight_col is None:
         return None
-    return survey.frame[survey.weight_col].to_numpy(float)
+    return np.asarray(survey.column(survey.weight_col), dtype=float)
 
 
 def _check_by(survey: Survey, by: Sequence[str]) -> None:
     for b in by:
-        if b not in survey.frame.columns:
+        if not survey.has_column(b):
             raise UsageError(f"--by {b!r} was not read with the survey; pass it to read_survey")
 
 
@@ -87,7 +98,7 @@ def _cell_label(key: tuple[str, ...]) -> str:
     return ", ".join(key)
 
 
-def _cell_text(row: pd.Series, by: Sequence[str]) -> str:
+def _cell_text(row: pd.Series | Mapping[str, Any], by: Sequence[str]) -> str:
     return ", ".join(f"{b}={row[b]}" for b in by) if by else "all"
 
 
@@ -265,6 +276,8 @@ def metric(
             for k, v in st.items():
                 stacked.setdefault(k, []).append(np.asarray(v, dtype=float))
         data = {k: np.concatenate(v) for k, v in stacked.items()}
+        import pandas as pd
+
         part = pd.DataFrame(data)
         for j, b in enumerate(by):
             part.insert(j, b, [k[j] for k in keys])

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from itertools import combinations
 
 import numpy as np
-import pandas as pd
 
 from . import stats
 from .aggregate import cells, histograms
@@ -18,11 +17,13 @@ from .metrics import (
     _check_by,
     _config,
     _f,
+    role_codes,
     select_roles,
     weights_of,
 )
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
+from .table import ColumnTable
 
 #: NPS group labels a survey platform may export instead of the 0-10 answer (normalised).
 NPS_LABELS: dict[str, float] = {
@@ -280,12 +281,12 @@ def nps(
         if len(survey.items) != 1:
             raise UsageError("name the NPS column: nps(survey, col=...) / --col NAME")
         col = survey.items[0]
-    if col not in survey.frame.columns:
+    if not survey.has_column(col):
         raise UsageError(f"{col!r} was not read with the survey")
     _check_by(survey, by)
     file = survey.sources[0].path if survey.sources else "input"
     keep, notes = select_roles(survey, roles)
-    x = survey.frame[col].to_numpy(float).copy()
+    x = survey.coded(col).floats() if col in survey.answers else _floats(survey, col)
     x[~keep] = np.nan
     answered = ~np.isnan(x)
     frac = answered & (x != np.round(x))
@@ -307,7 +308,7 @@ def nps(
     total = _nps_groups(code, np.zeros(len(x), dtype=np.int64), 1, w, confidence)
     rows = [{**dict.fromkeys(by, ALL), "level": "all", "versus": None} | _row(total, 0)]
     if by:
-        cell, labels = cells(survey.frame, by)
+        cell, labels = cells({b: survey.grouping(b) for b in by}, by)
         g = _nps_groups(code, cell, len(labels), w, confidence)
         group_rows = [
             {**dict(zip(by, key, strict=True)), "level": "group", "versus": None} | _row(g, i)
@@ -316,30 +317,30 @@ def nps(
         group_rows = [r for r in group_rows if r["n"] > 0]
         rows += group_rows
         rows += _differences(group_rows, by, confidence)
-    table = pd.DataFrame(rows)
-    table = table[[*by, *NPS_COLUMNS]] if by else table[NPS_COLUMNS]
-    diff = (table["level"] == "difference").to_numpy()
+    table = _table(rows, by)
+    level_of = table["level"]
+    diff = np.array([v == "difference" for v in level_of], dtype=bool)
     if diff.any():
-        table.loc[diff, "p_adj"] = stats.holm(table.loc[diff, "p_value"].to_numpy(float))
-    for c in ("n", "n_promoters", "n_passives", "n_detractors"):
-        table[c] = table[c].astype("int64")
+        table["p_adj"][diff] = stats.holm(table["p_value"][diff])
 
-    groups = table[table["level"] != "difference"]
-    small = groups[groups["n"] < small_base]
-    if len(small):
-        names = "; ".join(_cell_text(r, by) for _, r in small.head(6).iterrows())
+    n_of = table["n"]
+    small = [i for i, v in enumerate(level_of) if v != "difference" and n_of[i] < small_base]
+    if small:
+        names = "; ".join(_cell_text({b: table[b][i] for b in by}, by) for i in small[:6])
         notes.append(
             f"{len(small)} groups have fewer than {small_base} answers (small base, wide "
             f"intervals): {names}"
         )
     if survey.role_col is not None and not roles:
-        seen = survey.frame.loc[answered, survey.role_col].astype(str).str.casefold().unique()
+        index, norm = role_codes(survey)
+        present = np.unique(index[answered])
+        seen = {norm[i] for i in present.tolist() if i >= 0}
         if len(seen) > 1:
             notes.append(
                 f"answers from every role are included ({', '.join(sorted(seen)[:6])}); "
                 "keep one with --role"
             )
-    t0 = table.iloc[0]
+    t0 = {c: table[c][0] for c in table.columns}
     level = f"{confidence * 100:g}%"
     headline = (
         f"NPS {t0['nps']:+.0f} ({level} CI {t0['nps_ci_low']:+.0f} to {t0['nps_ci_high']:+.0f}): "
@@ -347,9 +348,8 @@ def nps(
         f"n = {int(t0['n']):,}"
     )
     if diff.any():
-        d = table[diff]
-        sig = d[d["p_adj"] < 1 - confidence]
-        headline += f"; {len(sig)} of {len(d)} group differences significant after Holm"
+        sig = int(np.count_nonzero(table["p_adj"][diff] < 1 - confidence))
+        headline += f"; {sig} of {int(diff.sum())} group differences significant after Holm"
     summary = {
         "headline": headline,
         "nps": _f(t0["nps"]),
@@ -398,6 +398,27 @@ def nps(
         emphasis_col="level",
         emphasis_plain="group",
     )
+
+
+_COUNTS = ("n", "n_promoters", "n_passives", "n_detractors")
+
+
+def _table(rows: list[dict[str, object]], by: Sequence[str]) -> ColumnTable:
+    """The rows as columns: ``by``, level and versus as text, counts as int64, the rest as
+    float64 (``nan`` where a row has none), in the documented order."""
+    data: dict[str, object] = {}
+    for c in [*by, *NPS_COLUMNS]:
+        values = [r[c] for r in rows]
+        if c in (*by, "level", "versus"):
+            data[c] = values
+        else:
+            data[c] = np.array(values, dtype=np.int64 if c in _COUNTS else float)
+    return ColumnTable(data)
+
+
+def _floats(survey: Survey, col: str) -> np.ndarray:
+    """A column that is not an item, as float (a new array)."""
+    return np.array(survey.column(col), dtype=float)
 
 
 def _row(g: dict[str, np.ndarray], i: int) -> dict[str, object]:
