@@ -12,9 +12,11 @@ import numpy as np
 
 from . import stats
 from .aggregate import cells, factorize, histograms, summarise
+from .answers import Coded, respondent_mean
 from .errors import InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
+from .table import ColumnTable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,14 +173,6 @@ def _metric_stats(values, group, n_groups, w, scale, agree_at, confidence):
     return out
 
 
-def _respondent_mean(block: np.ndarray) -> np.ndarray:
-    answered = ~np.isnan(block)
-    count = answered.sum(axis=1)
-    total = np.where(answered, block, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / count, np.nan)
-
-
 def metric(
     survey: Survey,
     items: Sequence[str] | None = None,
@@ -257,55 +251,59 @@ def metric(
     _check_by(survey, by)
     keep, notes = select_roles(survey, roles)
     w = weights_of(survey)
-    frame = survey.frame
-    variables = [("item", it, survey.label_of(it), frame[it].to_numpy(float)) for it in chosen]
+    # the answers as codes: counted as they are stored, no float copy per item
+    coded = {it: survey.coded(it) for it in chosen}
+    variables: list[tuple[str, str | None, str, Coded]] = [
+        ("item", it, survey.label_of(it), coded[it]) for it in chosen
+    ]
     if index:
-        variables.append(("index", None, "Index", _respondent_mean(frame[chosen].to_numpy(float))))
+        variables.append(("index", None, "Index", respondent_mean([coded[it] for it in chosen])))
     group0 = np.where(keep, 0, -1)
-    parts = []
     keys: list[tuple[str, ...]] = [tuple([ALL] * len(by))]
     groups = [(group0, 1)]
     if by:
-        cell, labels = cells(frame, by)
+        cell, labels = cells({b: survey.grouping(b) for b in by}, by)
         groups.append((np.where(keep, cell, -1), len(labels)))
         keys += labels
-    for level, item, label, values in variables:
-        stacked: dict[str, list[np.ndarray]] = {}
+    stacked: dict[str, list[np.ndarray]] = {}
+    for _, _, _, values in variables:
         for group, n_groups in groups:
             st = _metric_stats(values, group, n_groups, w, scale, agree, confidence)
             for k, v in st.items():
                 stacked.setdefault(k, []).append(np.asarray(v, dtype=float))
-        data = {k: np.concatenate(v) for k, v in stacked.items()}
-        import pandas as pd
-
-        part = pd.DataFrame(data)
-        for j, b in enumerate(by):
-            part.insert(j, b, [k[j] for k in keys])
-        part.insert(len(by), "level", level)
-        part.insert(len(by) + 1, "item", item)
-        part.insert(len(by) + 2, "label", label)
-        part["_cell"] = np.arange(len(keys))
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
-    table = table.sort_values("_cell", kind="stable").drop(columns="_cell")
-    table = table[table["n"] > 0].reset_index(drop=True)
-    if table.empty:
+    # rows cell by cell, the variables in order within each cell; cells nobody answered out
+    n_keys = len(keys)
+    cell_of = np.tile(np.arange(n_keys), len(variables))
+    var_of = np.repeat(np.arange(len(variables)), n_keys)
+    order = np.argsort(cell_of, kind="stable")
+    counts = np.concatenate(stacked["n"])[order]
+    order = order[counts > 0]
+    if not order.size:
         file = survey.sources[0].path if survey.sources else "input"
         raise InputError(f"{file}: no answers in {', '.join(chosen[:10])}; check --item / --role")
-    table["n"] = table["n"].astype("int64")
-    table = table[[*by, *METRIC_COLUMNS]]
+    data: dict[str, object] = {
+        b: [keys[c][j] for c in cell_of[order].tolist()] for j, b in enumerate(by)
+    }
+    for j, name in ((0, "level"), (1, "item"), (2, "label")):
+        data[name] = [variables[v][j] for v in var_of[order].tolist()]
+    for k, parts in stacked.items():
+        data[k] = np.concatenate(parts)[order]
+    data["n"] = data["n"].astype(np.int64)  # type: ignore[attr-defined]
+    table = ColumnTable({c: data[c] for c in [*by, *METRIC_COLUMNS]})
 
-    small = table[table["n"] < small_base]
-    if len(small):
+    n_of, item_of = table["n"], table["item"]
+    small = [i for i in range(len(table)) if n_of[i] < small_base]
+    if small:
         names = "; ".join(
-            (r["item"] or "index") + (f" [{_cell_text(r, by)}]" if by else "")
-            for _, r in small.head(6).iterrows()
+            (item_of[i] or "index")
+            + (f" [{_cell_text({b: table[b][i] for b in by}, by)}]" if by else "")
+            for i in small[:6]
         )
         notes.append(
             f"{len(small)} rows have fewer than {small_base} answers (small base, wide "
             f"intervals): {names}"
         )
-    first = table.iloc[0]
+    first = {c: table[c][0] for c in table.columns}
     level = f"{confidence * 100:g}%"
     name = first["label"]
     if preset == "csat":
