@@ -75,3 +75,13 @@ def test_pandas_variant_is_an_independent_check(files):
     assert row[3] == len(sub)
     assert row[4] == pytest.approx(np.sum(w * x) / np.sum(w), rel=1e-12)
     assert row[5] == pytest.approx(np.sum(w * (x >= 4)) / np.sum(w), rel=1e-12)
+
+
+def test_bench_commands_runs_every_command_beside_its_floor(files, capsys):
+    """benchmarks/bench_commands.py: each run succeeds (a failing process raises) and
+    gets its row."""
+    import bench_commands
+
+    assert bench_commands.main(["--file", str(files["parquet"]), "--repeat", "1"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| `")]
+    assert [r.split("`")[1] for r in rows] == list(bench_commands.RUNS)
