@@ -6,11 +6,15 @@ import json
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cxkit.cli import app
@@ -363,3 +367,50 @@ def test_tidy_rank_columns_are_not_taken_for_items_and_sheet_is_noted():
     survey = cxkit.read_survey(FIXTURES / "study.parquet", spec=cxkit.SurveySpec(sheet="2"))
     assert survey.items == LCOLS  # rank_1..rank_4 hold 1-4 too, but a ranking per row
     assert any("--sheet 2 ignored: the file is not a workbook" in n for n in survey.notes)
+
+
+def _counts_cell_by_cell(col) -> Counter:
+    """The reference: every cell as a Python value, stripped if text, blanks and nulls left
+    out (``cxkit.profile._counts`` before it counted in Arrow)."""
+    out: Counter = Counter()
+    for v in col.to_pylist():
+        key = v.strip() if isinstance(v, str) else v
+        if v is not None and key != "":
+            out[key] += 1
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    chunks=st.lists(
+        st.lists(
+            st.one_of(
+                st.none(),
+                st.sampled_from(["a", " a", "a ", "", "  ", "b", "\tb\n"]),
+                st.text(max_size=3),
+            ),
+            max_size=12,
+        ),
+        max_size=4,
+    ),
+    numbers=st.lists(st.one_of(st.none(), st.integers(-3, 3)), max_size=20),
+    reals=st.lists(st.one_of(st.none(), st.floats(allow_nan=False)), max_size=20),
+    encoded=st.booleans(),
+)
+def test_profile_counts_equal_a_count_of_every_cell(chunks, numbers, reals, encoded):
+    """Same answers, same counts, same first-occurrence order (``most_common`` breaks ties
+    by it) as counting cell by cell."""
+    from cxkit.profile import _counts
+
+    text = pa.chunked_array([pa.array(c, pa.string()) for c in chunks], type=pa.string())
+    if encoded:
+        text = pa.chunked_array([c.dictionary_encode() for c in text.chunks],
+                                type=pa.dictionary(pa.int32(), pa.string()))  # fmt: skip
+    columns = [text, pa.chunked_array([pa.array(numbers, pa.int64())]),
+               pa.chunked_array([pa.array(reals, pa.float64())]),
+               pa.chunked_array([pa.array([x is not None and x > 0 for x in numbers])]),
+               pa.chunked_array([pa.nulls(3)])]  # fmt: skip
+    for col in columns:
+        got, want = _counts(col), _counts_cell_by_cell(col)
+        assert list(got.items()) == list(want.items())
+        assert got.most_common(4) == want.most_common(4)

@@ -80,15 +80,33 @@ def _type_name(t: pa.DataType) -> str:
 
 
 def _counts(col: pa.ChunkedArray) -> Counter:
-    out: Counter = Counter()
-    for v in col.to_pylist():
-        if v is None:
-            continue
-        key = v.strip() if isinstance(v, str) else v
-        if key == "":
-            continue
-        out[key] += 1
-    return out
+    """Answers and how often each occurs (text stripped, blanks and nulls left out), in the
+    order they first occur.
+
+    pyarrow counts the distinct cells (``value_counts`` keeps first-occurrence order), so
+    only those become Python values, and only padded text is stripped one value at a time:
+    a million-row column took 0.4 s as a Python loop over every cell (``cxkit inspect`` on
+    26 such columns: 7.8 s). ``nan`` is one answer.
+    """
+    import pyarrow.compute as pc
+
+    if pa.types.is_null(col.type):
+        return Counter()
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    tally = pc.value_counts(col)
+    values, counts = tally.field("values").to_pylist(), tally.field("counts").to_pylist()
+    found = dict(zip(values, counts, strict=True))  # each distinct cell once, in order
+    found.pop(None, None)
+    cells = list(found)
+    if cells and isinstance(cells[0], str):  # text (one type per column)
+        if list(map(str.strip, cells)) != cells:  # padded text: merge what strips alike
+            out: Counter = Counter()
+            for v, n in found.items():
+                out[v.strip()] += n
+            found = out
+        found.pop("", None)
+    return Counter(found)
 
 
 def _as_numbers(values: list) -> list[float] | None:
