@@ -406,10 +406,14 @@ def test_profile_counts_equal_a_count_of_every_cell(chunks, numbers, reals, enco
     if encoded:
         text = pa.chunked_array([c.dictionary_encode() for c in text.chunks],
                                 type=pa.dictionary(pa.int32(), pa.string()))  # fmt: skip
-    columns = [text, pa.chunked_array([pa.array(numbers, pa.int64())]),
-               pa.chunked_array([pa.array(reals, pa.float64())]),
-               pa.chunked_array([pa.array([x is not None and x > 0 for x in numbers])]),
-               pa.chunked_array([pa.nulls(3)])]  # fmt: skip
+    columns = [
+        text,
+        pa.chunked_array([pa.array(numbers, pa.int64())]),
+        pa.chunked_array([pa.array(reals, pa.float64())]),
+        pa.chunked_array([pa.array([x is not None and x > 0 for x in numbers])]),
+        pa.chunked_array([pa.nulls(3)]),
+        pa.chunked_array([pa.array([0.0, -0.0, None, 0.0])]),
+    ]  # Python: one zero
     for col in columns:
         got, want = _counts(col), _counts_cell_by_cell(col)
         assert list(got.items()) == list(want.items())

@@ -97,6 +97,10 @@ def _counts(col: pa.ChunkedArray) -> Counter:
     tally = pc.value_counts(col)
     values, counts = tally.field("values").to_pylist(), tally.field("counts").to_pylist()
     found = dict(zip(values, counts, strict=True))  # each distinct cell once, in order
+    if len(found) < len(values):  # cells Arrow tells apart but Python does not (0.0, -0.0)
+        found = Counter()
+        for v, n in zip(values, counts, strict=True):
+            found[v] += n
     found.pop(None, None)
     cells = list(found)
     if cells and isinstance(cells[0], str):  # text (one type per column)
