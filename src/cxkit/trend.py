@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import pandas as pd
 
 from . import compare, stats
 from .errors import UsageError
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
+from .table import ColumnTable
 
 #: metric name -> (description, column of the gap result, how rows are picked)
 _GAP_METRICS = {
@@ -71,47 +71,51 @@ def trend(
     text, column, item = _metric(metric)
     rows = []
     for label, survey in waves:
-        t = analyse(survey).table
-        if column == "nps":
-            pick = t[t["level"] == "all"]
-        elif item:
-            pick = t[(t["level"] == "item") & (t["item"] == item)]
+        names, cells = analyse(survey).columns_and_rows()  # no DataFrame for gap's or nps's
+        for values in cells:
+            row = dict(zip(names, values, strict=True))
+            if column == "nps":
+                hit = row["level"] == "all"
+            elif item:
+                hit = row["level"] == "item" and row["item"] == item
+            else:
+                hit = row["level"] == "overall"
+            if hit:
+                break
         else:
-            pick = t[t["level"] == "overall"]
-        if item and pick.empty:
-            raise UsageError(f"--metric item:{item}: not an item of wave {label}")
-        row = pick.iloc[0].copy()
-        row["wave"] = label
+            if item:
+                raise UsageError(f"--metric item:{item}: not an item of wave {label}")
+            raise UsageError(f"--metric {metric}: wave {label} has no result row")
         rows.append(row)
-    frame = pd.DataFrame(rows).reset_index(drop=True)
+    frame = ColumnTable({c: [r[c] for r in rows] for c in rows[0]})
+
+    def floats(name: str) -> np.ndarray:
+        return np.asarray(frame[name], dtype=float)
+
     if column == "nps":
-        est = frame["nps"].to_numpy(float)
-        lo, hi = frame["nps_ci_low"].to_numpy(float), frame["nps_ci_high"].to_numpy(float)
-        n = frame["n"].to_numpy(int)
+        est, lo, hi = floats("nps"), floats("nps_ci_low"), floats("nps_ci_high")
+        n = np.asarray(frame["n"], dtype=int)
     elif column == "agree_gap":
-        est = frame["agree_gap"].to_numpy(float)
-        lo, hi = (
-            frame["agree_gap_ci_low"].to_numpy(float),
-            frame["agree_gap_ci_high"].to_numpy(float),
-        )
-        n = frame["n_customer"].to_numpy(int)
+        est, lo, hi = floats("agree_gap"), floats("agree_gap_ci_low"), floats("agree_gap_ci_high")
+        n = np.asarray(frame["n_customer"], dtype=int)
     else:
         base = compare.SHARE_BASE[column]
-        est = frame[column].to_numpy(float)
-        neff = frame[base].to_numpy(float)
+        est, neff = floats(column), floats(base)
         lo, hi = stats.wilson_interval(est * neff, neff, confidence)
-        n = frame["n_customer" if column == "agree_customer" else "n_self"].to_numpy(int)
+        n = np.asarray(frame["n_customer" if column == "agree_customer" else "n_self"], dtype=int)
+    k = len(rows)
     d, dlo, dhi, p, method = compare.change_between(
-        frame.iloc[:-1].reset_index(drop=True),
-        frame.iloc[1:].reset_index(drop=True),
+        ColumnTable({c: frame[c][: k - 1] for c in frame.columns}),
+        ColumnTable({c: frame[c][1:] for c in frame.columns}),
         column,
         confidence,
     )
     pad = np.array([np.nan])
-    table = pd.DataFrame(
+    labels = [str(w) for w, _ in waves]
+    table = ColumnTable(
         {
-            "wave": frame["wave"].astype(str),
-            "metric": metric,
+            "wave": labels,
+            "metric": [metric] * k,
             "n": n,
             "estimate": est,
             "ci_low": lo,
@@ -123,20 +127,20 @@ def trend(
             "change_p_adj": np.concatenate([pad, stats.holm(p)]),
         }
     )
-    last = table.iloc[-1]
+    last = {c: table[c][-1] for c in table.columns}
     level = f"{confidence:.0%}"
     if column == "nps":
         headline = (
             f"NPS {last['estimate']:+.0f} in {last['wave']} ({level} CI {last['ci_low']:+.0f} "
             f"to {last['ci_high']:+.0f}), {last['change']:+.1f} points since "
-            f"{table.iloc[-2]['wave']} (CI {last['change_ci_low']:+.1f} to "
+            f"{labels[-2]} (CI {last['change_ci_low']:+.1f} to "
             f"{last['change_ci_high']:+.1f}, Holm p {last['change_p_adj']:.3g})"
         )
     else:
         headline = (
             f"{text}: {last['estimate'] * 100:.0f}% in {last['wave']} "
             f"({level} CI {last['ci_low'] * 100:.0f}–{last['ci_high'] * 100:.0f}%), "
-            f"{last['change'] * 100:+.1f} pp since {table.iloc[-2]['wave']} "
+            f"{last['change'] * 100:+.1f} pp since {labels[-2]} "
             f"(CI {last['change_ci_low'] * 100:+.1f} to {last['change_ci_high'] * 100:+.1f}, "
             f"Holm p {last['change_p_adj']:.3g})"
         )
