@@ -1,6 +1,8 @@
-"""Time the other everyday runs on the benchmark survey: nps, metric, gap's Parquet output and
-gap's wave comparison, each beside its floor (pyarrow reading the columns it needs) and,
-given an older source tree, beside that tree's cxkit.
+"""Time the other everyday runs on the benchmark survey beside their floors.
+
+nps, metric, trend, inspect, gap's Parquet output and gap's wave comparison, each beside
+its floor (pyarrow reading the columns it needs) and, given an older source tree, beside
+that tree's cxkit.
 
     python benchmarks/bench_commands.py [--rows 1000000] [--repeat 5] [--old OLD_SRC]
                                         [--file SURVEY.parquet]
@@ -33,6 +35,8 @@ RUNS = {
         ["nps", "segment", "weight"],
     ),
     "metric --index --by segment": (["metric", "--index", "--by", "segment"], [*ITEMS, "segment"]),
+    "trend --metric nps": (["trend", "--metric", "nps"], ["nps", "wave"]),
+    "inspect": (["inspect"], ["respondent_id", "role", "segment", "wave", "weight", *ITEMS, "nps"]),
     "gap -o gap.parquet": (
         ["gap", "--role-col", "role", "-o", "{out}/gap.parquet"],
         ["role", *ITEMS],
@@ -53,6 +57,8 @@ def argv_for(who: str, path: Path, name: str, out: str, old: str | None) -> list
     env = ["env", f"PYTHONPATH={old}"] if who == "before" else ["env"]
     filled = [a.format(out=out) for a in args]
     cmd = [*env, sys.executable, "-m", "cxkit", filled[0], str(path), *filled[1:]]
+    if filled[0] == "inspect":
+        return cmd
     return [*cmd, "--no-config", *([] if "-o" in filled else ["-f", "json"])]
 
 
