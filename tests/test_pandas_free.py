@@ -352,9 +352,11 @@ def test_gap_on_integer_answers_loads_neither_numpy_ma_nor_pyarrow_compute(tmp_p
         columns[f"q{i}"] = pa.array(answers, mask=rng.random(n) < 0.1)
     columns["segment"] = pa.array(rng.choice(["SMB", "Enterprise"], n))
     columns["weight"] = pa.array(rng.uniform(0.5, 2.0, n))
+    columns["wave"] = pa.array(rng.choice(["2026Q1", "2026Q2"], n))
     pq.write_table(pa.table(columns), tmp_path / "s.parquet")
     modules = ("pandas", "scipy", "numpy.ma", "pyarrow.compute")
-    for extra in ([], ["--by", "segment", "--weight", "weight"]):
+    wave = ["--wave", "2026Q2", "--compare-to", "2026Q1"]
+    for extra in ([], ["--by", "segment", "--weight", "weight"], wave):
         args = ["gap", str(tmp_path / "s.parquet"), "--no-config", "-f", "json", *extra]
         assert loaded_by(args, modules, cwd=tmp_path, must_succeed=True) == [], extra
 
@@ -371,6 +373,21 @@ def test_arrow_compute_kernels_equal_pyarrow_compute(chunks):
     assert arrow_compute.trim(col).equals(reference.utf8_trim_whitespace(col))
     assert arrow_compute.dictionary_encode(col).equals(reference.dictionary_encode(col))
     assert arrow_compute.utf8_lower is reference.utf8_lower
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.sampled_from(["a", " b", "c "])), max_size=30),
+    cuts=st.lists(st.integers(0, 30), max_size=3),
+    data=st.data(),
+)
+def test_text_filter_is_pyarrows_filter(values, cuts, data):
+    """``Text.filter`` calls the filter kernel without importing pyarrow.compute."""
+    col = _chunked(values, pa.string(), cuts, 0)
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(values), max_size=len(values))),
+                    dtype=bool)  # fmt: skip
+    got = Text(col).filter(mask).arrow
+    assert got.equals(col.filter(pa.array(mask, pa.bool_())))
 
 
 def test_text_factorize_ignores_what_a_null_index_slot_holds():

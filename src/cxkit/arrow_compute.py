@@ -1,9 +1,10 @@
-"""``pyarrow.compute``, imported on first use, and the two kernels ``cxkit gap`` needs.
+"""``pyarrow.compute``, imported on first use, and the kernels ``cxkit gap`` needs.
 
 Importing ``pyarrow.compute`` builds a Python wrapper, with its docstring, for each of
 several hundred kernels: 20-30 ms, a twentieth of a ``gap`` run on 1M rows. The gap path
-only dictionary-encodes and trims text, so :func:`dictionary_encode` and :func:`trim` call
-the kernels through ``pyarrow._compute`` directly; any other attribute of this module is
+only dictionary-encodes, trims and (for ``--wave``) filters text, so
+:func:`dictionary_encode`, :func:`trim` and :func:`filter` call the kernels through
+``pyarrow._compute`` directly; any other attribute of this module is
 the ``pyarrow.compute`` function of that name (importing it then).
 """
 
@@ -22,6 +23,12 @@ def dictionary_encode(values: Any) -> Any:
 def trim(values: Any) -> Any:
     """``pyarrow.compute.utf8_trim_whitespace``."""
     return _compute.call_function("utf8_trim_whitespace", [values])
+
+
+def filter(values: Any, mask: Any) -> Any:
+    """``pyarrow.compute.filter`` with its defaults (a null in the mask drops the row);
+    ``ChunkedArray.filter`` would import ``pyarrow.compute``."""
+    return _compute.call_function("filter", [values, mask])
 
 
 def __getattr__(name: str) -> Any:

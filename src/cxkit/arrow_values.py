@@ -156,7 +156,7 @@ class Text:
 
     def filter(self, mask: np.ndarray) -> Text:
         """The rows where the boolean ``mask`` is true."""
-        return Text(self.arrow.filter(bool_array(mask)))
+        return Text(pc.filter(self.arrow, bool_array(mask)))
 
     def factorize(self) -> tuple[np.ndarray, list[str]]:
         """``(codes, uniques)``: an index per row into the distinct trimmed values (``-1`` =
