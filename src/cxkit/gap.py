@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import aggregate, stats
-from .aggregate import Groups, Histograms, bincounts, cells, factorize, histograms_of, summarise
+from .aggregate import Groups, Histograms, bincounts, cells, histograms_of, summarise
 from .answers import respondent_mean
 from .errors import InputError, UsageError, check_confidence
+from .metrics import role_codes
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
 from .table import ColumnTable
@@ -58,15 +59,12 @@ def _role_sets(self_roles, customer_roles) -> tuple[set[str], set[str]]:
 def _role_tally(survey: Survey, self_set: set[str], cust_set: set[str]):
     """Role codes per row (0 self, 1 customer, -1 neither) and the count of each role value
     (casefolded; ``None`` = blank). Only the distinct values are normalised in Python."""
-    index, uniques = factorize(survey.grouping(survey.role_col))
+    index, roles = role_codes(survey)
     # entry 0 is the blank (factorize's -1), entry i + 1 the i-th value: one addition
     # instead of a comparison, a mask and a select; the type holds it (codes stay below
     # its max)
     index = index + index.dtype.type(1)
-    norm_u = np.array(
-        [None] + [None if v is None or v == "" else str(v).casefold() for v in uniques],
-        dtype=object,
-    )
+    norm_u = np.array([None] + [v or None for v in roles], dtype=object)
     code_u = np.full(norm_u.size, -1, dtype=np.int8)
     code_u[np.isin(norm_u, list(self_set))] = 0
     code_u[np.isin(norm_u, list(cust_set))] = 1
