@@ -318,3 +318,21 @@ def test_drivers_results_are_addressable():
     direct = json.loads(runner.invoke(app, ["drivers", str(survey), "-f", "json"]).stdout)
     friendly = next(r for r in direct["table"] if r["driver"] == "friendly")
     assert rows[1]["value"] == pytest.approx(friendly["importance"])
+
+
+def test_max_missing_share_counts_blank_and_coded_answers(tmp_path):
+    """By hand: item a lacks 1 of 4 answers (25%), item b 3 of 4 (a blank and 99, a
+    missing code, count alike: 75%)."""
+    src = tmp_path / "s.csv"
+    src.write_text("role,a,b\ncustomer,1,\ncustomer,,99\nexecutive,3,\ncustomer,4,5\n")
+    cfg = tmp_path / "cxkit.toml"
+    cfg.write_text(
+        '[answers]\nmissing = ["99"]\n\n[[check]]\nmax_missing_share = 0.5\n\n'
+        '[[check]]\nmax_missing_share = 0.5\nitems = ["a"]\n'
+    )
+    res = check(src, "--config", cfg, "-f", "json")
+    assert res.exit_code == 1, res.output
+    every, only_a = json.loads(res.stdout)["table"]
+    assert (every["status"], every["value"]) == ("fail", 0.75)
+    assert every["reason"] == "1 item(s) missing more than 50%: b 75%"
+    assert (only_a["status"], only_a["value"]) == ("pass", 0.25)

@@ -96,7 +96,8 @@ def max_missing_share(read, limit: float, patterns: Sequence[str]) -> Outcome:
     items = [
         i for i in survey.items if not patterns or any(fnmatch.fnmatch(i, p) for p in patterns)
     ]
-    shares = {i: float(np.isnan(survey.frame[i].to_numpy(float)).mean()) for i in items}
+    # the codes say which answers are missing: no DataFrame of float columns for it
+    shares = {i: float((survey.coded(i).codes < 0).mean()) for i in items}
     over = {i: s for i, s in shares.items() if s > limit}
     worst = max(shares.values()) if shares else 0.0
     if over:
