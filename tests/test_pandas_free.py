@@ -130,6 +130,9 @@ def test_column_table_select_concat_and_pandas():
     assert len(both) == 4 and both["segment"] == ["(all)"] * 4
     row = list(both.rows())[1]
     assert row[:3] == ("(all)", None, 4) and type(row[2]) is int and np.isnan(row[3])
+    assert a.row(-1)["item"] is None and a.row(0) == {"item": "q1", "n": 3, "x": 0.5}
+    tail = both.slice(1, None)
+    assert len(tail) == 3 and tail["item"] == [None, "q1", None] and list(tail["n"]) == [4, 3, 4]
     frame = both.to_pandas()
     # reference: the DataFrame pandas builds from the same columns directly
     want = pd.DataFrame(

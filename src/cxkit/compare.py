@@ -89,8 +89,6 @@ def align(
     prev: pd.DataFrame, cur: pd.DataFrame, keys: Sequence[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows of ``cur`` with their match in ``prev`` (same key values), in ``cur``'s order."""
-    import pandas as pd  # noqa: F401 - the frames' own library, loaded already
-
     left = cur.reset_index(drop=True)
     right = prev.copy()
     for k in keys:
@@ -138,6 +136,16 @@ def add_change_columns(
         table = cur.copy()
         table["compare_wave"] = compare_wave
         added = table
+    # the rows of each Holm family (the same for every metric)
+    if family_of is not None:
+        groups: dict[tuple, list[int]] = {}
+        for i, k in enumerate(family_of):
+            groups.setdefault(k, []).append(i)
+        indices = [np.array(g) for g in groups.values()]
+    elif family:
+        indices = list(cur.groupby(list(family), sort=False, dropna=False).indices.values())
+    else:
+        indices = [np.arange(n)]
     methods = {}
     for m in metrics:
         d, lo, hi, p, method = change_between(prev, cur, m, confidence)
@@ -147,15 +155,6 @@ def add_change_columns(
         added[f"change_{m}_ci_high"] = hi
         added[f"change_{m}_p"] = p
         adj = np.full(n, np.nan)
-        if family_of is not None:
-            groups: dict[tuple, list[int]] = {}
-            for i, k in enumerate(family_of):
-                groups.setdefault(k, []).append(i)
-            indices = [np.array(g) for g in groups.values()]
-        elif family:
-            indices = list(cur.groupby(list(family), sort=False, dropna=False).indices.values())
-        else:
-            indices = [np.arange(n)]
         for idx in indices:
             adj[idx] = stats.holm(p[idx])
         added[f"change_{m}_p_adj"] = adj

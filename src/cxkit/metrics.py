@@ -295,15 +295,14 @@ def metric(
     small = [i for i in range(len(table)) if n_of[i] < small_base]
     if small:
         names = "; ".join(
-            (item_of[i] or "index")
-            + (f" [{_cell_text({b: table[b][i] for b in by}, by)}]" if by else "")
+            (item_of[i] or "index") + (f" [{_cell_text(table.row(i), by)}]" if by else "")
             for i in small[:6]
         )
         notes.append(
             f"{len(small)} rows have fewer than {small_base} answers (small base, wide "
             f"intervals): {names}"
         )
-    first = {c: table[c][0] for c in table.columns}
+    first = table.row(0)
     level = f"{confidence * 100:g}%"
     name = first["label"]
     if preset == "csat":

@@ -286,7 +286,7 @@ def nps(
     _check_by(survey, by)
     file = survey.sources[0].path if survey.sources else "input"
     keep, notes = select_roles(survey, roles)
-    x = survey.coded(col).floats() if col in survey.answers else _floats(survey, col)
+    x = np.array(survey.column(col), dtype=float)  # a copy: excluded roles become nan
     x[~keep] = np.nan
     answered = ~np.isnan(x)
     frac = answered & (x != np.round(x))
@@ -326,7 +326,7 @@ def nps(
     n_of = table["n"]
     small = [i for i, v in enumerate(level_of) if v != "difference" and n_of[i] < small_base]
     if small:
-        names = "; ".join(_cell_text({b: table[b][i] for b in by}, by) for i in small[:6])
+        names = "; ".join(_cell_text(table.row(i), by) for i in small[:6])
         notes.append(
             f"{len(small)} groups have fewer than {small_base} answers (small base, wide "
             f"intervals): {names}"
@@ -340,7 +340,7 @@ def nps(
                 f"answers from every role are included ({', '.join(sorted(seen)[:6])}); "
                 "keep one with --role"
             )
-    t0 = {c: table[c][0] for c in table.columns}
+    t0 = table.row(0)
     level = f"{confidence * 100:g}%"
     headline = (
         f"NPS {t0['nps']:+.0f} ({level} CI {t0['nps_ci_low']:+.0f} to {t0['nps_ci_high']:+.0f}): "
@@ -414,11 +414,6 @@ def _table(rows: list[dict[str, object]], by: Sequence[str]) -> ColumnTable:
         else:
             data[c] = np.array(values, dtype=np.int64 if c in _COUNTS else float)
     return ColumnTable(data)
-
-
-def _floats(survey: Survey, col: str) -> np.ndarray:
-    """A column that is not an item, as float (a new array)."""
-    return np.array(survey.column(col), dtype=float)
 
 
 def _row(g: dict[str, np.ndarray], i: int) -> dict[str, object]:

@@ -59,6 +59,14 @@ class ColumnTable:
         """The named columns, in that order."""
         return ColumnTable({n: self._data[n] for n in names})
 
+    def row(self, i: int) -> dict[str, Any]:
+        """Row ``i`` (negative counts from the end) as column name -> value."""
+        return {name: values[i] for name, values in self._data.items()}
+
+    def slice(self, start: int | None, stop: int | None) -> ColumnTable:
+        """Rows ``start:stop``, as a list slice takes them."""
+        return ColumnTable({name: values[start:stop] for name, values in self._data.items()})
+
     def with_first(self, name: str, value: object) -> ColumnTable:
         """A copy with a constant column ``name`` put first."""
         return ColumnTable({name: [value] * self._n, **self._data})

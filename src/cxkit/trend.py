@@ -105,10 +105,7 @@ def trend(
         n = np.asarray(frame["n_customer" if column == "agree_customer" else "n_self"], dtype=int)
     k = len(rows)
     d, dlo, dhi, p, method = compare.change_between(
-        ColumnTable({c: frame[c][: k - 1] for c in frame.columns}),
-        ColumnTable({c: frame[c][1:] for c in frame.columns}),
-        column,
-        confidence,
+        frame.slice(None, -1), frame.slice(1, None), column, confidence
     )
     pad = np.array([np.nan])
     labels = [str(w) for w, _ in waves]
@@ -127,7 +124,7 @@ def trend(
             "change_p_adj": np.concatenate([pad, stats.holm(p)]),
         }
     )
-    last = {c: table[c][-1] for c in table.columns}
+    last = table.row(-1)
     level = f"{confidence:.0%}"
     if column == "nps":
         headline = (
