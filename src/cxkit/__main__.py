@@ -13,6 +13,9 @@ import sys
 
 def run() -> None:
     """Entry point: import the CLI, run it, and leave without tearing the interpreter down."""
+    from .startup import hold_gc
+
+    hold_gc()  # the imports below make no garbage worth collecting; the reader lets it go
     try:
         from . import prehash
 

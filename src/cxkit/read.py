@@ -29,6 +29,7 @@ import pyarrow as pa
 from . import prehash
 from .errors import InputError, UsageError
 from .formats.meta import TableMeta
+from .startup import release_gc
 
 #: ``columns=`` of :func:`read_table`: the column names (file order) -> the names to keep
 Projection = Callable[[list[str]], Collection[str]]
@@ -469,6 +470,7 @@ def read_table(
         "typed": typed,
         "decimals": decimals,
     }
+    release_gc()  # the command has loaded its modules (see cxkit.startup)
     if str(path) != "-" and Path(path).is_dir():
         return _read_folder(Path(path), opts, encoding, delimiter)
     before = prehash.file_version(path)

@@ -30,6 +30,7 @@ from .gap import (
 )
 from .read import RawTable, SourceInfo
 from .result import Result
+from .startup import release_gc
 from .study import Study, find_config, load_study
 from .survey import SurveySpec, survey_of
 
@@ -115,6 +116,7 @@ def stream_gap(
         The table of :func:`cxkit.gap.gap` (same columns and rows). Notes found while
         reading (missing codes) are those of each batch, not summed over batches.
     """
+    release_gc()  # the command has loaded its modules (see cxkit.startup)
     spec = spec or SurveySpec()
     root = Path(path)
     files = parquet_files(root)
