@@ -11,6 +11,7 @@ import dataclasses
 import itertools
 import json
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxkit
+from cxkit import arrow_values
 from cxkit.arrow_values import Text, bool_array, concat_text, numbers, repeated_text
 from cxkit.survey import SurveySpec, read_survey
 from cxkit.table import ColumnTable
@@ -71,27 +73,64 @@ TEXT = st.one_of(st.none(), st.sampled_from(["a", " a", "a ", "b", "", " ", "Ab"
     cuts=st.lists(st.integers(0, 40), max_size=3),
     offset=st.integers(0, 5),
     encoded=st.booleans(),
+    in_arrow=st.booleans(),
 )
-def test_text_factorize_matches_pandas(values, cuts, offset, encoded):
+def test_text_factorize_matches_pandas(values, cuts, offset, encoded, in_arrow):
     col = _chunked(values, pa.string(), cuts, offset)
     if encoded:  # Parquet text arrives dictionary-encoded, one dictionary per chunk
         col = pa.chunked_array(
             [c.dictionary_encode() for c in col.chunks],
             type=pa.dictionary(pa.int32(), pa.string()),
         )
-    codes, uniques = Text(col).factorize()
+    # in_arrow: the route for many labels (ids), taken here for a handful
+    with mock.patch.object(arrow_values, "_PYTHON_LABELS", -1 if in_arrow else 1 << 14):
+        codes, uniques = Text(col).factorize()
     # reference: pandas.factorize of the trimmed text (the conversion Text.to_pandas makes)
     trimmed = pd.Series([None if v is None else v.strip() for v in values], dtype=object)
     want_codes, want_uniques = pd.factorize(trimmed, use_na_sentinel=True)
+    assert isinstance(uniques, list)
+    assert uniques == list(want_uniques)  # numbered in the order they first appear
+    np.testing.assert_array_equal(codes, want_codes)
     labels = np.array([*uniques, None], dtype=object)
-    np.testing.assert_array_equal(labels[codes], np.array([*want_uniques, None])[want_codes])
-    assert sorted(uniques) == sorted(want_uniques)
-    assert len(set(uniques)) == len(uniques)
     mask = np.arange(len(values)) % 3 == 1
     kept = Text(col).filter(mask).factorize()
     np.testing.assert_array_equal(
         np.array([*kept[1], None], dtype=object)[kept[0]], labels[codes][mask]
     )
+
+
+def test_text_codes_number_each_label_once():
+    """A plain text column in many chunks is encoded whole: ``dictionary_encode`` per chunk
+    hands each chunk every value seen so far, and numbering those labels was quadratic in
+    the ids (a million ids in 17 chunks: nine million labels, 22 s)."""
+    ids = [f" R{i} " if i % 7 else f"R{i}" for i in range(40_000)]
+    ids[5] = None
+    col = pa.chunked_array([pa.array(ids[i : i + 5_000]) for i in range(0, 40_000, 5_000)])
+    hashed: list[int] = []
+    real = arrow_values.pc.dictionary_encode
+
+    def counting(values):
+        hashed.append(len(values))
+        return real(values)
+
+    with mock.patch.object(arrow_values.pc, "dictionary_encode", counting):
+        codes, uniques = Text(col).codes()
+    assert sum(hashed) <= len(ids)
+    assert isinstance(uniques, pa.Array)  # many labels stay in Arrow
+    assert len(uniques) == 39_999
+    assert codes.dtype == np.int32
+    assert codes[5] == -1 and uniques[int(codes[7])].as_py() == "R7"
+    # a Parquet id column: one dictionary per row group, hashed once end to end
+    parts = pa.chunked_array(
+        [c.dictionary_encode() for c in col.chunks], type=pa.dictionary(pa.int32(), pa.string())
+    )
+    hashed.clear()
+    with mock.patch.object(arrow_values.pc, "dictionary_encode", counting):
+        again, labels = Text(parts).codes()
+    assert sum(hashed) <= len(ids)
+    np.testing.assert_array_equal(again, codes)
+    assert labels.equals(uniques)
+    assert Text(parts).factorize()[1] == uniques.to_pylist()
 
 
 def test_text_to_pandas_is_the_trimmed_text():

@@ -9,6 +9,7 @@ after the header). Nothing here converts through pyarrow's pandas shim (``to_num
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import numpy as np
@@ -137,6 +138,37 @@ def _is_text(t: pa.DataType) -> bool:
     return pa.types.is_string(t) or pa.types.is_large_string(t)
 
 
+#: most dictionary labels, over all chunks, that :meth:`Text.codes` numbers in Python
+_PYTHON_LABELS = 1 << 14
+
+
+def _label_tables(chunks: list[pa.DictionaryArray]):
+    """Per chunk, its dictionary's codes into the distinct trimmed labels (``-1``: a null
+    label); the labels; and how many distinct untrimmed labels there are (the code type
+    unifying would give)."""
+    first: dict[str, int] = {}
+    tables = []
+    for chunk in chunks:
+        labels = pc.trim(chunk.dictionary).to_pylist()
+        tables.append(
+            np.array([-1 if t is None else first.setdefault(t, len(first)) for t in labels])
+        )
+    distinct = dict.fromkeys(v for chunk in chunks for v in chunk.dictionary.to_pylist())
+    return tables, list(first), len(distinct)
+
+
+def _label_tables_arrow(chunks: list[pa.DictionaryArray]):
+    """:func:`_label_tables` in Arrow: the chunks' dictionaries laid end to end, trimmed and
+    numbered by one ``dictionary_encode`` (which numbers values in the order they first
+    appear, as the Python loop does); the labels stay an Arrow array. The code type comes
+    from the trimmed labels, which holds every code as well."""
+    enc = pc.dictionary_encode(pc.trim(pa.concat_arrays([c.dictionary for c in chunks])))
+    numbered = numbers(enc.indices, -1)
+    bounds = np.cumsum([0, *(len(c.dictionary) for c in chunks)])
+    tables = [numbered[a:b] for a, b in itertools.pairwise(bounds)]
+    return tables, enc.dictionary, len(enc.dictionary)
+
+
 class Text:
     """A text column (role, breakdown, wave, id) kept in Arrow until pandas is wanted.
 
@@ -161,34 +193,51 @@ class Text:
     def factorize(self) -> tuple[np.ndarray, list[str]]:
         """``(codes, uniques)``: an index per row into the distinct trimmed values (``-1`` =
         missing), like ``pandas.factorize`` but in the smallest signed integer type; values
-        equal once trimmed share one code.
+        equal once trimmed share one code, numbered in the order they first appear.
+        """
+        codes, uniques = self.codes()
+        return codes, uniques if isinstance(uniques, list) else uniques.to_pylist()
+
+    def codes(self) -> tuple[np.ndarray, list[str] | pa.Array]:
+        """:meth:`factorize`, the uniques left in Arrow when there are many of them (a
+        million respondent ids are 0.1 s as Python strings, and checking them for
+        duplicates needs none of them).
 
         Chunk by chunk: each chunk's dictionary indices are looked up in a small table of
         codes straight into the one-byte result. Unifying the chunks first wrote every
         row's index twice more as 32-bit integers (45 MB for a 5M-row role column), whose
-        fresh pages cost more than the lookup.
+        fresh pages cost more than the lookup. Few labels in all (a role, a segment) are
+        numbered in Python; many (ids) in Arrow, by one hash of the chunks' dictionaries
+        laid end to end. Text not yet dictionary-encoded is trimmed and encoded whole, not
+        chunk by chunk: ``dictionary_encode`` gives each chunk every value seen so far, so
+        a million ids in 17 chunks made nine million labels to number (22 s).
         """
         col = self.arrow
-        chunks = (col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)).chunks
-        first: dict[str, int] = {}
-        tables = []
-        for chunk in chunks:
-            labels = pc.trim(chunk.dictionary).to_pylist()
-            tables.append([-1 if t is None else first.setdefault(t, len(first)) for t in labels])
-        # the type unifying would give: one code per distinct untrimmed value
-        distinct = dict.fromkeys(v for chunk in chunks for v in chunk.dictionary.to_pylist())
-        small = code_dtype(len(distinct))  # one byte per row for a role or a segment
+        if pa.types.is_dictionary(col.type):
+            chunks = col.chunks
+            if sum(len(c.dictionary) for c in chunks) <= _PYTHON_LABELS:
+                tables, uniques, distinct = _label_tables(chunks)
+            else:
+                tables, uniques, distinct = _label_tables_arrow(chunks)
+        else:
+            whole = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+            enc = pc.dictionary_encode(pc.trim(whole))  # values in order of first appearance
+            chunks, uniques = [enc], enc.dictionary
+            tables, distinct = [np.arange(len(uniques))], len(uniques)
+        if len(uniques) <= _PYTHON_LABELS and not isinstance(uniques, list):
+            uniques = uniques.to_pylist()
+        small = code_dtype(distinct)  # one byte per row for a role or a segment
         codes = np.empty(len(col), small)
         at = 0
         for chunk, table in zip(chunks, tables, strict=True):
-            lookup = np.array([*table, -1], dtype=small)
+            lookup = np.append(table, -1).astype(small)
             for index, valid in chunk_values(chunk.indices):
                 out = codes[at : at + index.size]
                 np.take(lookup, index, out=out, mode="clip")  # a null's slot holds anything
                 if valid is not None:
                     out[valid == 0] = -1
                 at += index.size
-        return codes, list(first)
+        return codes, uniques
 
     def to_pandas(self):
         """Trimmed text, converted by pyarrow (pandas' own string array where it has one)
