@@ -169,6 +169,41 @@ def _label_tables_arrow(chunks: list[pa.DictionaryArray]):
     return tables, enc.dictionary, len(enc.dictionary)
 
 
+def _maybe_padded(arr: pa.Array) -> bool:
+    """Whether trimming might change a value of a plain text array: some value's first or
+    last byte is a control character, a space or not ASCII (Unicode spaces are too).
+
+    An empty value's "first" byte is the next value's and its "last" the one before: a
+    byte too many looked at, never one too few.
+    """
+    if not len(arr):
+        return False
+    _, offsets_buf, data_buf = arr.buffers()[:3]
+    if data_buf is None or not data_buf.size:
+        return False
+    wide = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, wide, count=arr.offset + len(arr) + 1)[arr.offset :]
+    data = np.frombuffer(data_buf, np.uint8)
+    for ends in (offsets[:-1], offsets[1:] - 1):  # first bytes, last bytes
+        edge = np.take(data, ends, mode="clip")
+        edge -= 33  # printable ASCII (33-126) becomes 0-93, all else wraps past it
+        if np.count_nonzero(edge >= 94):
+            return True
+    return False
+
+
+def _bools(arr: pa.BooleanArray) -> np.ndarray:
+    """A boolean Arrow array as numpy booleans, null as False."""
+    validity, data = arr.buffers()[:2]
+    count = arr.offset + len(arr)
+    out = np.unpackbits(np.frombuffer(data, np.uint8), count=count, bitorder="little")
+    out = out[arr.offset :].astype(bool)
+    if arr.null_count:
+        bits = np.unpackbits(np.frombuffer(validity, np.uint8), count=count, bitorder="little")
+        out &= bits[arr.offset :].astype(bool)
+    return out
+
+
 class Text:
     """A text column (role, breakdown, wave, id) kept in Arrow until pandas is wanted.
 
@@ -238,6 +273,31 @@ class Text:
                     out[valid == 0] = -1
                 at += index.size
         return codes, uniques
+
+    def sorted_runs(self) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+        """The rows in order of their trimmed values, and where that order repeats a value.
+
+        Returns ``(order, same, values)``: ``order`` holds the row positions of a stable
+        sort (equal values keep their row order; missing values come last), ``same[i]``
+        tells whether rows ``order[i]`` and ``order[i + 1]`` hold the same value (never for
+        missing ones), and ``values`` are the trimmed values in that order.
+
+        Sorting finds repeated values without a hash table: for 5M respondent ids the
+        sort, the take and the comparison took about 0.75 s where ``dictionary_encode``
+        took 2.8 s. Values are trimmed only when some value might need it.
+        """
+        col = self.arrow
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+        if _maybe_padded(arr):
+            arr = pc.trim(arr)
+        order = pc.sort_indices(arr)
+        values = pc.take(arr, order)
+        n = len(arr)
+        same = _bools(pc.equal(values.slice(1), values.slice(0, n - 1))) if n > 1 else None
+        rows = next(chunk_values(order))[0] if n else np.zeros(0, np.int64)  # no copy
+        return rows, np.zeros(0, bool) if same is None else same, values
 
     def to_pandas(self):
         """Trimmed text, converted by pyarrow (pandas' own string array where it has one)

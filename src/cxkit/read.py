@@ -279,7 +279,11 @@ def _row_groups(pf, columns: list[str] | None) -> pa.Table:
 
 
 def _read_parquet(
-    data: bytes | Path, name: str, columns: Projection | None = None, typed: bool = False
+    data: bytes | Path,
+    name: str,
+    columns: Projection | None = None,
+    typed: bool = False,
+    plain_text: Collection[str] = (),
 ) -> RawTable:
     """A Parquet file's columns (the projected ones only, if ``columns``).
 
@@ -307,7 +311,11 @@ def _read_parquet(
             if typed:
                 # text as dictionaries: a role column is a few labels and an index per row,
                 # not five million strings
-                text = [f.name for f in schema if f.name in keep and pa.types.is_string(f.type)]
+                text = [
+                    f.name
+                    for f in schema
+                    if f.name in keep and f.name not in plain_text and pa.types.is_string(f.type)
+                ]
                 if text:
                     pf = pq.ParquetFile(source(), read_dictionary=text)
             table = _row_groups(pf, wanted if columns is not None else None)
@@ -413,6 +421,7 @@ def read_table(
     columns: Projection | None = None,
     typed: bool = False,
     decimals: Collection[str] = (),
+    plain_text: Collection[str] = (),
 ) -> RawTable:
     """Read one survey file, or a folder of drops, whatever platform exported it.
 
@@ -450,6 +459,10 @@ def read_table(
         With ``typed``, these columns of a plain CSV/TSV are read as float64 when their first
         records are all blank or plain decimals (for weights: pyarrow parses a number as
         Python's ``float`` does; any cell it cannot parse sends the file to the text read).
+    plain_text : collection of str
+        With ``typed``, these text columns of a Parquet file arrive as plain strings, not
+        dictionaries: respondent ids, every one different, for which a dictionary is only
+        extra work (5M ids: 1.2-1.5 s instead of 0.16-0.19 s).
 
     Returns
     -------
@@ -469,6 +482,7 @@ def read_table(
         "columns": columns,
         "typed": typed,
         "decimals": decimals,
+        "plain_text": plain_text,
     }
     release_gc()  # the command has loaded its modules (see cxkit.startup)
     if str(path) != "-" and Path(path).is_dir():
@@ -492,7 +506,7 @@ def _read_file(
     columns, typed = opts["columns"], opts["typed"]
     if _is_parquet_file(str(path)):
         _check_memory(Path(path))
-        return _read_parquet(Path(path), str(path), columns, typed)
+        return _read_parquet(Path(path), str(path), columns, typed, opts["plain_text"])
     # a text file named .xlsx & co. is refused from its bytes (_read_text): never map it
     mappable = Path(path).suffix.lower() not in _TEXT_ONLY_SUFFIXES
     mapped = _mapped(str(path)) if mappable and _fast_text(encoding, opts) else None
@@ -504,7 +518,7 @@ def _read_file(
         raise InputError(f"{name}: is empty; expected a header row and at least one response")
     kind = _sniff_kind(data)
     if kind == "parquet":
-        return _read_parquet(data, name, columns, typed)
+        return _read_parquet(data, name, columns, typed, opts["plain_text"])
     if kind == "sav":
         return _read_sav(data, name, columns)
     if kind == "zip":

@@ -448,22 +448,24 @@ def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
     table, file = raw.table, raw.source.path
     if id_col is None or id_col not in table.column_names:
         return raw
-    codes, uniques = Text(table.column(id_col)).factorize()  # trimmed; -1 = no id
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    repeated = counts > 1
-    if not repeated.any():
+    order, same, values = Text(table.column(id_col)).sorted_runs()  # trimmed; nulls apart
+    if not same.any():
         return raw
+    # a repeated id's rows sit together in the sort, in row order: runs of ``same``
+    starts = np.flatnonzero(same & ~np.append(False, same[:-1]))
     if keep is None:
-        rows = np.flatnonzero(codes == codes[np.flatnonzero(repeated[codes] & (codes >= 0))[0]])
+        firsts = order[starts]
+        j = int(np.argmin(firsts))  # the repeated id met first in the file
         raise InputError(
-            f"{file}: column {id_col!r}: respondent id {uniques[codes[rows[0]]]!r} appears in "
-            f"data rows {rows[0] + 1} and {rows[1] + 1} ({int(repeated.sum())} ids repeated); "
-            "pass --dedupe first or --dedupe last to keep one response per id"
+            f"{file}: column {id_col!r}: respondent id {values[int(starts[j])].as_py()!r} "
+            f"appears in data rows {firsts[j] + 1} and {order[starts[j] + 1] + 1} "
+            f"({starts.size} ids repeated); pass --dedupe first or --dedupe last to keep "
+            "one response per id"
         )
-    order = np.arange(codes.size) if keep == "first" else np.arange(codes.size)[::-1]
-    _, chosen = np.unique(codes[order], return_index=True)
-    kept = codes < 0
-    kept[order[chosen]] = True
+    # the first (last) row of each run of equal ids; every row without an id stays
+    ends = ~np.append(False, same) if keep == "first" else ~np.append(same, False)
+    kept = np.zeros(order.size, dtype=bool)
+    kept[order[ends]] = True
     n = int(kept.size - kept.sum())
     table = table.filter(bool_array(kept))
     note = f"{file}: excluded {n} duplicate responses by {id_col!r} (--dedupe {keep})"
@@ -546,6 +548,7 @@ def read_survey(
             "columns": spec.projection(study),
             "typed": True,
             "decimals": {spec.weight(study)} - {None},
+            "plain_text": {study.id_col} - {None},
         }
         raw = _dedupe(read_table(path, **options), study, spec.dedupe)
         return survey_of(raw, study, spec)
@@ -555,6 +558,7 @@ def read_survey(
         "columns": spec.projection(study, role=False),
         "typed": True,
         "decimals": {spec.weight(study)} - {None},
+        "plain_text": {study.id_col} - {None},
     }
     raws = [
         _dedupe(read_table(p, **options), study, spec.dedupe) for p in (self_file, customer_file)
