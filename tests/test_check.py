@@ -336,3 +336,26 @@ def test_max_missing_share_counts_blank_and_coded_answers(tmp_path):
     assert (every["status"], every["value"]) == ("fail", 0.75)
     assert every["reason"] == "1 item(s) missing more than 50%: b 75%"
     assert (only_a["status"], only_a["value"]) == ("pass", 0.25)
+
+
+def test_each_drop_is_read_once_for_every_check_that_needs_its_survey(monkeypatch):
+    """The data checks (valid answers, missing shares) and each gap or metric check of a
+    drop share one read of it per set of breakdown columns: on a 1M-row file every extra
+    read cost about 0.3 s."""
+    import cxkit.survey
+
+    real = cxkit.survey.read_survey
+    reads: list[tuple[str, str]] = []
+
+    def counting(path=None, **kw):
+        spec = kw.get("spec") or cxkit.SurveySpec()
+        reads.append((str(path), repr(spec)))
+        return real(path, **kw)
+
+    monkeypatch.setattr(cxkit.survey, "read_survey", counting)
+    res = check(DROPS / "2026Q1.csv", DROPS / "2026Q2.csv", "-f", "json")
+    assert res.exit_code == 0, res.output
+    assert len(reads) == len(set(reads)), reads
+    # the plain survey of the current drop served valid_answers, max_missing_share and
+    # the gap.overall threshold
+    assert reads.count((str(DROPS / "2026Q2.csv"), repr(cxkit.SurveySpec()))) == 1

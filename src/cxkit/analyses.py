@@ -33,7 +33,8 @@ class Analysis:
     look for one, ``False`` for none; ``options``: the path's filters on ``run_options``
     columns, which choose what to run rather than which rows to keep); ``intrinsic`` are the
     result columns that are not breakdowns; ``key`` is the column a bare ``[value]`` filter
-    matches.
+    matches. A runner that ``shares_reads`` also takes ``read=``, a function of a drop and
+    the breakdown columns that gives the survey (see :func:`_survey`).
     """
 
     name: str
@@ -41,19 +42,29 @@ class Analysis:
     intrinsic: frozenset[str]
     key: str
     run_options: frozenset[str] = frozenset()
+    shares_reads: bool = False
 
 
-def _run_gap(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
-    from .gap import gap
+def _survey(files: Sequence[str], config, by: Sequence[str], read=None):
+    """The survey of the last drop with the ``by`` columns: ``read(path, by)`` when the
+    caller shares its reads (``cxkit check`` reads a drop once for its data checks and for
+    every gap or metric check of it), else read here."""
+    if read is not None:
+        return read(files[-1], tuple(by))
     from .survey import SurveySpec, read_survey
 
-    survey = read_survey(
+    return read_survey(
         files[-1],
         config=config or None,
         use_config=config is not False,
         spec=SurveySpec(by=tuple(by)),
     )
-    return gap(survey, by=tuple(by))
+
+
+def _run_gap(files: Sequence[str], config, by: Sequence[str], options=None, read=None) -> Result:
+    from .gap import gap
+
+    return gap(_survey(files, config, by, read), by=tuple(by))
 
 
 def _run_nps(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
@@ -90,17 +101,10 @@ def _study(config, near: str):
     return load_study(path) if path is not None else Study()
 
 
-def _run_metric(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
+def _run_metric(files: Sequence[str], config, by: Sequence[str], options=None, read=None) -> Result:
     from .metrics import metric
-    from .survey import SurveySpec, read_survey
 
-    survey = read_survey(
-        files[-1],
-        config=config or None,
-        use_config=config is not False,
-        spec=SurveySpec(by=tuple(by)),
-    )
-    return metric(survey, by=tuple(by))
+    return metric(_survey(files, config, by, read), by=tuple(by))
 
 
 def _run_drivers(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
@@ -161,10 +165,18 @@ def register(analysis: Analysis) -> None:
     ANALYSES[analysis.name] = analysis
 
 
-register(Analysis("gap", _run_gap, frozenset({"level", "item", "pillar", "label"}), key="item"))
+register(
+    Analysis(
+        "gap", _run_gap, frozenset({"level", "item", "pillar", "label"}), "item", shares_reads=True
+    )
+)
 register(Analysis("nps", _run_nps, frozenset({"level", "versus"}), key="versus"))
 register(Analysis("obstacles", _run_obstacles, frozenset({"obstacle", "status"}), key="obstacle"))
-register(Analysis("metric", _run_metric, frozenset({"level", "item", "label"}), key="item"))
+register(
+    Analysis(
+        "metric", _run_metric, frozenset({"level", "item", "label"}), "item", shares_reads=True
+    )
+)
 register(
     Analysis(
         "drivers",

@@ -36,11 +36,13 @@ def require_columns(raw: RawTable, columns: Sequence[str]) -> Outcome:
     return True, 0.0, f"all {len(columns)} required columns present"
 
 
-def _text(raw: RawTable, column: str) -> list[object]:
+def _trimmed(raw: RawTable, column: str) -> pa.ChunkedArray:
+    """A column as trimmed text, left in Arrow: a million cells as Python strings, sorted
+    as objects by ``np.unique``, took 0.8 s where Arrow's counts take a few ms."""
     col = raw.table.column(column)
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = col.cast(pa.string())
-    return pc.utf8_trim_whitespace(col).to_pylist()
+    return pc.utf8_trim_whitespace(col)
 
 
 def min_responses(raw: RawTable, minimum: int, per: str | None) -> Outcome:
@@ -50,11 +52,15 @@ def min_responses(raw: RawTable, minimum: int, per: str | None) -> Outcome:
         return ok, float(n), f"{n} responses ({'>=' if ok else '<'} {minimum})"
     if per not in raw.table.column_names:
         return False, None, f"column {per!r} (check 'per') is not in the drop"
-    values, counts = np.unique(
-        np.array([v if v else "(missing)" for v in _text(raw, per)], dtype=object),
-        return_counts=True,
-    )
-    low = [(str(v), int(c)) for v, c in zip(values, counts, strict=True) if c < minimum]
+    tally: dict[str, int] = {}
+    counted = pc.value_counts(_trimmed(raw, per))  # each distinct value once, nulls too
+    values, counts = counted.field("values").to_pylist(), counted.field("counts").to_pylist()
+    for v, c in zip(values, counts, strict=True):
+        key = v if v else "(missing)"
+        tally[key] = tally.get(key, 0) + c
+    values = sorted(tally)
+    counts = np.array([tally[v] for v in values], dtype=np.int64)
+    low = [(v, int(c)) for v, c in zip(values, counts, strict=True) if c < minimum]
     worst = float(counts.min()) if counts.size else 0.0
     if low:
         detail = ", ".join(f"{v}: {c}" for v, c in low[:8])
@@ -67,16 +73,21 @@ def unique_ids(raw: RawTable, id_col: str | None) -> Outcome:
         return False, None, "no id column: set columns.id in cxkit.toml"
     if id_col not in raw.table.column_names:
         return False, None, f"id column {id_col!r} is not in the drop"
-    ids = [v for v in _text(raw, id_col) if v]
-    values, counts = np.unique(np.array(ids, dtype=object), return_counts=True)
-    dupes = [str(v) for v, c in zip(values, counts, strict=True) if c > 1]
+    from .arrow_values import Text
+
+    # sorted, repeats sit together: the first value of each run of equal ids is a duplicate
+    _, same, values = Text(raw.table.column(id_col)).sorted_runs()  # trimmed, nulls last
+    starts = np.flatnonzero(same & ~np.append(False, same[:-1]))
+    dupes = [v for v in pc.take(values, pa.array(starts, pa.int64())).to_pylist() if v]
+    blank = pc.sum(pc.equal(values, "")).as_py() or 0
+    n_ids = len(values) - values.null_count - blank
     if dupes:
         return (
             False,
             float(len(dupes)),
             f"{len(dupes)} duplicate id(s) in {id_col!r}: {_show(dupes)}",
         )
-    return True, 0.0, f"{len(ids)} ids, all distinct"
+    return True, 0.0, f"{n_ids} ids, all distinct"
 
 
 def valid_answers(read) -> Outcome:
@@ -107,7 +118,11 @@ def max_missing_share(read, limit: float, patterns: Sequence[str]) -> Outcome:
 
 
 def _labels(raw: RawTable, column: str) -> set[str]:
-    return {str(v) for v in _text(raw, column) if v}
+    """The column's distinct non-blank trimmed values (the distinct cells, then trimmed)."""
+    col = raw.table.column(column)
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = col.cast(pa.string())
+    return {v for v in pc.utf8_trim_whitespace(pc.unique(col)).to_pylist() if v}
 
 
 def _is_number(text: str) -> bool:
