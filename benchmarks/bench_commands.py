@@ -1,8 +1,9 @@
 """Time the other everyday runs on the benchmark survey beside their floors.
 
-nps, metric, trend, inspect, gap's Parquet output and gap's wave comparison, each beside
-its floor (pyarrow reading the columns it needs) and, given an older source tree, beside
-that tree's cxkit.
+nps, metric, trend, inspect, gap's Parquet output and gap's wave comparison, gap with the
+respondent id column named in ``cxkit.toml`` (its ids are checked for duplicates) and a
+``cxkit check`` gate, each beside its floor (pyarrow reading the columns it needs) and,
+given an older source tree, beside that tree's cxkit.
 
     python benchmarks/bench_commands.py [--rows 1000000] [--repeat 5] [--old OLD_SRC]
                                         [--file SURVEY.parquet]
@@ -45,6 +46,26 @@ RUNS = {
         ["gap", "--role-col", "role", "--wave", "2026Q3", "--compare-to", "2026Q2"],
         ["role", "wave", *ITEMS],
     ),
+    "gap, config naming the id column": (
+        ["gap", "--config", "{out}/ids.toml"],
+        ["respondent_id", "role", *ITEMS],
+    ),
+    "check: ids, groups, drift, a gap threshold (two drops)": (
+        ["check", "{file}", "--config", "{out}/check.toml"],
+        ["respondent_id", "role", "segment", "wave", "weight", *ITEMS, "nps"],
+    ),
+}
+
+#: file name -> the cxkit.toml a run above names
+CONFIGS = {
+    "ids.toml": '[columns]\nid = "respondent_id"\nrole = "role"\n',
+    "check.toml": (
+        '[columns]\nid = "respondent_id"\nrole = "role"\n\n'
+        "[[check]]\nunique_ids = true\n\n"
+        '[[check]]\nmin_responses = 30\nper = "segment"\n\n'
+        "[[check]]\ndrift = true\n\n"
+        '[[check]]\nexpr = "gap.overall.mean_self >= 1"\n'
+    ),
 }
 
 FLOOR = "import sys, pyarrow.parquet as pq; pq.read_table(sys.argv[1], columns=sys.argv[2:])"
@@ -55,10 +76,10 @@ def argv_for(who: str, path: Path, name: str, out: str, old: str | None) -> list
     if who == "floor":
         return [sys.executable, "-c", FLOOR, str(path), *columns]
     env = ["env", f"PYTHONPATH={old}"] if who == "before" else ["env"]
-    filled = [a.format(out=out) for a in args]
+    filled = [a.format(out=out, file=path) for a in args]
     cmd = [*env, sys.executable, "-m", "cxkit", filled[0], str(path), *filled[1:]]
-    if filled[0] == "inspect":
-        return cmd
+    if filled[0] == "inspect" or "--config" in filled:
+        return cmd if filled[0] != "gap" else [*cmd, "-f", "json"]
     return [*cmd, "--no-config", *([] if "-o" in filled else ["-f", "json"])]
 
 
@@ -76,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         compiled(Path(args.old) / "cxkit")
     times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as out:
+        for name, text in CONFIGS.items():
+            (Path(out) / name).write_text(text)
         for _ in range(args.repeat):
             for name in RUNS:
                 for w in who:

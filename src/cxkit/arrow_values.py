@@ -204,6 +204,16 @@ def _bools(arr: pa.BooleanArray) -> np.ndarray:
     return out
 
 
+def run_starts(same: np.ndarray) -> np.ndarray:
+    """Where runs of repeated values start in :meth:`Text.sorted_runs`' order: the positions
+    ``i`` with ``same[i]`` true and ``same[i - 1]`` false (one per value that repeats).
+
+    >>> run_starts(np.array([True, True, False, True])).tolist()
+    [0, 3]
+    """
+    return np.flatnonzero(same & ~np.append(False, same[:-1]))
+
+
 class Text:
     """A text column (role, breakdown, wave, id) kept in Arrow until pandas is wanted.
 

@@ -73,11 +73,11 @@ def unique_ids(raw: RawTable, id_col: str | None) -> Outcome:
         return False, None, "no id column: set columns.id in cxkit.toml"
     if id_col not in raw.table.column_names:
         return False, None, f"id column {id_col!r} is not in the drop"
-    from .arrow_values import Text
+    from .arrow_values import Text, run_starts
 
     # sorted, repeats sit together: the first value of each run of equal ids is a duplicate
     _, same, values = Text(raw.table.column(id_col)).sorted_runs()  # trimmed, nulls last
-    starts = np.flatnonzero(same & ~np.append(False, same[:-1]))
+    starts = run_starts(same)
     dupes = [v for v in pc.take(values, pa.array(starts, pa.int64())).to_pylist() if v]
     blank = pc.sum(pc.equal(values, "")).as_py() or 0
     n_ids = len(values) - values.null_count - blank

@@ -32,6 +32,7 @@ from .arrow_values import (
     concat_text,
     materialized,
     repeated_text,
+    run_starts,
 )
 from .errors import InputError, UsageError
 from .read import RawTable, SourceInfo, read_table
@@ -452,7 +453,7 @@ def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
     if not same.any():
         return raw
     # a repeated id's rows sit together in the sort, in row order: runs of ``same``
-    starts = np.flatnonzero(same & ~np.append(False, same[:-1]))
+    starts = run_starts(same)
     if keep is None:
         firsts = order[starts]
         j = int(np.argmin(firsts))  # the repeated id met first in the file
