@@ -36,13 +36,18 @@ def require_columns(raw: RawTable, columns: Sequence[str]) -> Outcome:
     return True, 0.0, f"all {len(columns)} required columns present"
 
 
-def _trimmed(raw: RawTable, column: str) -> pa.ChunkedArray:
-    """A column as trimmed text, left in Arrow: a million cells as Python strings, sorted
-    as objects by ``np.unique``, took 0.8 s where Arrow's counts take a few ms."""
-    col = raw.table.column(column)
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        col = col.cast(pa.string())
-    return pc.utf8_trim_whitespace(col)
+def _distinct(raw: RawTable, column: str) -> tuple[list[str | None], list[int]]:
+    """The column's distinct cells as trimmed text, and how many rows hold each (two cells
+    may be equal once trimmed: callers add them up).
+
+    Counted in Arrow before anything becomes text: turning a million cells into Python
+    strings and sorting them as objects (``np.unique``) took 0.8 s a column, and casting a
+    million numbers to text before counting them 13 ms."""
+    counted = pc.value_counts(raw.table.column(column))  # nulls too
+    values = counted.field("values")
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = values.cast(pa.string())
+    return pc.utf8_trim_whitespace(values).to_pylist(), counted.field("counts").to_pylist()
 
 
 def min_responses(raw: RawTable, minimum: int, per: str | None) -> Outcome:
@@ -53,9 +58,7 @@ def min_responses(raw: RawTable, minimum: int, per: str | None) -> Outcome:
     if per not in raw.table.column_names:
         return False, None, f"column {per!r} (check 'per') is not in the drop"
     tally: dict[str, int] = {}
-    counted = pc.value_counts(_trimmed(raw, per))  # each distinct value once, nulls too
-    values, counts = counted.field("values").to_pylist(), counted.field("counts").to_pylist()
-    for v, c in zip(values, counts, strict=True):
+    for v, c in zip(*_distinct(raw, per), strict=True):
         key = v if v else "(missing)"
         tally[key] = tally.get(key, 0) + c
     values = sorted(tally)
@@ -118,11 +121,8 @@ def max_missing_share(read, limit: float, patterns: Sequence[str]) -> Outcome:
 
 
 def _labels(raw: RawTable, column: str) -> set[str]:
-    """The column's distinct non-blank trimmed values (the distinct cells, then trimmed)."""
-    col = raw.table.column(column)
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        col = col.cast(pa.string())
-    return {v for v in pc.utf8_trim_whitespace(pc.unique(col)).to_pylist() if v}
+    """The column's distinct non-blank cells, trimmed."""
+    return {v for v in _distinct(raw, column)[0] if v}
 
 
 def _is_number(text: str) -> bool:
