@@ -154,5 +154,38 @@ def test_weighted_corr_paths_agree_and_match_numpy(monkeypatch):
     sd = np.sqrt(np.diag(cov))
     np.testing.assert_allclose(weighted_corr(data, w[0]), cov / np.outer(sd, sd), atol=1e-12)
     stacked = weighted_corr(data, w)
-    monkeypatch.setattr(importance, "_OUTER_LIMIT", 0)  # force the per-resample products
-    np.testing.assert_allclose(weighted_corr(data, w), stacked, atol=1e-12)
+    monkeypatch.setattr(importance, "_OUTER_LIMIT", 0)  # force the blocked moments
+    monkeypatch.setattr(importance, "_MOMENT_ROWS", 64)  # in several blocks, the last short
+    blocked = weighted_corr(data, w)
+    np.testing.assert_allclose(blocked, stacked, atol=1e-12)
+    for wb, got in zip(w, blocked, strict=True):
+        cov = np.cov(data.T, aweights=wb)
+        sd = np.sqrt(np.diag(cov))
+        np.testing.assert_allclose(got, cov / np.outer(sd, sd), atol=1e-12)
+
+
+def test_bootstrap_equals_resampling_the_rows(monkeypatch):
+    """The bootstrap weights each row by how often a draw of n rows with replacement
+    picked it; the reference resamples the rows themselves with the same draws and takes
+    numpy's correlation matrix of them, on both routes of the moments."""
+    import importlib
+
+    from cxkit import importance
+
+    drv = importlib.import_module("cxkit.drivers")  # the package exports a function by that name
+
+    rng = np.random.default_rng(4)
+    n = 300
+    x = rng.integers(1, 6, size=(n, 4)).astype(float)
+    y = x @ np.array([0.5, 0.3, 0.1, 0.0]) + rng.normal(size=n)
+    data = np.column_stack([x, y])
+    draws = np.random.default_rng(9)
+    ref = np.array(
+        [relative_weights(np.corrcoef(data[draws.integers(0, n, size=n)].T)) for _ in range(40)]
+    )
+    want = np.percentile(ref, [2.5, 97.5], axis=0)
+    for limit in (10**9, 0):  # the outer-product route, then the blocked moments
+        monkeypatch.setattr(importance, "_OUTER_LIMIT", limit)
+        monkeypatch.setattr(drv, "_RESAMPLE_CELLS", 7 * n)  # resamples in chunks of 7
+        got = drv._bootstrap(data, np.ones(n), 40, 9, False, 0.95)
+        np.testing.assert_allclose(got["relative_weight"], want, rtol=1e-9, atol=1e-12)

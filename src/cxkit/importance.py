@@ -16,7 +16,7 @@ import numpy as np
 MAX_LMG = 15
 #: a pivot (partial variance of a predictor given those already in) below this adds nothing
 _PIVOT_TOL = 1e-10
-#: above this many elements (rows x columns^2) resampled moments avoid the outer-product matrix
+#: above this many elements (rows x columns^2) resampled moments are formed block by block
 _OUTER_LIMIT = 4_000_000
 
 
@@ -34,8 +34,7 @@ def weighted_corr(data: np.ndarray, weights: np.ndarray) -> np.ndarray:
     mean = (w2 @ centred) / sw[:, None]
     n, p = centred.shape
     if w2.shape[0] > 1 and n * p * p > _OUTER_LIMIT:
-        # many rows: one (p, n) x (n, p) product per weight vector, no n x p^2 temporary
-        second = np.stack([(centred.T * wb) @ centred for wb in w2]) / sw[:, None, None]
+        second = _blocked_moments(centred, w2) / sw[:, None, None]
     else:
         outer = (centred[:, :, None] * centred[:, None, :]).reshape(n, p * p)
         second = ((w2 @ outer) / sw[:, None]).reshape(-1, p, p)
@@ -47,6 +46,34 @@ def weighted_corr(data: np.ndarray, weights: np.ndarray) -> np.ndarray:
     idx = np.arange(p)
     corr[:, idx, idx] = np.where(sd > 0, 1.0, np.nan)
     return corr[0] if single else corr
+
+
+#: rows per block of :func:`_blocked_moments` (its pairwise products take 30 MB for 21 columns)
+_MOMENT_ROWS = 1 << 14
+
+
+def _blocked_moments(centred: np.ndarray, w2: np.ndarray) -> np.ndarray:
+    """``sum_i w2[b, i] * centred[i] centred[i]'`` for every weight vector ``b``: (B, p, p).
+
+    Many rows: each block of rows' pairwise products (the upper triangle, p(p + 1)/2
+    columns) is formed once and multiplied by every weight vector in one matrix product,
+    instead of one (p, n) x (n, p) product per weight vector and its (n, p) temporary.
+    A bootstrap of 64 resamples over 580,000 rows of 21 columns: 39 ms a resample
+    instead of 91.
+    """
+    n, p = centred.shape
+    iu, ju = np.triu_indices(p)
+    acc = np.zeros((w2.shape[0], iu.size))
+    pairs = np.empty((min(n, _MOMENT_ROWS), iu.size))
+    for lo in range(0, n, _MOMENT_ROWS):
+        block = centred[lo : lo + _MOMENT_ROWS]
+        z = pairs[: block.shape[0]]
+        np.multiply(block[:, iu], block[:, ju], out=z)
+        acc += w2[:, lo : lo + _MOMENT_ROWS] @ z
+    second = np.empty((w2.shape[0], p, p))
+    second[:, iu, ju] = acc
+    second[:, ju, iu] = acc
+    return second
 
 
 def relative_weights(r: np.ndarray) -> np.ndarray:
