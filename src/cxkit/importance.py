@@ -33,7 +33,7 @@ def weighted_corr(data: np.ndarray, weights: np.ndarray) -> np.ndarray:
     sw = w2.sum(axis=1)
     mean = (w2 @ centred) / sw[:, None]
     n, p = centred.shape
-    if w2.shape[0] > 1 and n * p * p > _OUTER_LIMIT:
+    if n * p * p > _OUTER_LIMIT:  # the outer products would take n p^2 floats (1.1 GB)
         second = _blocked_moments(centred, w2) / sw[:, None, None]
     else:
         outer = (centred[:, :, None] * centred[:, None, :]).reshape(n, p * p)
