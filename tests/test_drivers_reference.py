@@ -158,6 +158,8 @@ def test_weighted_corr_paths_agree_and_match_numpy(monkeypatch):
     monkeypatch.setattr(importance, "_MOMENT_ROWS", 64)  # in several blocks, the last short
     blocked = weighted_corr(data, w)
     np.testing.assert_allclose(blocked, stacked, atol=1e-12)
+    # one weight vector over many rows (the full-sample matrix) takes the blocked route too
+    np.testing.assert_allclose(weighted_corr(data, w[0]), stacked[0], atol=1e-12)
     for wb, got in zip(w, blocked, strict=True):
         cov = np.cov(data.T, aweights=wb)
         sd = np.sqrt(np.diag(cov))
