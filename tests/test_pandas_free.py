@@ -99,38 +99,53 @@ def test_text_factorize_matches_pandas(values, cuts, offset, encoded, in_arrow):
     )
 
 
+def _labels_handled(col: pa.ChunkedArray) -> tuple[int, tuple]:
+    """``Text(col).codes()`` and how many labels it hashed in Arrow or numbered in Python."""
+    handled: list[int] = []
+    real_encode, real_tables = arrow_values.pc.dictionary_encode, arrow_values._label_tables
+
+    def encode(values):
+        handled.append(len(values))
+        return real_encode(values)
+
+    def tables(chunks):
+        handled.append(sum(len(c.dictionary) for c in chunks))
+        return real_tables(chunks)
+
+    with (
+        mock.patch.object(arrow_values.pc, "dictionary_encode", encode),
+        mock.patch.object(arrow_values, "_label_tables", tables),
+    ):
+        got = Text(col).codes()
+    return sum(handled), got
+
+
 def test_text_codes_number_each_label_once():
     """A plain text column in many chunks is encoded whole: ``dictionary_encode`` per chunk
     hands each chunk every value seen so far, and numbering those labels was quadratic in
-    the ids (a million ids in 17 chunks: nine million labels, 22 s)."""
-    ids = [f" R{i} " if i % 7 else f"R{i}" for i in range(40_000)]
-    ids[5] = None
-    col = pa.chunked_array([pa.array(ids[i : i + 5_000]) for i in range(0, 40_000, 5_000)])
-    hashed: list[int] = []
-    real = arrow_values.pc.dictionary_encode
-
-    def counting(values):
-        hashed.append(len(values))
-        return real(values)
-
-    with mock.patch.object(arrow_values.pc, "dictionary_encode", counting):
-        codes, uniques = Text(col).codes()
-    assert sum(hashed) <= len(ids)
-    assert isinstance(uniques, pa.Array)  # many labels stay in Arrow
-    assert len(uniques) == 39_999
-    assert codes.dtype == np.int32
-    assert codes[5] == -1 and uniques[int(codes[7])].as_py() == "R7"
-    # a Parquet id column: one dictionary per row group, hashed once end to end
-    parts = pa.chunked_array(
-        [c.dictionary_encode() for c in col.chunks], type=pa.dictionary(pa.int32(), pa.string())
-    )
-    hashed.clear()
-    with mock.patch.object(arrow_values.pc, "dictionary_encode", counting):
-        again, labels = Text(parts).codes()
-    assert sum(hashed) <= len(ids)
-    np.testing.assert_array_equal(again, codes)
-    assert labels.equals(uniques)
-    assert Text(parts).factorize()[1] == uniques.to_pylist()
+    the ids (a million ids in 17 chunks: nine million labels, 22 s). Now each row is hashed
+    once, or twice when some ids are padded (once more, trimmed)."""
+    plain = [f"R{i}" for i in range(40_000)]
+    padded = [f" R{i} " if i % 7 else f"R{i}" for i in range(40_000)]
+    for ids, passes in ((plain, 1), (padded, 2)):
+        ids[5] = None
+        col = pa.chunked_array([pa.array(ids[i : i + 5_000]) for i in range(0, 40_000, 5_000)])
+        handled, (codes, uniques) = _labels_handled(col)
+        assert handled <= passes * len(ids)
+        assert isinstance(uniques, pa.Array)  # many labels stay in Arrow
+        assert len(uniques) == 39_999
+        assert codes.dtype == np.int32
+        assert codes[5] == -1 and uniques[int(codes[8])].as_py() == "R8"
+        # a Parquet id column: one dictionary per row group, hashed once end to end
+        parts = pa.chunked_array(
+            [c.dictionary_encode() for c in col.chunks],
+            type=pa.dictionary(pa.int32(), pa.string()),
+        )
+        handled, (again, labels) = _labels_handled(parts)
+        assert handled <= len(ids)
+        np.testing.assert_array_equal(again, codes)
+        assert labels.equals(uniques)
+        assert Text(parts).factorize()[1] == uniques.to_pylist()
 
 
 def test_text_to_pandas_is_the_trimmed_text():

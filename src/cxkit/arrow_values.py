@@ -253,22 +253,28 @@ class Text:
         row's index twice more as 32-bit integers (45 MB for a 5M-row role column), whose
         fresh pages cost more than the lookup. Few labels in all (a role, a segment) are
         numbered in Python; many (ids) in Arrow, by one hash of the chunks' dictionaries
-        laid end to end. Text not yet dictionary-encoded is trimmed and encoded whole, not
-        chunk by chunk: ``dictionary_encode`` gives each chunk every value seen so far, so
-        a million ids in 17 chunks made nine million labels to number (22 s).
+        laid end to end. Text not yet dictionary-encoded is encoded whole, not chunk by
+        chunk: ``dictionary_encode`` gives each chunk every value seen so far, so a million
+        ids in 17 chunks made nine million labels to number (22 s). When it has many labels
+        and some may be padded, its trimmed rows are encoded instead.
         """
         col = self.arrow
         if pa.types.is_dictionary(col.type):
             chunks = col.chunks
-            if sum(len(c.dictionary) for c in chunks) <= _PYTHON_LABELS:
-                tables, uniques, distinct = _label_tables(chunks)
-            else:
-                tables, uniques, distinct = _label_tables_arrow(chunks)
         else:
             whole = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
-            enc = pc.dictionary_encode(pc.trim(whole))  # values in order of first appearance
-            chunks, uniques = [enc], enc.dictionary
+            enc = pc.dictionary_encode(whole)  # values in order of first appearance
+            many = len(enc.dictionary) > _PYTHON_LABELS
+            if many and _maybe_padded(enc.dictionary):  # many labels, some padded: one
+                enc = pc.dictionary_encode(pc.trim(whole))  # hash of the trimmed rows
+            chunks = [enc]
+        if sum(len(c.dictionary) for c in chunks) <= _PYTHON_LABELS:
+            tables, uniques, distinct = _label_tables(chunks)
+        elif len(chunks) == 1 and not pa.types.is_dictionary(col.type):
+            uniques = chunks[0].dictionary  # distinct, and trimmed where it mattered
             tables, distinct = [np.arange(len(uniques))], len(uniques)
+        else:
+            tables, uniques, distinct = _label_tables_arrow(chunks)
         if len(uniques) <= _PYTHON_LABELS and not isinstance(uniques, list):
             uniques = uniques.to_pylist()
         small = code_dtype(distinct)  # one byte per row for a role or a segment
