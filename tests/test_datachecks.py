@@ -7,7 +7,6 @@ Python counts, written out.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 
 import pyarrow as pa
@@ -17,15 +16,15 @@ from hypothesis import strategies as st
 from cxkit import datachecks
 from cxkit.read import RawTable, SourceInfo
 
+from .chunks import text_chunks
+
 CELLS = st.one_of(
     st.none(), st.sampled_from(["A", " A", "B ", "b", "", " ", "(missing)", "é", "Z"])
 )
 
 
 def _raw(values: list, cuts: list[int]) -> RawTable:
-    bounds = [0, *sorted(c for c in cuts if 0 < c < len(values)), len(values)]
-    chunks = [pa.array(values[a:b], pa.string()) for a, b in itertools.pairwise(bounds)]
-    col = pa.chunked_array(chunks, type=pa.string())
+    col = text_chunks(values, cuts)
     return RawTable(pa.table({"c": col}), SourceInfo("f.csv", "", len(values), "csv"))
 
 

@@ -7,8 +7,6 @@ that). The reference is pandas' ``duplicated`` on the trimmed ids, as the column
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -23,18 +21,9 @@ from cxkit.read import RawTable, SourceInfo, read_table
 from cxkit.study import Study
 from cxkit.survey import _dedupe
 
+from .chunks import text_chunks
+
 IDS = st.one_of(st.none(), st.sampled_from(["A", " A", "A ", "B", "b", "", "  ", "é", "é\u00a0"]))
-
-
-def _column(values: list, cuts: list[int], encoded: bool) -> pa.ChunkedArray:
-    bounds = [0, *sorted(c for c in cuts if 0 < c < len(values)), len(values)]
-    chunks = [pa.array(values[a:b], pa.string()) for a, b in itertools.pairwise(bounds)]
-    col = pa.chunked_array(chunks, type=pa.string())
-    if encoded:  # a Parquet id column read with a dictionary per row group
-        col = pa.chunked_array(
-            [c.dictionary_encode() for c in chunks], type=pa.dictionary(pa.int32(), pa.string())
-        )
-    return col
 
 
 def _raw(col: pa.ChunkedArray) -> RawTable:
@@ -51,7 +40,7 @@ def _raw(col: pa.ChunkedArray) -> RawTable:
     keep=st.sampled_from([None, "first", "last"]),
 )
 def test_dedupe_matches_pandas(values, cuts, encoded, keep):
-    raw = _raw(_column(values, cuts, encoded))
+    raw = _raw(text_chunks(values, cuts, encoded))
     study = Study(id_col="id")
     # reference: pandas on the ids as Python strips them (what str.strip and Arrow's
     # utf8_trim_whitespace both remove here: spaces and the no-break space)
@@ -78,11 +67,11 @@ def test_dedupe_matches_pandas(values, cuts, encoded, keep):
 
 
 def test_sorted_runs_is_a_stable_sort_with_missing_last():
-    order, same, values = Text(_column(["b", None, " a", "b", "a "], [2], False)).sorted_runs()
+    order, same, values = Text(text_chunks(["b", None, " a", "b", "a "], [2])).sorted_runs()
     assert order.tolist() == [2, 4, 0, 3, 1]
     assert same.tolist() == [True, False, True, False]
     assert values.to_pylist() == ["a", "a", "b", "b", None]
-    order, same, _ = Text(_column([], [], False)).sorted_runs()
+    order, same, _ = Text(text_chunks([], [])).sorted_runs()
     assert order.size == 0 and same.size == 0
 
 
