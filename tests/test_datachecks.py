@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -72,3 +73,66 @@ def test_numbers_are_checked_as_their_text():
         "2 c group(s) under 2 responses ((missing): 1, 2: 1)"
     )
     assert datachecks._labels(raw, "c") == {"1", "2"}
+
+
+def _int_chunk(xs: list, junk: list[int], offset: int, typ: pa.DataType) -> pa.Array:
+    """``xs`` as an integer Arrow array starting ``offset`` into its buffers, each null's
+    slot holding junk (pyarrow's readers leave old bytes there)."""
+    dtype = np.dtype(typ.to_pandas_dtype())
+    data = np.array(junk[: len(xs) + offset], dtype=np.int64).astype(dtype)
+    data[offset:][[x is not None for x in xs]] = [x for x in xs if x is not None]
+    valid = np.zeros(len(xs) + offset, dtype=bool)
+    valid[offset:] = [x is not None for x in xs]
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little").tobytes())
+    buffers = [bitmap, pa.py_buffer(data.tobytes())]
+    return pa.Array.from_buffers(typ, len(xs), buffers, offset=offset)
+
+
+#: integer types and the number the drawn 0 ... 299 are shifted by (to fit, or to test a base)
+TYPES = [
+    (pa.int8(), -128),
+    (pa.uint8(), 0),
+    (pa.int16(), -150),
+    (pa.int32(), 1_000),
+    (pa.int64(), -(2**40)),
+    (pa.uint16(), 7),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(
+            st.lists(st.one_of(st.none(), st.integers(0, 299)), max_size=20),
+            st.lists(st.integers(-128, 255), min_size=22, max_size=22),
+            st.integers(0, 2),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    kind=st.sampled_from(TYPES),
+)
+def test_integer_columns_are_counted_as_python_counts_their_text(parts, kind):
+    """Integer columns spanning at most 256 numbers (items) are counted one byte per cell,
+    wider ones by Arrow's hashing; either way the reference is Python's ``Counter`` of the
+    cells as text (Arrow's own ``to_pylist`` says what the cells are)."""
+    typ, shift = kind
+    top = 255 if typ.bit_width == 8 else 299
+    chunks = [
+        _int_chunk([None if x is None else min(x, top) + shift for x in xs], junk, off, typ)
+        for xs, junk, off in parts
+    ]
+    col = pa.chunked_array(chunks, type=typ)
+    cells = col.to_pylist()
+    values, counts = datachecks._distinct(
+        RawTable(pa.table({"c": col}), SourceInfo("f.parquet", "", len(cells), "parquet")), "c"
+    )
+    assert dict(zip(values, counts, strict=True)) == Counter(
+        None if x is None else str(x) for x in cells
+    )
+    numbers = [int(v) for v in values if v is not None]
+    if datachecks._integer_counts(col) is not None:  # the byte route: numbers ascending
+        assert numbers == sorted(numbers)
+        assert None not in values[:-1]
+    else:
+        assert max(numbers) - min(numbers) > 255

@@ -43,11 +43,54 @@ def _distinct(raw: RawTable, column: str) -> tuple[list[str | None], list[int]]:
     Counted in Arrow before anything becomes text: turning a million cells into Python
     strings and sorting them as objects (``np.unique``) took 0.8 s a column, and casting a
     million numbers to text before counting them 13 ms."""
-    counted = pc.value_counts(raw.table.column(column))  # nulls too
+    col = raw.table.column(column)
+    if pa.types.is_integer(col.type):
+        counted = _integer_counts(col)
+        if counted is not None:
+            return counted
+    counted = pc.value_counts(col)  # nulls too
     values = counted.field("values")
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         values = values.cast(pa.string())
     return pc.utf8_trim_whitespace(values).to_pylist(), counted.field("counts").to_pylist()
+
+
+def _integer_counts(col: pa.ChunkedArray) -> tuple[list[str | None], list[int]] | None:
+    """:func:`_distinct` of an integer column whose numbers span at most 256 values (an
+    item), counted as one byte each: the numbers as text in ascending order, then the
+    nulls as None. None for a wider column.
+
+    Hashing every answer (``value_counts``) took 6 ms a million-row column, and drift
+    counts every item of both drops."""
+    from .arrow_values import chunk_values
+
+    wraps = col.type.bit_width == 8 and pa.types.is_signed_integer(col.type)
+    order = np.r_[128:256, 0:128] if wraps else np.arange(256)  # the numbers ascending
+    if col.type.bit_width == 8:  # the bytes themselves: no bounds needed
+        lo = 0
+    else:
+        bounds = pc.min_max(col).as_py()
+        lo, hi = bounds["min"], bounds["max"]
+        if lo is None:
+            lo = hi = 0  # no number: only nulls
+        if hi - lo > 255:
+            return None
+    counts = np.zeros(256, np.int64)
+    for x, valid in chunk_values(col):
+        if lo:
+            x = np.subtract(x, x.dtype.type(lo))  # 0 ... 255: no overflow
+        at = x.view(np.uint8) if x.itemsize == 1 else x.astype(np.uint8)
+        if valid is not None:  # a null's slot holds anything: count it as 0, then take it off
+            at = at * valid.view(np.uint8)
+        counts += np.bincount(at, minlength=256)
+    counts[0] -= col.null_count
+    seen = [int(i) for i in order if counts[i]]
+    values: list[str | None] = [str(i - 256 if wraps and i >= 128 else lo + i) for i in seen]
+    tally = [int(counts[i]) for i in seen]
+    if col.null_count:
+        values.append(None)
+        tally.append(col.null_count)
+    return values, tally
 
 
 def min_responses(raw: RawTable, minimum: int, per: str | None) -> Outcome:
