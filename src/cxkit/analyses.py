@@ -8,12 +8,15 @@ and whose ``region`` is ``EMEA``. Unknown names are usage errors listing the val
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from .errors import UsageError
 from .expr import Path
+from .table import ColumnTable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -211,8 +214,10 @@ def by_columns(path: Path) -> list[str]:
     return [k for k, _ in path.filters if k is not None and k not in a.intrinsic]
 
 
-def select(result: Result, path: Path) -> pd.DataFrame:
-    """The rows of ``result.table`` a path names (possibly none), with its column valid.
+def select(result: Result, path: Path) -> ColumnTable | pd.DataFrame:
+    """The rows of the result's table a path names (possibly none), with its column valid:
+    a :class:`~cxkit.table.ColumnTable` while the analysis' table is one (gap, nps and
+    metric: no pandas), else the DataFrame's rows.
 
     Raises
     ------
@@ -220,50 +225,66 @@ def select(result: Result, path: Path) -> pd.DataFrame:
         The level or column does not exist in this analysis (the message lists valid names).
     """
     a = analysis_for(path)
-    table = result.table
-    numeric = [c for c in table.columns if str(table[c].dtype).startswith(("float", "int"))]
-    if path.column not in table.columns:
+    table = result.__dict__["_table"]
+    columns = list(table.columns)
+    numeric = [c for c in columns if dtype_name(table, c).startswith(("float", "int"))]
+    if path.column not in columns:
         raise UsageError(
             f"{path.analysis} has no column {path.column!r}; valid: {', '.join(numeric)}"
         )
-    rows = table
+    rows = list(range(len(table)))
     if path.levels:
-        if "level" not in table.columns or len(path.levels) > 1:
+        if "level" not in columns or len(path.levels) > 1:
             raise UsageError(f"{path.analysis} rows have no level {'.'.join(path.levels)!r}")
-        levels = list(dict.fromkeys(table["level"]))
+        level = list(table["level"])
+        levels = list(dict.fromkeys(level))
         if path.levels[0] not in levels:
             raise UsageError(
                 f"{path.analysis} has no level {path.levels[0]!r}; valid: {', '.join(levels)}"
             )
-        rows = rows[rows["level"] == path.levels[0]]
-    for level, value in path.key_filters:
-        column = level if level in table.columns else a.key
-        keys = list(dict.fromkeys(str(v) for v in rows[column] if isinstance(v, str)))
+        rows = [i for i in rows if level[i] == path.levels[0]]
+    for level_name, value in path.key_filters:
+        column = level_name if level_name in columns else a.key
+        cells = list(table[column])
+        keys = list(dict.fromkeys(str(cells[i]) for i in rows if isinstance(cells[i], str)))
         if value not in keys:
             raise UsageError(
                 f"{path.analysis} has no {column} {value!r}; valid: {', '.join(keys[:30])}"
             )
-        rows = rows[rows[column].astype(str) == value]
+        rows = [i for i in rows if str(cells[i]) == value]
     filtered = set()
     for key, value in path.filters:
         column = key if key is not None else a.key
-        if key in a.run_options and column not in table.columns:
+        if key in a.run_options and column not in columns:
             continue  # it chose what to run (e.g. drivers[outcome=ltr]), not which rows
-        if column not in table.columns:
+        if column not in columns:
             raise UsageError(f"{path.analysis} has no column {column!r} to filter on")
         filtered.add(column)
-        rows = rows[rows[column].astype(str) == value]
-    for col in table.columns:
-        if col not in a.intrinsic and col not in filtered and (table[col] == ALL).any():
-            rows = rows[rows[col] == ALL]
-    return rows
+        cells = list(table[column])
+        rows = [i for i in rows if str(cells[i]) == value]
+    for col in columns:
+        cells = list(table[col])
+        if col not in a.intrinsic and col not in filtered and any(_is_all(v) for v in cells):
+            rows = [i for i in rows if _is_all(cells[i])]
+    taken = np.array(rows, dtype=np.intp)
+    return table.take(taken) if isinstance(table, ColumnTable) else table.iloc[taken]
 
 
-def describe_row(row: pd.Series, result: Result, path: Path) -> str:
+def _is_all(value: object) -> bool:
+    """Whether a cell is the all-respondents row's marker (only text can be)."""
+    return isinstance(value, str) and value == ALL
+
+
+def dtype_name(table: ColumnTable | pd.DataFrame, column: str) -> str:
+    """A column's numpy or pandas dtype name; ``object`` for a ColumnTable's text (a list)."""
+    return str(getattr(table[column], "dtype", "object"))
+
+
+def describe_row(row: Mapping[str, Any], result: Result, path: Path) -> str:
     """A short name for a selected row: its key and breakdown values."""
     a = analysis_for(path)
     parts = []
-    for col in result.table.columns:
+    for col in result.__dict__["_table"].columns:  # the table as it is: no DataFrame built
         if col == "label" or col == "level":
             continue
         value = row[col]

@@ -31,19 +31,23 @@ and the threshold and change checks are skipped.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from . import analyses, compare, datachecks, expr, stats
 from .errors import ConfigError, CxkitError, UsageError
 from .read import RawTable, read_table
 from .result import Result, ViewColumn, make_provenance
 from .study import Study
+from .table import ColumnTable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _PRIMARY = {
     "require_columns": "data",
@@ -186,14 +190,19 @@ class _Runs:
         return got
 
 
-def _binding(values: pd.Series, op: str) -> float:
-    if values.isna().any():
+def _binding(values: np.ndarray, op: str) -> float:
+    if np.isnan(values).any():
         return math.nan
     if op in (">=", ">"):
         return float(values.min())
     if op in ("<=", "<"):
         return float(values.max())
-    return float(values.iloc[0])
+    return float(values[0])
+
+
+def _row(rows: ColumnTable | pd.DataFrame, i: int) -> Mapping[str, Any]:
+    """Row ``i`` of selected rows, as column name -> value."""
+    return rows.row(i) if isinstance(rows, ColumnTable) else rows.iloc[i]
 
 
 def _threshold(spec: CheckSpec, runs: _Runs, drop: str) -> Outcome:
@@ -214,7 +223,7 @@ def _threshold(spec: CheckSpec, runs: _Runs, drop: str) -> Outcome:
             f"the analysis could not run: {exc}",
         )
     rows = analyses.select(result, parsed.path)
-    if rows.empty:
+    if not len(rows):
         return Outcome(
             spec.name,
             spec.kind,
@@ -225,15 +234,15 @@ def _threshold(spec: CheckSpec, runs: _Runs, drop: str) -> Outcome:
             "fail",
             "no row of the result matches the path",
         )
-    values = rows[parsed.path.column].astype(float)
+    values = np.asarray(rows[parsed.path.column], dtype=float)
     failing = [
-        analyses.describe_row(r, result, parsed.path)
-        for (_, r), v in zip(rows.iterrows(), values, strict=True)
+        analyses.describe_row(_row(rows, i), result, parsed.path)
+        for i, v in enumerate(values.tolist())
         if not parsed.holds(v)
     ]
     value = _binding(values, parsed.op)
     if failing:
-        undefined = values.isna().any()
+        undefined = np.isnan(values).any()
         why = "is undefined for" if undefined else f"is not {parsed.op} {parsed.limit:g} for"
         reason = f"{parsed.path.column} {why} {len(failing)} of {len(rows)} row(s): " + ", ".join(
             failing[:6]
@@ -270,9 +279,14 @@ def _changes(specs, runs: _Runs, previous: str, current: str, settings) -> list[
             )
             continue
         prev, cur = analyses.select(prev_res, path), analyses.select(cur_res, path)
-        keys = [c for c in cur.columns if cur[c].dtype == object or str(cur[c].dtype) == "str"]
-        prev_part, merged = compare.align(prev, cur, keys)
-        if merged.empty or prev_part[path.column].isna().all():
+        keys = [c for c in cur.columns if analyses.dtype_name(cur, c) in ("object", "str")]
+        prev_part = None
+        if isinstance(prev, ColumnTable) and isinstance(cur, ColumnTable):
+            prev_part, merged = compare.matched_rows(prev, cur, keys), cur
+        if prev_part is None:  # DataFrames, or keys that repeat: pandas' merge
+            prev, cur = (t.to_pandas() if isinstance(t, ColumnTable) else t for t in (prev, cur))
+            prev_part, merged = compare.align(prev, cur, keys)
+        if not len(merged) or np.isnan(np.asarray(prev_part[path.column], dtype=float)).all():
             outcomes[i] = Outcome(
                 spec.name,
                 "change",
@@ -289,7 +303,7 @@ def _changes(specs, runs: _Runs, previous: str, current: str, settings) -> list[
             rows.append(
                 {
                     "spec": i,
-                    "row": analyses.describe_row(merged.iloc[j], cur_res, path),
+                    "row": analyses.describe_row(_row(merged, j), cur_res, path),
                     "d": d[j],
                     "lo": lo[j],
                     "hi": hi[j],
@@ -477,12 +491,12 @@ def run_checks(
             got = _changes([specs[i] for i in change_idx], runs, previous, current, settings)
             for i, o in zip(change_idx, got, strict=True):
                 outcomes[i] = o
-    table = pd.DataFrame([vars(o) for o in outcomes])
-    failed = int((table["status"] == "fail").sum())
-    skipped = int((table["status"] == "skipped").sum())
+    table = _outcome_table(outcomes)
+    failed = table["status"].count("fail")
+    skipped = table["status"].count("skipped")
     total = len(table)
     if failed:
-        names = "; ".join(table.loc[table["status"] == "fail", "check"].head(4))
+        names = "; ".join([o.check for o in outcomes if o.status == "fail"][:4])
         headline = f"{failed} of {total} checks failed on {current}: {names}"
     else:
         headline = f"all {total} checks passed on {current}"
@@ -523,6 +537,20 @@ def run_checks(
         emphasis_col="status",
         emphasis_plain="pass",
     )
+
+
+def _outcome_table(outcomes: Sequence[Outcome]) -> ColumnTable:
+    """One row per outcome, typed as ``pd.DataFrame([vars(o) for o in outcomes])`` types
+    them (text as lists; a number column as floats with ``nan`` for None, or all None)."""
+    data: dict[str, Any] = {}
+    for f in dataclasses.fields(Outcome):
+        cells = [getattr(o, f.name) for o in outcomes]
+        numbers = f.type in ("float | None", "float")
+        if numbers and any(c is not None for c in cells):
+            data[f.name] = np.array([math.nan if c is None else c for c in cells], dtype=float)
+        else:
+            data[f.name] = cells
+    return ColumnTable(data)
 
 
 def _detected_items(read: Any, previous: str | None) -> list[str]:

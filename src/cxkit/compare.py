@@ -180,17 +180,26 @@ def _key(values: Sequence[Any]) -> tuple:
 def _aligned_columns(
     previous: Any, result: Any, keys: Sequence[str]
 ) -> tuple[ColumnTable, ColumnTable] | None:
-    """For two results still held as columns: ``previous``'s numeric columns with its rows
-    matched to ``result``'s by ``keys`` (``nan`` where there is no match), and ``result``'s
-    own columns; None otherwise (DataFrames, or keys that repeat in ``previous``), for
-    :func:`align`."""
+    """For two results still held as columns: :func:`matched_rows` of their tables and
+    ``result``'s own columns; None otherwise (DataFrames, or keys that repeat in
+    ``previous``), for :func:`align`."""
     if not (result.holds_columns() and previous.holds_columns()):
         return None
     cur, prev = result.__dict__["_table"], previous.__dict__["_table"]
+    matched = matched_rows(prev, cur, keys)
+    return None if matched is None else (matched, cur)
+
+
+def matched_rows(prev: ColumnTable, cur: ColumnTable, keys: Sequence[str]) -> ColumnTable | None:
+    """``prev``'s numeric columns with its rows matched to ``cur``'s by ``keys`` (``nan``
+    where there is no match): :func:`align` without pandas. None when keys repeat in
+    ``prev`` (a merge would repeat rows of ``cur``) or there are no keys."""
+    if not keys:
+        return None
     row_of: dict[tuple, int] = {}
     for i, k in enumerate(prev.select(list(keys)).rows()):
         if row_of.setdefault(_key(k), i) != i:
-            return None  # a merge would repeat rows of ``result``
+            return None
     rows = np.array([row_of.get(_key(k), -1) for k in cur.select(list(keys)).rows()], dtype=int)
     matched = rows >= 0
     numeric = {}
@@ -199,4 +208,4 @@ def _aligned_columns(
         if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
             taken = values[np.where(matched, rows, 0)] if values.size else np.zeros(rows.size)
             numeric[c] = np.where(matched, taken, np.nan)
-    return ColumnTable(numeric), cur
+    return ColumnTable(numeric)

@@ -119,13 +119,13 @@ def unique_ids(raw: RawTable, id_col: str | None) -> Outcome:
         return False, None, "no id column: set columns.id in cxkit.toml"
     if id_col not in raw.table.column_names:
         return False, None, f"id column {id_col!r} is not in the drop"
-    from .arrow_values import Text, run_starts
+    from .arrow_values import Text, column_array, numbers, run_starts
 
     # sorted, repeats sit together: the first value of each run of equal ids is a duplicate
     _, same, values = Text(raw.table.column(id_col)).sorted_runs()  # trimmed, nulls last
-    starts = run_starts(same)
-    dupes = [v for v in pc.take(values, pa.array(starts, pa.int64())).to_pylist() if v]
-    blank = pc.sum(pc.equal(values, "")).as_py() or 0
+    starts = column_array(run_starts(same).astype(np.int64))  # pa.array would load pandas
+    dupes = [v for v in pc.take(values, starts).to_pylist() if v]
+    blank = int((numbers(pc.binary_length(values), -1) == 0).sum())  # no pandas for a scalar
     n_ids = len(values) - values.null_count - blank
     if dupes:
         return (

@@ -67,6 +67,20 @@ class ColumnTable:
         """Rows ``start:stop``, as a list slice takes them."""
         return ColumnTable({name: values[start:stop] for name, values in self._data.items()})
 
+    def take(self, rows: np.ndarray) -> ColumnTable:
+        """The rows at positions ``rows``, in that order.
+
+        >>> ColumnTable({"item": ["q1", "q2", "q3"], "n": np.array([3, 4, 5])}).take(
+        ...     np.array([2, 0])).rows().__next__()
+        ('q3', 5)
+        """
+        return ColumnTable(
+            {
+                name: values[rows] if isinstance(values, np.ndarray) else [values[i] for i in rows]
+                for name, values in self._data.items()
+            }
+        )
+
     def with_first(self, name: str, value: object) -> ColumnTable:
         """A copy with a constant column ``name`` put first."""
         return ColumnTable({name: [value] * self._n, **self._data})
