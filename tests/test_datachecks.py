@@ -7,6 +7,7 @@ Python counts, written out.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -136,3 +137,21 @@ def test_integer_columns_are_counted_as_python_counts_their_text(parts, kind):
         assert None not in values[:-1]
     else:
         assert max(numbers) - min(numbers) > 255
+
+
+def test_drift_hashes_in_two_threads_as_in_one(monkeypatch):
+    """Big drops hash their items' labels two at a time; the outcome is the sequential
+    one (the example drops, whose last one has a new label and a changed scale)."""
+    from cxkit.read import read_table
+    from cxkit.study import load_study
+
+    from .conftest import EXAMPLES
+
+    drops = EXAMPLES / "drops"
+    study = load_study(drops / "cxkit.toml")
+    raws = [read_table(drops / f"2026Q{q}.csv") for q in ("1", "2", "3", "4_broken")]
+    items = ["sa_1", "sa_2", "ci_1", "ci_2", "ee_1", "ee_2", "nps"]
+    alone = [datachecks.drift(a, b, items, study) for a, b in itertools.pairwise(raws)]
+    monkeypatch.setattr(datachecks, "_THREADED_CELLS", 0)
+    assert [datachecks.drift(a, b, items, study) for a, b in itertools.pairwise(raws)] == alone
+    assert not alone[-1][0] and "new answer label" in alone[-1][2]
