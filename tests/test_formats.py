@@ -386,7 +386,7 @@ def _counts_cell_by_cell(col) -> Counter:
         st.lists(
             st.one_of(
                 st.none(),
-                st.sampled_from(["a", " a", "a ", "", "  ", "b", "\tb\n"]),
+                st.sampled_from(["a", " a", "a ", "", "  ", "b", "\tb\n", "c\x1c", "\u00a0c", "b"]),
                 st.text(max_size=3),
             ),
             max_size=12,
@@ -399,8 +399,9 @@ def _counts_cell_by_cell(col) -> Counter:
 )
 def test_profile_counts_equal_a_count_of_every_cell(chunks, numbers, reals, encoded):
     """Same answers, same counts, same first-occurrence order (``most_common`` breaks ties
-    by it) as counting cell by cell."""
-    from cxkit.profile import _counts
+    by it) as counting cell by cell; and the summary ``inspect`` shows (counted in Arrow
+    for text that needs no stripping) is that count's."""
+    from cxkit.profile import _counts, _Tally, _text_summary
 
     text = pa.chunked_array([pa.array(c, pa.string()) for c in chunks], type=pa.string())
     if encoded:
@@ -418,3 +419,24 @@ def test_profile_counts_equal_a_count_of_every_cell(chunks, numbers, reals, enco
         got, want = _counts(col), _counts_cell_by_cell(col)
         assert list(got.items()) == list(want.items())
         assert got.most_common(4) == want.most_common(4)
+        tally = _Tally(col)
+        top = [k for k, _ in want.most_common(4)]
+        assert (tally.answered, tally.distinct, tally.top) == (sum(want.values()), len(want), top)
+        assert list(tally.counter.items()) == list(want.items())
+    clean = [x for c in chunks for x in c if x is None or (x and x.strip() == x)]
+    if clean:  # text that needs no stripping is summarised in Arrow
+        assert _text_summary(pa.chunked_array([pa.array(clean, pa.string())])) is not None
+
+
+def test_inspect_summary_breaks_ties_in_first_seen_order():
+    """Many answers with equal counts: the most common four are the first seen, as
+    ``Counter.most_common`` gives them (an unstable sort would pick others)."""
+    from cxkit.profile import _Tally
+
+    rng = np.random.default_rng(3)
+    labels = [f"L{i}" for i in rng.permutation(300)]
+    cells = labels * 2 + labels[150:152] * 3
+    want = Counter(cells)
+    tally = _Tally(pa.chunked_array([pa.array(cells, pa.string())]))
+    assert tally.top == [k for k, _ in want.most_common(4)]
+    assert (tally.answered, tally.distinct) == (len(cells), 300)

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 
 from .formats import questions
@@ -113,6 +114,60 @@ def _counts(col: pa.ChunkedArray) -> Counter:
     return Counter(found)
 
 
+class _Tally:
+    """A column's answers summarised (how many, how many distinct, the most common four)
+    from Arrow's counts of its distinct cells; :func:`_counts` (``counter``) only when
+    the column's kind needs the answers themselves.
+
+    A respondent id column is a million distinct texts: turning each into a Python string,
+    a dict entry and a heap entry took 0.9 s of a 1.5 s ``cxkit inspect``, and its name
+    alone settles its kind.
+    """
+
+    def __init__(self, col: pa.ChunkedArray) -> None:
+        self._col = col
+        self._counter: Counter | None = None
+        summary = _text_summary(col)
+        if summary is None:
+            counts = self.counter
+            summary = sum(counts.values()), len(counts), [k for k, _ in counts.most_common(4)]
+        self.answered, self.distinct, self.top = summary
+
+    @property
+    def counter(self) -> Counter:
+        """:func:`_counts` of the column (computed on first use)."""
+        if self._counter is None:
+            self._counter = _counts(self._col)
+        return self._counter
+
+
+def _text_summary(col: pa.ChunkedArray) -> tuple[int, int, list[str]] | None:
+    """``(answered, distinct, most common four)`` of a text column as :func:`_counts`
+    and ``Counter.most_common`` give them, counted in Arrow; None for other columns and
+    for text that stripping would change or that holds blanks (the Counter route merges
+    those)."""
+    import pyarrow.compute as pc
+
+    from .arrow_values import numbers
+
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return None
+    tally = pc.value_counts(col)
+    values, counts = tally.field("values"), tally.field("counts")
+    if values.null_count:
+        present = pc.is_valid(values)
+        values, counts = values.filter(present), counts.filter(present)
+    ends = pc.utf8_slice_codeunits(values, 0, 1).unique().to_pylist()
+    ends += pc.utf8_slice_codeunits(values, -1).unique().to_pylist()
+    if any(not ch or ch.isspace() for ch in ends):  # "" or what str.strip would remove
+        return None
+    n = numbers(counts)
+    first = np.argsort(-n, kind="stable")[:4]  # most_common: ties in first-seen order
+    return int(n.sum()), len(values), [values[int(i)].as_py() for i in first]
+
+
 def _as_numbers(values: list) -> list[float] | None:
     out = []
     for v in values:
@@ -141,17 +196,16 @@ def profile(raw: RawTable) -> Profile:
     cols: list[ColumnInfo] = []
     for name in names:
         col = table.column(name)
-        counts = _counts(col)
-        top = [_short(str(k)) for k, _ in counts.most_common(4)]
+        tally = _Tally(col)
         info = ColumnInfo(
             name=name,
             type=_type_name(col.type),
             label=meta.labels.get(name, ""),
-            answered=sum(counts.values()),
-            distinct=len(counts),
-            values=top,
+            answered=tally.answered,
+            distinct=tally.distinct,
+            values=[_short(str(k)) for k in tally.top],
         )
-        info.kind, info.scale = _kind(name, info, counts, raw, matrix)
+        info.kind, info.scale = _kind(name, info, tally, raw, matrix)
         cols.append(info)
     prof = Profile(columns=cols)
     _plain_groups(prof, table, meta)
@@ -159,7 +213,7 @@ def profile(raw: RawTable) -> Profile:
     return prof
 
 
-def _kind(name, info, counts, raw, matrix) -> tuple[str, str | None]:
+def _kind(name, info, tally, raw, matrix) -> tuple[str, str | None]:
     meta = raw.meta
     lname = name.casefold()
     if name == meta.id_col:
@@ -180,6 +234,7 @@ def _kind(name, info, counts, raw, matrix) -> tuple[str, str | None]:
         return "empty", None
     if _ID_NAME.search(name) and info.distinct == info.answered:
         return "id", None
+    counts = tally.counter
     words = {normalise_label(str(k)) for k in counts}
     words -= _MISSING
     if words and words <= SELF_WORDS | CUSTOMER_WORDS and words & CUSTOMER_WORDS:
