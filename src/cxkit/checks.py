@@ -541,12 +541,12 @@ def run_checks(
 
 def _outcome_table(outcomes: Sequence[Outcome]) -> ColumnTable:
     """One row per outcome, typed as ``pd.DataFrame([vars(o) for o in outcomes])`` types
-    them (text as lists; a number column as floats with ``nan`` for None, or all None)."""
+    them: numbers (with None as ``nan``) as floats, anything else, or only None, as a list."""
     data: dict[str, Any] = {}
     for f in dataclasses.fields(Outcome):
         cells = [getattr(o, f.name) for o in outcomes]
-        numbers = f.type in ("float | None", "float")
-        if numbers and any(c is not None for c in cells):
+        given = [c for c in cells if c is not None]
+        if given and all(isinstance(c, float) for c in given):
             data[f.name] = np.array([math.nan if c is None else c for c in cells], dtype=float)
         else:
             data[f.name] = cells
