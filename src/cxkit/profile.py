@@ -80,22 +80,19 @@ def _type_name(t: pa.DataType) -> str:
     return "text"
 
 
-def _counts(col: pa.ChunkedArray) -> Counter:
+def _counts(col: pa.ChunkedArray, tally: pa.StructArray | None = None) -> Counter:
     """Answers and how often each occurs (text stripped, blanks and nulls left out), in the
-    order they first occur.
+    order they first occur (``tally``: :func:`_value_counts` of ``col``, if already made).
 
     pyarrow counts the distinct cells (``value_counts`` keeps first-occurrence order), so
     only those become Python values, and only padded text is stripped one value at a time:
     a million-row column took 0.4 s as a Python loop over every cell (``cxkit inspect`` on
     26 such columns: 7.8 s). ``nan`` is one answer.
     """
-    import pyarrow.compute as pc
-
     if pa.types.is_null(col.type):
         return Counter()
-    if pa.types.is_dictionary(col.type):
-        col = col.cast(col.type.value_type)
-    tally = pc.value_counts(col)
+    if tally is None:
+        tally = _value_counts(col)
     values, counts = tally.field("values").to_pylist(), tally.field("counts").to_pylist()
     found = dict(zip(values, counts, strict=True))  # each distinct cell once, in order
     if len(found) < len(values):  # cells Arrow tells apart but Python does not (0.0, -0.0)
@@ -127,7 +124,8 @@ class _Tally:
     def __init__(self, col: pa.ChunkedArray) -> None:
         self._col = col
         self._counter: Counter | None = None
-        summary = _text_summary(col)
+        self._tally = None if pa.types.is_null(col.type) else _value_counts(col)
+        summary = _text_summary(self._tally) if self._tally is not None else None
         if summary is None:
             counts = self.counter
             summary = sum(counts.values()), len(counts), [k for k, _ in counts.most_common(4)]
@@ -137,25 +135,31 @@ class _Tally:
     def counter(self) -> Counter:
         """:func:`_counts` of the column (computed on first use)."""
         if self._counter is None:
-            self._counter = _counts(self._col)
+            self._counter = _counts(self._col, self._tally)
         return self._counter
 
 
-def _text_summary(col: pa.ChunkedArray) -> tuple[int, int, list[str]] | None:
-    """``(answered, distinct, most common four)`` of a text column as :func:`_counts`
-    and ``Counter.most_common`` give them, counted in Arrow; None for other columns and
-    for text that stripping would change or that holds blanks (the Counter route merges
-    those)."""
+def _value_counts(col: pa.ChunkedArray) -> pa.StructArray:
+    """Arrow's ``value_counts`` of a column (dictionaries counted as their text)."""
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    return pc.value_counts(col)
+
+
+def _text_summary(tally: pa.StructArray) -> tuple[int, int, list[str]] | None:
+    """``(answered, distinct, most common four)`` of a text column from its
+    :func:`_value_counts`, as :func:`_counts` and ``Counter.most_common`` give them; None
+    for other columns and for text that stripping would change or that holds blanks (the
+    Counter route merges those)."""
     import pyarrow.compute as pc
 
     from .arrow_values import numbers
 
-    if pa.types.is_dictionary(col.type):
-        col = col.cast(col.type.value_type)
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        return None
-    tally = pc.value_counts(col)
     values, counts = tally.field("values"), tally.field("counts")
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return None
     if values.null_count:
         present = pc.is_valid(values)
         values, counts = values.filter(present), counts.filter(present)
