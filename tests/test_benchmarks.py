@@ -85,3 +85,14 @@ def test_bench_commands_runs_every_command_beside_its_floor(files, capsys):
     assert bench_commands.main(["--file", str(files["parquet"]), "--repeat", "1"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| `")]
     assert [r.split("`")[1] for r in rows] == list(bench_commands.RUNS)
+
+
+def test_bench_check_drops_times_the_gate_beside_its_floor(capsys):
+    """benchmarks/bench_check_drops.py: the check passes (a failing process raises) and
+    each of floor, cxkit and before gets its row."""
+    import bench_check_drops
+
+    src = str(Path(bench_check_drops.HERE).parent / "src")
+    assert bench_check_drops.main(["--repeat", "1", "--old", src]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert [r.split(" | ")[0] for r in rows[1:]] == ["| floor", "| cxkit", "| before"]
