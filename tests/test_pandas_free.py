@@ -464,3 +464,15 @@ def test_text_factorize_ignores_what_a_null_index_slot_holds():
     assert uniques == ["x", "y", "z"]  # unused labels too, as unifying the chunks gives
     assert codes.tolist() == [1, -1, 0, -1, 1, -1, -1, 2]
     assert codes.dtype == np.int8
+
+
+@pytest.mark.parametrize(
+    "name", ["centricity_survey.csv", "obstacles_ranked.csv", "drops/2026Q2.csv"]
+)
+def test_inspect_and_init_import_no_pandas(name, tmp_path):
+    """``inspect`` builds its table as columns and the rank check reads Arrow without
+    Python scalars (pyarrow turns those into Arrow through its pandas shim): pandas would
+    be 0.4 s of a 1.1 s inspect on a million rows. (Qualtrics exports still load it.)"""
+    path = str(ROOT / "examples" / name)
+    for args in (["inspect", path, "-f", "json"], ["init", path, "-o", str(tmp_path / "c.toml")]):
+        assert loaded_by(args, ("pandas", "scipy"), cwd=tmp_path, must_succeed=True) == [], args

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
+import numpy as np
 
 from .profile import Profile, profile
 from .read import RawTable
 from .result import Result, ViewColumn, make_provenance
+from .table import ColumnTable
 
 #: columns of the inspect table, in order
 COLUMNS = ["column", "type", "kind", "scale", "label", "answered", "distinct", "values"]
@@ -29,21 +30,18 @@ def inspect_table(raw: RawTable, prof: Profile | None = None) -> Result:
     """
     prof = prof or profile(raw)
     src = raw.source
-    table = pd.DataFrame(
+    table = ColumnTable(  # no pandas: it would be most of inspect's start-up
         {
             "column": [c.name for c in prof.columns],
             "type": [c.type for c in prof.columns],
             "kind": [c.kind for c in prof.columns],
             "scale": [c.scale for c in prof.columns],
             "label": [c.label for c in prof.columns],
-            "answered": [c.answered for c in prof.columns],
-            "distinct": [c.distinct for c in prof.columns],
+            "answered": np.array([c.answered for c in prof.columns], dtype=np.int64),
+            "distinct": np.array([c.distinct for c in prof.columns], dtype=np.int64),
             "values": [" | ".join(c.values) for c in prof.columns],
-        },
-        columns=COLUMNS,
+        }
     )
-    for c in ("answered", "distinct"):
-        table[c] = table[c].astype("int64")
     fmt = src.format + (f", {src.encoding}" if src.encoding else "")
     fmt += f", {src.delimiter}-separated" if src.delimiter else ""
     fmt += f", sheet {src.sheet!r}" if src.sheet else ""

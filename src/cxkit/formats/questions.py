@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import arrow_compute as pc
+from ..arrow_values import column_array, numbers
 from .meta import TableMeta
 
 _INT = re.compile(r"^\s*\d+\s*$")
@@ -32,9 +33,14 @@ def _is_text(col: pa.ChunkedArray) -> bool:
 
 
 def _trimmed(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Text with blanks as null."""
+    """Text with blanks as null (the two scalars taken from arrays: turning Python values
+    into Arrow scalars would import pandas through pyarrow's shim)."""
     t = pc.trim(col)
-    return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
+    return pc.if_else(pc.equal(t, _BLANK), _NULL_TEXT, t)
+
+
+_BLANK = column_array([""])[0]
+_NULL_TEXT = pa.nulls(1, pa.string())[0]
 
 
 def _groups(table: pa.Table, meta: TableMeta) -> list[tuple[str, list[str]]]:
@@ -71,7 +77,7 @@ def _as_multi(table: pa.Table, cols: list[str], meta: TableMeta) -> list[np.ndar
 def _as_rank(table: pa.Table, cols: list[str]) -> np.ndarray | None:
     """Rows x options ranks (0 = not ranked); ``None`` unless every row is a partial ranking."""
     k = len(cols)
-    if k < 3:
+    if k < 3 or table.num_rows == 0:
         return None
     block = np.zeros((table.num_rows, k), dtype=np.int64)
     for j, c in enumerate(cols):
@@ -79,18 +85,17 @@ def _as_rank(table: pa.Table, cols: list[str]) -> np.ndarray | None:
         if pa.types.is_integer(col.type):
             ints = col
         elif pa.types.is_floating(col.type):
-            if not pc.all(pc.fill_null(pc.equal(pc.floor(col), col), True)).as_py():
+            if pc.all(pc.equal(pc.floor(col), col)).as_py() is False:  # nulls pass
                 return None
             ints = pc.cast(col, pa.int64())
         elif _is_text(col):
             t = _trimmed(col)
-            ok = pc.match_substring_regex(t, r"^\d{1,3}$")
-            if not pc.all(pc.fill_null(ok, True)).as_py():
+            if pc.all(pc.match_substring_regex(t, r"^\d{1,3}$")).as_py() is False:
                 return None
             ints = pc.cast(t, pa.int64())
         else:
             return None
-        block[:, j] = pc.fill_null(ints, 0).to_numpy(zero_copy_only=False)
+        block[:, j] = numbers(ints, 0)  # no Python scalars: they would load pandas
     if (block < 0).any() or (block > k).any():
         return None
     ranked = np.sort(block, axis=1)
