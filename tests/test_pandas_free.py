@@ -476,3 +476,31 @@ def test_inspect_and_init_import_no_pandas(name, tmp_path):
     path = str(ROOT / "examples" / name)
     for args in (["inspect", path, "-f", "json"], ["init", path, "-o", str(tmp_path / "c.toml")]):
         assert loaded_by(args, ("pandas", "scipy"), cwd=tmp_path, must_succeed=True) == [], args
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["qualtrics_numeric.csv", "qualtrics_choice.csv", "surveymonkey.csv", "google_forms.csv"],
+)
+def test_platform_exports_import_no_pandas(name, tmp_path):
+    """Qualtrics, SurveyMonkey and Google Forms exports are shaped (preview and unfinished
+    rows, multi-select and rank questions) without Python values turned into Arrow, which
+    pyarrow does through its pandas shim."""
+    path = str(ROOT / "tests" / "fixtures" / name)
+    for args in (["metric", path, "--no-config", "-f", "json"], ["inspect", path, "-f", "json"]):
+        assert loaded_by(args, ("pandas", "scipy"), cwd=tmp_path, must_succeed=True) == [], args
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(st.tuples(st.integers(-5, 5), st.booleans()), max_size=40),
+    kind=st.sampled_from([np.bool_, np.int64, np.int32]),
+)
+def test_masked_array_is_pyarrows_masked_array(values, kind):
+    x = np.array([v for v, _ in values], dtype=kind)
+    missing = np.array([m for _, m in values], dtype=bool)
+    want = pa.array(x, pa.from_numpy_dtype(x.dtype), mask=missing)
+    assert arrow_values.masked_array(x[::1], missing).equals(want)
+    strided = np.repeat(x, 2)[::2]  # a column of a 2-D block, as the rank split takes it
+    assert arrow_values.masked_array(strided, missing).equals(want)
+    assert arrow_values.bools(pa.chunked_array([want.is_valid()])).tolist() == (~missing).tolist()

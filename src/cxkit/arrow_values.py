@@ -119,6 +119,27 @@ def column_array(values: object) -> pa.Array:
     return pa.array(items, from_pandas=True)
 
 
+def masked_array(values: np.ndarray, missing: np.ndarray) -> pa.Array:
+    """``pa.array(values, mask=missing)`` for a boolean or integer numpy array, built from
+    buffers (``pa.array`` would import pandas through pyarrow's shim)."""
+    valid = ~np.asarray(missing, dtype=bool)
+    x = np.ascontiguousarray(values)
+    if x.dtype.kind == "b":
+        bits = pa.py_buffer(np.packbits(x, bitorder="little"))
+        return pa.Array.from_buffers(pa.bool_(), x.size, [_validity(valid), bits])
+    return pa.Array.from_buffers(
+        pa.from_numpy_dtype(x.dtype), x.size, [_validity(valid), pa.py_buffer(x)]
+    )
+
+
+def bools(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow column as numpy booleans, null as False (``to_numpy`` would import
+    pandas)."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    return _bools(col)
+
+
 def _numeric_array(x: np.ndarray) -> pa.Array:
     """A numeric or boolean numpy array as Arrow (``nan`` as null, as ``from_pandas``)."""
     x = np.ascontiguousarray(x)

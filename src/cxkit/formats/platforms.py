@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pyarrow as pa
 
 from .. import arrow_compute as pc
+from ..arrow_values import bool_array, column_array
 from ..errors import InputError
 from .meta import TableMeta
 
@@ -236,11 +238,15 @@ def name_columns(table: pa.Table, names: list[str], file: str, notes: list[str])
     return table.select(keep).rename_columns(kept_names)
 
 
+#: ``False`` as an Arrow scalar, taken from an array (``pa.scalar`` would load pandas)
+_FALSE = bool_array(np.zeros(1, dtype=bool))[0]
+
+
 def _qualtrics_rows(table, meta, name, finished_only, include_preview, notes):
-    keep = pa.array([True] * table.num_rows)
+    keep = bool_array(np.ones(table.num_rows, dtype=bool))  # pa.array would load pandas
     if "Status" in table.column_names and not include_preview:
         status = pc.utf8_lower(pc.trim(table.column("Status")))
-        preview = pc.fill_null(pc.is_in(status, pa.array(sorted(_PREVIEW))), False)
+        preview = pc.fill_null(pc.is_in(status, column_array(sorted(_PREVIEW))), _FALSE)
         n = pc.sum(preview).as_py() or 0
         if n:
             meta.excluded.append(("survey preview (Status)", n))
@@ -249,14 +255,14 @@ def _qualtrics_rows(table, meta, name, finished_only, include_preview, notes):
         if "Finished" not in table.column_names:
             raise InputError(f"{name}: --finished-only needs a Finished column; there is none")
         fin = pc.utf8_lower(pc.trim(table.column("Finished")))
-        unfinished = pc.fill_null(pc.is_in(fin, pa.array(sorted(_UNFINISHED))), False)
+        unfinished = pc.fill_null(pc.is_in(fin, column_array(sorted(_UNFINISHED))), _FALSE)
         n = pc.sum(pc.and_(unfinished, keep)).as_py() or 0
         if n:
             meta.excluded.append(("unfinished (Finished = False, --finished-only)", n))
             keep = pc.and_(keep, pc.invert(unfinished))
     elif "Finished" in table.column_names:
         fin = pc.utf8_lower(pc.trim(table.column("Finished")))
-        unfinished = pc.fill_null(pc.is_in(fin, pa.array(sorted(_UNFINISHED))), False)
+        unfinished = pc.fill_null(pc.is_in(fin, column_array(sorted(_UNFINISHED))), _FALSE)
         n = pc.sum(pc.and_(unfinished, keep)).as_py() or 0
         if n:
             notes.append(

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import arrow_compute as pc
-from ..arrow_values import column_array, numbers
+from ..arrow_values import bools, column_array, masked_array, numbers
 from .meta import TableMeta
 
 _INT = re.compile(r"^\s*\d+\s*$")
@@ -70,7 +70,7 @@ def _as_multi(table: pa.Table, cols: list[str], meta: TableMeta) -> list[np.ndar
         label = meta.labels.get(c, "").casefold()
         if len(distinct) > 1 or (distinct and not (distinct <= _TICK or distinct == {label})):
             return None
-        ticked.append(pc.is_valid(t).to_numpy(zero_copy_only=False))
+        ticked.append(bools(pc.is_valid(t)))
     return ticked if any(t.any() for t in ticked) else None
 
 
@@ -107,7 +107,7 @@ def _as_rank(table: pa.Table, cols: list[str]) -> np.ndarray | None:
 
 def _bool_columns(ticked: list[np.ndarray]) -> list[pa.Array]:
     answered = np.logical_or.reduce(ticked)
-    return [pa.array(t, pa.bool_(), mask=~answered) for t in ticked]
+    return [masked_array(t, ~answered) for t in ticked]
 
 
 def _split_pieces(cell: str, platform: str) -> list[str]:
@@ -232,7 +232,7 @@ def expand(
         ranks = _as_rank(table, cols)
         if ranks is not None:
             for j, c in enumerate(cols):
-                arr = pa.array(ranks[:, j], pa.int64(), mask=ranks[:, j] == 0)
+                arr = masked_array(ranks[:, j], ranks[:, j] == 0)
                 table = table.set_column(table.column_names.index(c), c, arr)
             meta.rank[key] = cols
     grouped = meta.grouped()
@@ -244,7 +244,7 @@ def expand(
             continue
         opts, enc, split = found
         dictionary = enc.dictionary.to_pylist()
-        indices = enc.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
+        indices = numbers(enc.indices, len(dictionary))
         answered = indices < len(dictionary)
         new_names = [f"{name}_{o}" if o.isdigit() else f"{name}_{k}" for k, o in enumerate(opts, 1)]
         if any(n in table.column_names for n in new_names):
@@ -254,7 +254,7 @@ def expand(
         table = table.remove_column(at)
         for k, (new, opt) in enumerate(zip(new_names, opts, strict=True)):
             has = np.array([c is not None and opt in split[c] for c in dictionary] + [False])
-            arr = pa.array(has[indices], pa.bool_(), mask=~answered)
+            arr = masked_array(has[indices], ~answered)
             table = table.add_column(at + k, new, arr)
             meta.labels[new] = opt
             meta.questions[new] = question
@@ -276,9 +276,9 @@ def decimal_comma(table: pa.Table, file: str) -> tuple[pa.Table, list[str]]:
             continue
         trimmed = pc.trim(col)
         ok = pc.match_substring_regex(trimmed, r"^-?\d+(,\d+)?$")
-        if not pc.all(pc.fill_null(ok, True)).as_py():
+        if pc.all(ok).as_py() is False:  # nulls pass (no Python scalars: they load pandas)
             continue
-        if not pc.any(pc.fill_null(pc.match_substring(trimmed, ","), False)).as_py():
+        if not pc.any(pc.match_substring(trimmed, ",")).as_py():  # nulls: no comma
             continue
         table = table.set_column(i, name, pc.replace_substring(trimmed, ",", "."))
         changed.append(name)
