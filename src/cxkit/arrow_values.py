@@ -74,8 +74,7 @@ def bool_array(mask: np.ndarray) -> pa.BooleanArray:
     """A boolean numpy mask as an Arrow array, from its packed bits (``pa.array`` would
     import pandas)."""
     mask = np.asarray(mask, dtype=bool)
-    bits = np.packbits(mask, bitorder="little")
-    return pa.Array.from_buffers(pa.bool_(), mask.size, [None, pa.py_buffer(bits)])
+    return masked_array(mask, np.zeros(mask.size, dtype=bool))
 
 
 def column_array(values: object) -> pa.Array:
@@ -103,11 +102,9 @@ def column_array(values: object) -> pa.Array:
                        pa.py_buffer(b"".join(data))]  # fmt: skip
             return pa.Array.from_buffers(pa.string(), len(items), buffers)
     elif all(isinstance(v, bool | np.bool_) for v in present):
-        flags = np.array([bool(v) for v in present], dtype=bool)
         full = np.zeros(len(items), dtype=bool)
-        full[valid] = flags
-        bits = pa.py_buffer(np.packbits(full, bitorder="little"))
-        return pa.Array.from_buffers(pa.bool_(), len(items), [_validity(valid), bits])
+        full[valid] = [bool(v) for v in present]
+        return masked_array(full, ~valid)
     elif all(isinstance(v, int | float | np.integer | np.floating) for v in present):
         whole = all(isinstance(v, int | np.integer) for v in present)
         try:
@@ -120,8 +117,9 @@ def column_array(values: object) -> pa.Array:
 
 
 def masked_array(values: np.ndarray, missing: np.ndarray) -> pa.Array:
-    """``pa.array(values, mask=missing)`` for a boolean or integer numpy array, built from
-    buffers (``pa.array`` would import pandas through pyarrow's shim)."""
+    """``pa.array(values, mask=missing)`` for a boolean or numeric numpy array, built from
+    buffers (``pa.array`` would import pandas through pyarrow's shim); every builder here
+    ends in it."""
     valid = ~np.asarray(missing, dtype=bool)
     x = np.ascontiguousarray(values)
     if x.dtype.kind == "b":
@@ -142,12 +140,8 @@ def bools(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 def _numeric_array(x: np.ndarray) -> pa.Array:
     """A numeric or boolean numpy array as Arrow (``nan`` as null, as ``from_pandas``)."""
-    x = np.ascontiguousarray(x)
-    if x.dtype.kind == "b":
-        return bool_array(x)
-    valid = ~np.isnan(x) if x.dtype.kind == "f" else np.ones(x.size, dtype=bool)
-    kind = pa.from_numpy_dtype(x.dtype)
-    return pa.Array.from_buffers(kind, x.size, [_validity(valid), pa.py_buffer(x)])
+    missing = np.isnan(x) if x.dtype.kind == "f" else np.zeros(x.size, dtype=bool)
+    return masked_array(x, missing)
 
 
 def _validity(valid: np.ndarray) -> pa.Buffer | None:
