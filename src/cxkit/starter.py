@@ -41,7 +41,7 @@ def inspect_table(raw: RawTable, prof: Profile | None = None) -> Result:
             "distinct": np.array([c.distinct for c in prof.columns], dtype=np.int64),
             "values": [" | ".join(c.values) for c in prof.columns],
         }
-    )
+    ).select(COLUMNS)
     fmt = src.format + (f", {src.encoding}" if src.encoding else "")
     fmt += f", {src.delimiter}-separated" if src.delimiter else ""
     fmt += f", sheet {src.sheet!r}" if src.sheet else ""
