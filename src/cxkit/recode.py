@@ -17,7 +17,7 @@ import pyarrow as pa
 from . import arrow_compute as pc
 from .aggregate import bincounts
 from .answers import DIRECT_RANGE, Coded, code_dtype
-from .arrow_values import chunk_values, numbers, one_dictionary
+from .arrow_values import chunk_values, numbers, one_dictionary, pooled
 from .errors import InputError
 from .scales import SCALES, closest_scale, match_scale, scale_map
 from .study import Scale, normalise_label
@@ -115,7 +115,8 @@ class Recoder:
         values = np.unique(codes[valid])
         entry_code = np.full(codes.size + 1, -1, dtype=code_dtype(values.size))
         entry_code[:-1][valid] = np.searchsorted(values, codes[valid])
-        return Coded(entry_code[indices], values), missing_counts
+        out = pooled(indices.size, entry_code.dtype)  # every index is an entry: clip is a no-op
+        return Coded(np.take(entry_code, indices, out=out, mode="clip"), values), missing_counts
 
     def _whole_numbers(self, col: pa.ChunkedArray) -> Coded | None:
         """Integer answers all on the scale and none a missing code: codes by subtraction.
@@ -140,7 +141,7 @@ class Recoder:
         if any(lo <= m <= hi for m in self.missing_numbers):
             return None
         dtype = code_dtype(hi - lo + 1)
-        codes = np.empty(len(col), dtype)
+        codes = pooled(len(col), dtype)
         at = 0
         for x, valid in chunk_values(col):  # one pass over each chunk's buffers: no copy
             out = codes[at : at + x.size]
@@ -341,7 +342,7 @@ def _scale_codes(col: pa.ChunkedArray, base: int, top: int):
         return _UNSURE
     dtype = code_dtype(top - base + 2)
     limits = np.iinfo(dtype)
-    codes = np.empty(len(col), dtype)
+    codes = pooled(len(col), dtype)
     at = 0
     for x, valid in chunk_values(col):
         lowest, highest = int(x.min()), int(x.max())  # null slots included
@@ -389,7 +390,7 @@ def _offsets(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
     hi = max(int(x.max()) for x, _ in views)
     if hi - lo >= DIRECT_RANGE:
         return None
-    indices = np.empty(len(col), code_dtype(hi - lo + 2))
+    indices = pooled(len(col), code_dtype(hi - lo + 2))
     # x - lo lies in 0 … hi - lo: unsigned types hold it, signed ones may need the index type
     wide = kind if kind.kind == "u" else np.promote_types(kind, indices.dtype)
     at = 0
