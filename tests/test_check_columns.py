@@ -162,3 +162,38 @@ def test_rows_missing_from_a_drop_and_undefined_values(tmp_path, monkeypatch):
     assert "ee_2" not in change.reason  # no counterpart: no change to report
     assert threshold.status == "fail"
     assert threshold.reason.startswith("mean_gap is undefined for 1 of 6 row(s): ee_1")
+
+
+@pytest.mark.parametrize("frames", [False, True], ids=["columns", "dataframe"])
+def test_a_breakdown_nobody_filters_on_keeps_its_all_rows(frames):
+    """A result broken down by region, asked for without a region filter, gives the
+    all-respondents rows only; with ``[region=EMEA]``, EMEA's rows only. Expected rows are
+    picked from the DataFrame by hand."""
+    from cxkit.analyses import ALL, select
+    from cxkit.expr import parse
+    from cxkit.gap import gap
+    from cxkit.survey import SurveySpec, read_survey
+
+    survey = read_survey(
+        DROPS / "2026Q2.csv", config=DROPS / "cxkit.toml", spec=SurveySpec(by=("region",))
+    )
+    result = gap(survey, by=("region",))
+    frame = result.table.reset_index(drop=True)  # the reference, read before any selection
+    if not frames:  # the same result, its table still columns
+        result = gap(survey, by=("region",))
+    assert set(frame["region"]) > {ALL, "EMEA"}  # the rule has rows to drop
+    for text, region in [
+        ("gap.item[ci_1].agree_gap > 0", ALL),
+        ("gap.item.agree_gap > 0", ALL),
+        ("gap[region=EMEA].item[ci_1].agree_gap > 0", "EMEA"),
+        ("gap[region=EMEA].overall.agree_gap > 0", "EMEA"),
+    ]:
+        path = parse(text).path
+        rows = frame[(frame["level"] == path.levels[0]) & (frame["region"] == region)]
+        if path.key_filters:
+            rows = rows[rows["item"] == path.key_filters[0][1]]
+        got = select(result, path)
+        assert isinstance(got, pd.DataFrame) == frames
+        got = got if frames else got.to_pandas()
+        assert list(got["region"]) == [region] * len(rows), text
+        assert list(got["agree_gap"]) == list(rows["agree_gap"]), text
