@@ -227,10 +227,11 @@ def select(result: Result, path: Path) -> ColumnTable | pd.DataFrame:
     a = analysis_for(path)
     table = result.__dict__["_table"]
     columns = list(table.columns)
-    numeric = [c for c in columns if dtype_name(table, c).startswith(("float", "int"))]
-    if path.column not in columns:
+    numeric = [c for c in columns if dtype_name(table, c).startswith(("float", "int", "bool"))]
+    if path.column not in numeric:
+        what = "no column" if path.column not in columns else "no numbers in column"
         raise UsageError(
-            f"{path.analysis} has no column {path.column!r}; valid: {', '.join(numeric)}"
+            f"{path.analysis} has {what} {path.column!r}; valid: {', '.join(numeric)}"
         )
     rows = list(range(len(table)))
     if path.levels:

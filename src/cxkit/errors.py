@@ -65,6 +65,12 @@ def check_confidence(confidence: float) -> None:
         raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
 
 
+def check_seed(seed: int | None) -> None:
+    """A usage error for a negative ``--seed`` (numpy's generators take 0 or more)."""
+    if seed is not None and seed < 0:
+        raise UsageError(f"--seed must be 0 or more, not {seed}")
+
+
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = UsageError.exit_code

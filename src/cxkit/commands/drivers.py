@@ -28,7 +28,7 @@ from ..cli_common import (
     guarded,
     parse_scale,
 )
-from ..errors import InputError, UsageError, check_confidence
+from ..errors import InputError, UsageError, check_confidence, check_seed
 from .nps import DEFAULT_COLS
 
 
@@ -180,6 +180,7 @@ def drivers(
 
     def body() -> None:
         check_confidence(confidence)
+        check_seed(seed)
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
         if performance not in ("mean", "agree"):

@@ -22,7 +22,7 @@ from ..cli_common import (
     one_blas_thread,
     state,
 )
-from ..errors import UsageError, check_confidence
+from ..errors import UsageError, check_confidence, check_seed
 
 _LAYOUTS = ("rank-columns", "rank-numbers", "multi-select")
 
@@ -100,6 +100,7 @@ def obstacles(
 
     def body() -> None:
         check_confidence(confidence)
+        check_seed(seed)
         if layout is not None and layout not in _LAYOUTS:
             raise UsageError(f"--layout {layout!r}: choose one of {', '.join(_LAYOUTS)}")
         if bootstrap < 0:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..cli_common import ConfidenceOpt, ConfigOpt, NoConfigOpt, guarded, note, state
-from ..errors import UsageError, check_confidence
+from ..errors import UsageError, check_confidence, check_seed
 
 _FORMATS = {"html": "html", "markdown": "markdown", "md": "markdown"}
 _EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown"}
@@ -78,6 +78,7 @@ def report(
                 "cxkit report reads its input more than once: save stdin to a file and name it"
             )
         check_confidence(confidence)
+        check_seed(seed)
         if bootstrap < 0:
             raise UsageError(f"--bootstrap must be 0 or more, not {bootstrap}")
         if not Path(file).is_dir():

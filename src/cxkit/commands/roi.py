@@ -20,7 +20,7 @@ from ..cli_common import (
     emit,
     guarded,
 )
-from ..errors import UsageError, check_confidence
+from ..errors import UsageError, check_confidence, check_seed
 
 _MODELS = ("pearson", "spearman", "ols", "logit")
 
@@ -160,6 +160,7 @@ def roi(
 
     def body() -> None:
         check_confidence(confidence)
+        check_seed(seed)
         lag_list = parse_lags(lag, lags)
         if winsorize is not None and not 0 < winsorize < 0.5:
             raise UsageError(f"--winsorize must be between 0 and 0.5 (e.g. 0.01), not {winsorize}")

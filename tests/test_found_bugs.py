@@ -1,0 +1,52 @@
+"""Bad inputs a QA sweep (2026-12-04) turned up that ended in "internal error": each is now a
+one-line error with the documented exit code."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from cxkit.cli import app
+from cxkit.errors import EXIT_INPUT, EXIT_USAGE
+
+from .conftest import EXAMPLES
+
+runner = CliRunner()
+SURVEY = EXAMPLES / "centricity_survey.csv"
+ROI = EXAMPLES / "roi"
+
+
+def _run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _one_line_error(res, code: int, text: str) -> None:
+    assert res.exit_code == code, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cxkit: error: "), res.stderr
+    assert text in lines[0] and "internal error" not in lines[0], lines[0]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["drivers", SURVEY],
+        ["obstacles", EXAMPLES / "obstacles_ranked.csv"],
+        ["roi", ROI / "accounts.csv", "--config", ROI / "cxkit.toml"],
+        ["report", SURVEY],
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_negative_seed_is_a_usage_error(argv, tmp_path):
+    out = tmp_path / "out.json"
+    res = _run(*argv, "--seed", "-1", "-o", out)
+    _one_line_error(res, EXIT_USAGE, "--seed must be 0 or more, not -1")
+    assert not out.exists()
+
+
+def test_a_check_on_a_text_column_is_a_usage_error():
+    drops = EXAMPLES / "drops"
+    res = _run(
+        "check", drops / "2026Q2.csv", drops / "2026Q3.csv", "--fail-if", "gap.item.label <= 1"
+    )
+    _one_line_error(res, EXIT_USAGE, "gap has no numbers in column 'label'; valid: n_self")
