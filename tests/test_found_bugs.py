@@ -50,3 +50,18 @@ def test_a_check_on_a_text_column_is_a_usage_error():
         "check", drops / "2026Q2.csv", drops / "2026Q3.csv", "--fail-if", "gap.item.label <= 1"
     )
     _one_line_error(res, EXIT_USAGE, "gap has no numbers in column 'label'; valid: n_self")
+
+
+def test_a_parquet_file_damaged_inside_is_an_input_error_when_streamed(tmp_path):
+    import pyarrow.csv as pv
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "damaged.parquet"
+    pq.write_table(pv.read_csv(SURVEY), path)
+    data = bytearray(path.read_bytes())
+    third = len(data) // 3
+    data[third : third + 400] = b"\xab" * 400  # the footer stays whole: the file opens
+    path.write_bytes(bytes(data))
+    for target in (path, tmp_path):  # the file, and a folder holding it
+        res = _run("gap", target, "--stream")
+        _one_line_error(res, EXIT_INPUT, f"{path}: is not a readable Parquet file (")

@@ -230,9 +230,7 @@ def select(result: Result, path: Path) -> ColumnTable | pd.DataFrame:
     numeric = [c for c in columns if dtype_name(table, c).startswith(("float", "int", "bool"))]
     if path.column not in numeric:
         what = "no column" if path.column not in columns else "no numbers in column"
-        raise UsageError(
-            f"{path.analysis} has {what} {path.column!r}; valid: {', '.join(numeric)}"
-        )
+        raise UsageError(f"{path.analysis} has {what} {path.column!r}; valid: {', '.join(numeric)}")
     rows = list(range(len(table)))
     if path.levels:
         if "level" not in columns or len(path.levels) > 1:

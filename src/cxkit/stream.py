@@ -71,7 +71,15 @@ def _batches(files: list[Path], columns: list[str] | None, batch_rows: int):
                 raise InputError(
                     f"{f}: no column {missing[0]!r} (the files' columns do not line up)"
                 )
-        for batch in pf.iter_batches(batch_size=batch_rows, columns=columns):
+        batches = pf.iter_batches(batch_size=batch_rows, columns=columns)
+        while True:
+            try:  # a file damaged past its footer fails only when that batch is decoded
+                batch = next(batches)
+            except StopIteration:
+                break
+            except (pa.ArrowException, OSError) as exc:
+                reason = " ".join(str(exc).split())  # pyarrow's message may span lines
+                raise InputError(f"{f}: is not a readable Parquet file ({reason})") from None
             yield f, pa.Table.from_batches([batch])
 
 
