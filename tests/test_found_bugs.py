@@ -65,3 +65,11 @@ def test_a_parquet_file_damaged_inside_is_an_input_error_when_streamed(tmp_path)
     for target in (path, tmp_path):  # the file, and a folder holding it
         res = _run("gap", target, "--stream")
         _one_line_error(res, EXIT_INPUT, f"{path}: is not a readable Parquet file (")
+
+
+def test_nps_broken_down_by_its_own_column_is_a_usage_error(tmp_path):
+    small = tmp_path / "m.csv"
+    small.write_text("id,nps\n1,10\n2,10\n3,9\n4,3\n5,7\n")
+    for path in (small, SURVEY):
+        res = _run("nps", path, "--by", "nps")
+        _one_line_error(res, EXIT_USAGE, "--by 'nps' is the NPS column itself")

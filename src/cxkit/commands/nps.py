@@ -72,6 +72,11 @@ def nps_survey(
         raise InputError(
             f"{path}: no NPS column {name!r} (columns: {', '.join(names[:15])}); check --col"
         )
+    if name in (by or ()):
+        raise UsageError(
+            f"--by {name!r} is the NPS column itself: break the score down by another "
+            "column (segment, region, wave)"
+        )
     import pyarrow as pa
 
     values = opened.raw.table.column(name)
