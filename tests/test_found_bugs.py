@@ -73,3 +73,15 @@ def test_nps_broken_down_by_its_own_column_is_a_usage_error(tmp_path):
     for path in (small, SURVEY):
         res = _run("nps", path, "--by", "nps")
         _one_line_error(res, EXIT_USAGE, "--by 'nps' is the NPS column itself")
+
+
+@pytest.mark.parametrize("command", ["gap", "nps", "metric"])
+def test_a_plot_in_a_missing_folder_fails_before_anything_is_written(command, tmp_path):
+    out = tmp_path / "good.json"
+    plot = tmp_path / "missing" / "x.png"
+    res = _run(command, SURVEY, "-o", out, "--plot", plot)
+    _one_line_error(res, 4, f"--plot {plot}: folder {plot.parent} does not exist")
+    assert not out.exists()
+    (tmp_path / "a_file").write_text("")
+    res = _run(command, SURVEY, "-o", tmp_path / "a_file" / "x.json")
+    assert res.exit_code == 4 and "is a file, not a folder" in res.stderr, res.stderr

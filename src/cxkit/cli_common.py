@@ -188,7 +188,7 @@ def check_output_options(
     fmt: str | None, output: Path | None, inputs: list[Any], plot: Path | None = None
 ) -> str | None:
     """Validate --format/--output/--plot before any work; return the stdout format (or None)."""
-    from .output import FORMATS, format_for_path
+    from .output import FORMATS, check_folder, format_for_path
 
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise UsageError(f"--plot {plot}: name a .png or .svg file")
@@ -200,6 +200,9 @@ def check_output_options(
         for p in inputs:
             if p is not None and str(p) != "-" and Path(p).resolve() == out:
                 raise UsageError(f"--output {output} is also an input file; choose another path")
+    for option, path in (("--output", output), ("--plot", plot)):
+        if path is not None and "{" not in str(path.parent):  # {wave}: known after the run
+            check_folder(path, option)
     if fmt is None and output is None:
         return "table"
     return fmt

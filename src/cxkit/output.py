@@ -328,12 +328,20 @@ def _new_file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
+def check_folder(path: Path, option: str = "--output") -> Path:
+    """The folder ``path`` goes in; an :class:`OutputError` naming ``option`` when it is
+    missing (checked before any work, so no other output is written first)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist; create it first"
+        raise OutputError(f"{option} {path}: folder {folder} {what}")
+    return folder
+
+
 def atomic_write(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (temp file in the same folder + rename)."""
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"--output {path}: folder {folder} does not exist; create it first")
+    folder = check_folder(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
