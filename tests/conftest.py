@@ -34,3 +34,12 @@ def fixture_csv() -> Path:
 def _isolated_cwd(tmp_path, monkeypatch):
     """Run every test in an empty folder, so no stray cxkit.toml is picked up."""
     monkeypatch.chdir(tmp_path)
+
+
+def one_line_error(res, code: int) -> str:
+    """The message of a CLI run that failed with ``code`` and one ``cxkit: error:`` line."""
+    assert res.exit_code == code, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cxkit: error: "), res.stderr
+    assert "Traceback" not in res.output
+    return lines[0].removeprefix("cxkit: error: ")

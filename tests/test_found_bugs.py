@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from cxkit.cli import app
 from cxkit.errors import EXIT_INPUT, EXIT_USAGE
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, one_line_error
 
 runner = CliRunner()
 SURVEY = EXAMPLES / "centricity_survey.csv"
@@ -21,10 +21,8 @@ def _run(*args):
 
 
 def _one_line_error(res, code: int, text: str) -> None:
-    assert res.exit_code == code, res.output
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("cxkit: error: "), res.stderr
-    assert text in lines[0] and "internal error" not in lines[0], lines[0]
+    message = one_line_error(res, code)
+    assert text in message and "internal error" not in message, message
 
 
 @pytest.mark.parametrize(

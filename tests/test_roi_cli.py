@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cxkit.cli import app
 from cxkit.roi import COLUMNS, PROJECTION_COLUMNS
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, ROOT, one_line_error
 from .imports import loaded_by
 
 runner = CliRunner()
@@ -38,14 +38,6 @@ def doc(*args: object) -> dict:
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def one_line_error(res, code: int) -> str:
-    assert res.exit_code == code, res.output
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("cxkit: error: "), res.stderr
-    assert "Traceback" not in res.output
-    return lines[0].removeprefix("cxkit: error: ")
 
 
 def small_table(tmp_path, rows: list[str], header="account,nps,growth,churned") -> Path:
