@@ -14,6 +14,8 @@ from cxkit.gap import gap
 from cxkit.stream import stream_gap
 from cxkit.survey import SurveySpec, read_survey
 
+from .conftest import one_line_error
+
 
 @pytest.fixture(scope="module")
 def drops(tmp_path_factory):
@@ -73,3 +75,61 @@ def test_stream_cli(drops, tmp_path):
     wrong = runner.invoke(app, ["gap", str(csv), "--stream"])
     assert wrong.exit_code == 3
     assert "--stream reads Parquet files only" in wrong.stderr
+
+
+def _id_drops(folder, ids_per_drop):
+    """Parquet drops with an id column (ids as given, ``None`` = blank) and one item."""
+    folder.mkdir()
+    for d, ids in enumerate(ids_per_drop):
+        n = len(ids)
+        pq.write_table(
+            pa.table({
+                "rid": pa.array(ids, pa.string()),
+                "role": ["executive" if i % 3 == 0 else "customer" for i in range(n)],
+                "q1": pa.array([float(1 + i % 5) for i in range(n)]),
+            }),
+            folder / f"drop-{d}.parquet",
+        )  # fmt: skip
+    (folder.parent / "cxkit.toml").write_text('[columns]\nid = "rid"\nrole = "role"\n')
+    return folder
+
+
+def test_stream_refuses_a_drop_given_twice_like_the_in_memory_read(tmp_path):
+    from cxkit.errors import InputError
+
+    ids = [f"R{i:03d}" for i in range(50)]
+    folder = _id_drops(tmp_path / "twice", [ids, ids])
+    with pytest.raises(InputError, match=r"R000.* appears in data rows 1 and 51"):
+        read_survey(folder)
+    message = (
+        r"'rid': respondent id 'R000' appears in drop-0.parquet data row 1 and "
+        r"drop-1.parquet data row 1 \(50 ids repeated\)"
+    )
+    with pytest.raises(InputError, match=message):
+        stream_gap(folder, batch_rows=7)
+    res = CliRunner().invoke(app, ["gap", str(folder), "--stream", "-f", "json"])
+    assert res.exit_code == 3 and not res.stdout
+    assert "drop-1.parquet data row 1" in one_line_error(res, 3)
+
+
+def test_stream_names_a_repeat_inside_one_file_across_batches(tmp_path):
+    from cxkit.errors import InputError
+
+    # ' R010' repeats 'R010' once trimmed, 30 rows later, in another batch of 7 rows
+    ids = [f"R{i:03d}" for i in range(40)] + [" R010 ", None, None]
+    folder = _id_drops(tmp_path / "inside", [[f"S{i}" for i in range(9)], ids])
+    with pytest.raises(InputError, match=r"'R010' appears in drop-1.parquet data row 11 "
+                       r"and drop-1.parquet data row 41 \(1 ids repeated\)"):  # fmt: skip
+        stream_gap(folder, batch_rows=7)
+
+
+def test_stream_with_unique_ids_and_blank_ids_equals_in_memory(tmp_path):
+    # blank ids are never repeats (the in-memory reader agrees)
+    folder = _id_drops(tmp_path / "unique", [["A", None, "B"], [None, "C", "D", "E"]])
+    memory = gap(read_survey(folder))
+    streamed = stream_gap(folder, batch_rows=2)
+    pd.testing.assert_frame_equal(streamed.table, memory.table, check_exact=True)
+    # without an id column in the config there is nothing to check
+    twice = _id_drops(tmp_path / "noid", [["A", "B", "C"], ["A", "B", "C"]])
+    (twice.parent / "cxkit.toml").write_text('[columns]\nrole = "role"\n')
+    assert stream_gap(twice, batch_rows=2).summary["n_self"] == 2

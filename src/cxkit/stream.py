@@ -10,6 +10,7 @@ counts exactly; weighted sums up to floating-point summation order).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -141,6 +142,7 @@ def stream_gap(
     template = None
     notes: list[str] = []
     rows = 0
+    ids = _Ids(study.id_col)
     for f, table in _batches(files, columns, batch_rows):
         source = SourceInfo(str(f), "", table.num_rows, "parquet")
         survey = survey_of(RawTable(table, source, [], TableMeta(platform="parquet")), study, spec)
@@ -149,9 +151,10 @@ def stream_gap(
             spec = _fixed(spec, survey)
             options = _options(survey, self_roles, customer_roles, None, by, agree_at, confidence)
             self_set, cust_set = _role_sets(options[1], options[2])
-            columns = _columns(survey, by)
+            columns = _columns(survey, by) + ids.wanted(table)
             template = survey
         notes += [n for n in survey.notes if n not in notes]
+        ids.add(f, table)
         rows += table.num_rows
         codes, part = _role_tally(survey, self_set, cust_set)
         for k, v in part.items():
@@ -176,6 +179,7 @@ def stream_gap(
                     a.merge(b) for a, b in zip(old, mine, strict=True)]  # fmt: skip
     if template is None or total is None:  # pragma: no cover - Parquet readers give a batch
         raise InputError(f"{root}: has columns but no responses")
+    ids.check(root)
     chosen, roles_self, roles_cust, agree = options
     role_notes = _role_notes(
         tally, self_set, cust_set, template.role_col, str(root), drop_unknown_roles
@@ -198,6 +202,74 @@ def stream_gap(
     ]
     opts = (chosen, roles_self, roles_cust, agree, confidence, small_base)
     return _finish(template, by, total_table, cells_table, role_notes, opts)
+
+
+class _Ids:
+    """The respondent ids of every batch, checked for repeats once all are read.
+
+    The in-memory reader refuses an id that appears twice (``--dedupe`` picks one), so a
+    stream must too, or a folder holding the same drop twice would count it twice. Only the
+    ids are kept (about 8 bytes plus the id's length per response), trimmed, as Arrow text.
+    """
+
+    def __init__(self, column: str | None) -> None:
+        self.column = column
+        self.chunks: list = []
+        self.where: list[tuple[int, Path, int]] = []  # (first row, file, its row in the file)
+        self.rows = 0
+        self._file: Path | None = None
+        self._file_row = 0
+
+    def wanted(self, table) -> list[str]:
+        """The id column, when the study names one and the files have it."""
+        if self.column is None or self.column not in table.column_names:
+            self.column = None
+            return []
+        return [self.column]
+
+    def add(self, file: Path, table) -> None:
+        if self.column is None:
+            return
+        import pyarrow as pa
+
+        col = table.column(self.column)
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            col = col.cast(pa.string())
+        # large_string: the ids of a whole stream may pass the 2 GB of one string array
+        self.chunks += col.cast(pa.large_string()).chunks
+        if file != self._file:
+            self._file, self._file_row = file, 0
+        self.where.append((self.rows, file, self._file_row))
+        self.rows += table.num_rows
+        self._file_row += table.num_rows
+
+    def check(self, root: Path) -> None:
+        """An :class:`InputError` naming the first repeated id and where it appears."""
+        if self.column is None or not self.chunks:
+            return
+        import pyarrow as pa
+
+        from .survey import first_repeat
+
+        repeat = first_repeat(pa.chunked_array(self.chunks, pa.large_string()))
+        self.chunks = []
+        if repeat is None:
+            return
+        value, first, second, n_ids = repeat
+        raise InputError(
+            f"{root}: column {self.column!r}: respondent id {value!r} appears in "
+            f"{self._place(first, root)} and {self._place(second, root)} ({n_ids} ids repeated); "
+            "remove the repeated responses (a drop given twice?), or read without --stream "
+            "and pass --dedupe first or --dedupe last"
+        )
+
+    def _place(self, row: int, root: Path) -> str:
+        starts = [w[0] for w in self.where]
+        start, file, file_row = self.where[bisect.bisect_right(starts, row) - 1]
+        name = file.relative_to(root).as_posix() if root.is_dir() else file.name
+        return f"{name} data row {file_row + row - start + 1}"
 
 
 def _fixed(spec: SurveySpec, survey) -> SurveySpec:

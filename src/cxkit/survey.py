@@ -441,6 +441,23 @@ def _joined(parts: list[object | None], lengths: list[int]) -> object:
     return concat_text(parts, lengths)  # type: ignore[arg-type]
 
 
+def first_repeat(ids: pa.ChunkedArray) -> tuple[object, int, int, int] | None:
+    """The id that repeats first in row order: ``(id, first row, its next row, ids that
+    repeat)``, rows counted from 0; ``None`` when every id is unique.
+
+    Ids are compared trimmed; missing ids never count as repeats.
+    """
+    order, same, values = Text(ids).sorted_runs()
+    if not same.any():
+        return None
+    # a repeated id's rows sit together in the sort, in row order: runs of ``same``
+    starts = run_starts(same)
+    firsts = order[starts]
+    j = int(np.argmin(firsts))  # the repeated id met first
+    value = values[int(starts[j])].as_py()
+    return value, int(firsts[j]), int(order[starts[j] + 1]), int(starts.size)
+
+
 def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
     """Duplicate respondent ids: an error, or keep the ``first`` / ``last`` of each."""
     if keep not in (None, "first", "last"):
@@ -449,20 +466,19 @@ def _dedupe(raw: RawTable, study: Study, keep: str | None) -> RawTable:
     table, file = raw.table, raw.source.path
     if id_col is None or id_col not in table.column_names:
         return raw
-    order, same, values = Text(table.column(id_col)).sorted_runs()  # trimmed; nulls apart
+    if keep is None:
+        repeat = first_repeat(table.column(id_col))
+        if repeat is None:
+            return raw
+        value, first, second, n_ids = repeat
+        raise InputError(
+            f"{file}: column {id_col!r}: respondent id {value!r} appears in data rows "
+            f"{first + 1} and {second + 1} ({n_ids} ids repeated); pass --dedupe first or "
+            "--dedupe last to keep one response per id"
+        )
+    order, same, _ = Text(table.column(id_col)).sorted_runs()  # trimmed; nulls apart
     if not same.any():
         return raw
-    # a repeated id's rows sit together in the sort, in row order: runs of ``same``
-    starts = run_starts(same)
-    if keep is None:
-        firsts = order[starts]
-        j = int(np.argmin(firsts))  # the repeated id met first in the file
-        raise InputError(
-            f"{file}: column {id_col!r}: respondent id {values[int(starts[j])].as_py()!r} "
-            f"appears in data rows {firsts[j] + 1} and {order[starts[j] + 1] + 1} "
-            f"({starts.size} ids repeated); pass --dedupe first or --dedupe last to keep "
-            "one response per id"
-        )
     # the first (last) row of each run of equal ids; every row without an id stays
     ends = ~np.append(False, same) if keep == "first" else ~np.append(same, False)
     kept = np.zeros(order.size, dtype=bool)
