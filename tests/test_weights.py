@@ -60,3 +60,99 @@ def test_a_lone_bad_weight_is_found(bad, before):
     values = [*OK[:before], bad]
     with pytest.raises(InputError, match=f"data row {before + 1}: "):
         checked_weights(_column(values), "w", "f.parquet")
+
+
+# --- weights that are all 0 ---------------------------------------------------------------
+# A weighted share or mean over answers that all weigh 0 is 0/0: a one-line input error
+# (exit 3), not a table of NaN with exit 0. One group weighing 0 stays a row of its own.
+
+
+def _weighted_survey(folder, weight_of):
+    """The bundled example with its weights replaced by ``weight_of(role, region)``."""
+    import pandas as pd
+
+    from .conftest import EXAMPLES
+
+    frame = pd.read_csv(EXAMPLES / "centricity_survey.csv")
+    role = frame["role"].str.strip().str.casefold()
+    frame["weight"] = [weight_of(r, g) for r, g in zip(role, frame["region"], strict=True)]
+    path = folder / "w.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def _cli(*args):
+    from typer.testing import CliRunner
+
+    from cxkit.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+ZERO = "weight column 'weight' is 0 for every {}response with an answer"
+
+
+@pytest.mark.parametrize(
+    ("command", "who"),
+    [
+        (["gap", "--role-col", "role"], "self "),
+        (["nps", "--col", "nps"], ""),
+        (["metric"], ""),
+        (["drivers", "--outcome", "nps", "--role-col", "role"], "customer "),
+    ],
+)
+def test_all_zero_weights_are_an_input_error(tmp_path, command, who):
+    from .conftest import one_line_error
+
+    path, _ = _weighted_survey(tmp_path, lambda role, region: 0.0)
+    res = _cli(command[0], path, *command[1:], "--weight", "weight", "--no-config", "-f", "json")
+    message = one_line_error(res, 3)
+    assert ZERO.format(who) in message and "--no-weight" in message, message
+    assert not res.stdout
+
+
+def test_zero_weight_for_every_customer_is_named(tmp_path):
+    from .conftest import one_line_error
+
+    path, _ = _weighted_survey(tmp_path, lambda role, region: 0.0 if role == "customer" else 1.0)
+    res = _cli("gap", path, "--weight", "weight", "--no-config", "--role-col", "role")
+    assert ZERO.format("customer ") in one_line_error(res, 3)
+
+
+def test_stream_with_all_zero_weights_is_refused(tmp_path):
+    import pyarrow.parquet as pq
+    from pyarrow import csv
+
+    from .conftest import one_line_error
+
+    path, _ = _weighted_survey(tmp_path, lambda role, region: 0.0)
+    pq.write_table(csv.read_csv(path), tmp_path / "w.parquet")
+    res = _cli("gap", tmp_path / "w.parquet", "--stream", "--weight", "weight", "--no-config")
+    assert ZERO.format("self ") in one_line_error(res, 3)
+
+
+def test_one_region_weighing_zero_is_a_row_not_an_error(tmp_path):
+    import json
+
+    path, frame = _weighted_survey(tmp_path, lambda role, region: 0.0 if region == "EMEA" else 1.5)
+    assert (frame["region"] == "EMEA").any()
+    args = ["--weight", "weight", "--no-config", "-f", "json", "--by", "region"]
+    res = _cli("gap", path, "--role-col", "role", *args)
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["table"]
+    emea = [r for r in rows if r["region"] == "EMEA" and r["level"] == "item"]
+    assert emea and all(r["neff_self"] == 0 and r["mean_self"] is None for r in emea)
+    assert _cli("nps", path, "--col", "nps", *args).exit_code == 0
+    assert _cli("metric", path, *args).exit_code == 0
+
+
+def test_drivers_counts_zero_weight_rows_apart_from_missing_answers(tmp_path):
+    import json
+
+    path, _ = _weighted_survey(tmp_path, lambda role, region: 0.0 if region == "EMEA" else 1.0)
+    res = _cli("drivers", path, "--outcome", "nps", "--role-col", "role", "--weight", "weight",
+               "--no-config", "-f", "json", "--bootstrap", "0")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    notes = json.loads(res.stdout)["notes"]
+    zero = [n for n in notes if "weigh 0 in 'weight'" in n]
+    assert len(zero) == 1 and zero[0].split()[0].isdigit(), notes

@@ -10,7 +10,7 @@ import pandas as pd
 from . import stats
 from .errors import InputError, UsageError, check_confidence
 from .importance import MAX_LMG, lmg, relative_weights, weighted_corr
-from .metrics import _config, _f, _metric_stats, weights_of
+from .metrics import _config, _f, _metric_stats, check_weighted_base, weights_of
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
 
@@ -275,15 +275,24 @@ def drivers(
     x = frame[chosen].to_numpy(float)[cust]
     y = frame[outcome].to_numpy(float)[cust]
     w = w_all[cust]
-    complete = np.isfinite(x).all(axis=1) & np.isfinite(y) & (w > 0)
+    answered = np.isfinite(x).all(axis=1) & np.isfinite(y)
+    complete = answered & (w > 0)
     n_cust = int(cust.sum())
+    n_answered = int(answered.sum())
     n = int(complete.sum())
-    if n < n_cust:
+    if n_answered < n_cust:
         notes.append(
-            f"{n_cust - n} of {n_cust} customer rows lack the outcome or a driver answer and are "
-            "left out of the importance model (complete rows only)"
+            f"{n_cust - n_answered} of {n_cust} customer rows lack the outcome or a driver "
+            "answer and are left out of the importance model (complete rows only)"
+        )
+    if n < n_answered:
+        notes.append(
+            f"{n_answered - n} complete customer rows weigh 0 in {survey.weight_col!r} and "
+            "add nothing to the importance model"
         )
     x, y, w = x[complete], y[complete], w[complete]
+    if n == 0 and n_answered:
+        check_weighted_base(survey, [n_answered], [0.0], "customer")
     if n == 0:
         raise InputError(
             f"{file}: no customer row answers {outcome!r} and every driver; check --outcome, "

@@ -85,6 +85,28 @@ def weights_of(survey: Survey) -> np.ndarray | None:
     return np.asarray(survey.column(survey.weight_col), dtype=float)
 
 
+def check_weighted_base(survey: Survey, n: Any, neff: Any, who: str = "") -> None:
+    """Refuse a weighted estimate whose answers all weigh 0.
+
+    ``n`` and ``neff`` are a result's counts and Kish effective sizes, row by row. When
+    rows have answers but none of them an effective size above 0, every weight behind
+    them is 0 and no weighted share or mean exists: an :class:`InputError`, not a table
+    of NaN. A single group weighing 0 is left to its row (NaN, like an empty cell).
+    """
+    if survey.weight_col is None:
+        return
+    n, neff = np.asarray(n, dtype=float), np.asarray(neff, dtype=float)
+    answered = n > 0
+    if answered.any() and not (neff[answered] > 0).any():
+        file = survey.sources[0].path if len(survey.sources) == 1 else "input"
+        whom = f"every {who} response" if who else "every response"
+        raise InputError(
+            f"{file}: weight column {survey.weight_col!r} is 0 for {whom} with an answer, "
+            "so no weighted estimate exists; fix the weights, or pass --no-weight to count "
+            "each response once"
+        )
+
+
 def _check_by(survey: Survey, by: Sequence[str]) -> None:
     for b in by:
         if not survey.has_column(b):
@@ -290,6 +312,7 @@ def metric(
         data[k] = np.concatenate(parts)[order]
     data["n"] = data["n"].astype(np.int64)  # type: ignore[attr-defined]
     table = ColumnTable({c: data[c] for c in [*by, *METRIC_COLUMNS]})
+    check_weighted_base(survey, table["n"], table["neff"])
 
     n_of, item_of = table["n"], table["item"]
     small = [i for i in range(len(table)) if n_of[i] < small_base]

@@ -17,6 +17,7 @@ from .metrics import (
     _check_by,
     _config,
     _f,
+    check_weighted_base,
     role_codes,
     select_roles,
     weights_of,
@@ -307,6 +308,7 @@ def nps(
 
     total = _nps_groups(code, np.zeros(len(x), dtype=np.int64), 1, w, confidence)
     rows = [{**dict.fromkeys(by, ALL), "level": "all", "versus": None} | _row(total, 0)]
+    check_weighted_base(survey, [rows[0]["n"]], [rows[0]["neff"]])
     if by:
         cell, labels = cells({b: survey.grouping(b) for b in by}, by)
         g = _nps_groups(code, cell, len(labels), w, confidence)
