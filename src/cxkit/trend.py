@@ -25,6 +25,8 @@ def _metric(metric: str) -> tuple[str, str, str | None]:
         return "NPS", "nps", None
     if metric.startswith("item:"):
         item = metric.split(":", 1)[1]
+        if not item.strip():
+            raise UsageError(f"--metric {metric!r} names no item: write item:NAME, e.g. item:sa_1")
         return f"customers agreeing with {item}", "agree_customer", item
     if metric not in _GAP_METRICS:
         raise UsageError(
@@ -71,6 +73,11 @@ def trend(
     text, column, item = _metric(metric)
     rows = []
     for label, survey in waves:
+        if item and item not in survey.items:
+            shown = ", ".join(survey.items[:10]) + (" ..." if len(survey.items) > 10 else "")
+            raise UsageError(
+                f"--metric item:{item}: {item!r} is not an item of wave {label}; items: {shown}"
+            )
         names, cells = analyse(survey).columns_and_rows()  # no DataFrame for gap's or nps's
         for values in cells:
             row = dict(zip(names, values, strict=True))
