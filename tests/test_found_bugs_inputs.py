@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cxkit.cli import app
-from cxkit.errors import EXIT_USAGE
+from cxkit.errors import EXIT_INPUT, EXIT_USAGE
 
 from .conftest import EXAMPLES, one_line_error
 
@@ -65,3 +65,78 @@ def test_gap_same_file_for_both_sides_warns(tmp_path):
         "json",
     )  # fmt: skip
     assert quiet.exit_code == 0 and "warning" not in quiet.stderr, quiet.stderr
+
+
+def _blank_answers(tmp_path):
+    """The example survey with every item cell (and the NPS) blank."""
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    table = pv.read_csv(SURVEY)
+    for i, name in enumerate(table.column_names):
+        if name[:3] in ("sa_", "sl_", "ci_", "ee_", "mr_") or name == "nps":
+            table = table.set_column(i, name, pa.nulls(table.num_rows, pa.int64()))
+    path = tmp_path / "blank.csv"
+    pv.write_csv(table, path)
+    (tmp_path / "cxkit.toml").write_bytes((EXAMPLES / "cxkit.toml").read_bytes())
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["metric"],  # refused before the fix: the pattern followed
+        ["gap"],
+        ["gap", "--by", "region"],
+        ["trend"],
+        ["report", "-o", "report.html"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_a_file_nobody_answered_is_an_input_error(argv, tmp_path):
+    blank = _blank_answers(tmp_path)
+    message = one_line_error(_run(argv[0], blank, *argv[1:]), EXIT_INPUT)
+    assert f"{blank}: no answers in sa_1, sa_2" in message, message
+    assert "and 10 more; check --item" in message, message
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_gap_streamed_file_nobody_answered_is_an_input_error(tmp_path):
+    import pyarrow.csv as pv
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "blank.parquet"
+    pq.write_table(pv.read_csv(_blank_answers(tmp_path)), path)
+    message = one_line_error(_run("gap", "--stream", path), EXIT_INPUT)
+    assert f"{path}: no answers in sa_1" in message, message
+
+
+@pytest.mark.parametrize(
+    ("blanked", "metric", "expected"),
+    [
+        (("sa_", "sl_", "ci_", "ee_", "mr_"), "agree", "no answers in sa_1, sa_2"),
+        (("sa_1",), "item:sa_1", "no answers to compute --metric item:sa_1 from"),
+        (("sa_1",), "agree", None),  # the other items answered: the trend runs
+    ],
+    ids=["every-item", "the-item", "another-item"],
+)
+def test_trend_names_the_wave_nobody_answered(blanked, metric, expected, tmp_path):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from pyarrow import csv as pv
+
+    table = pv.read_csv(SURVEY)
+    q2 = pc.equal(table["wave"], "2026Q2")
+    for i, name in enumerate(table.column_names):
+        if name.startswith(blanked):
+            blank = pa.nulls(table.num_rows, table.schema.field(i).type)
+            table = table.set_column(i, name, pc.if_else(q2, blank, table[name]))
+    path = tmp_path / "q2blank.parquet"
+    pq.write_table(table, path)
+    res = _run("trend", path, "--metric", metric, "--no-config")
+    if expected is None:
+        assert res.exit_code == 0, res.output
+        return
+    message = one_line_error(res, EXIT_INPUT)
+    assert message.startswith(f"wave 2026Q2: {path}: {expected}"), message

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from . import compare, stats
-from .errors import UsageError
+from .errors import InputError, UsageError
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
 from .table import ColumnTable
@@ -65,6 +65,14 @@ def trend(
         intervals, their changes Newcombe's interval and the pooled z-test; the gap's change
         uses a normal approximation from each wave's Newcombe interval. ``change_p_adj`` is
         Holm across the wave-to-wave changes.
+
+    Raises
+    ------
+    UsageError
+        A bad ``metric``, ``item:NAME`` naming no item of a wave, fewer than two waves.
+    InputError
+        A wave ``analyse`` refuses (the message names the wave), or a wave with no answers
+        to compute the metric from.
     """
     if len(waves) < 2:
         raise UsageError(
@@ -78,7 +86,11 @@ def trend(
             raise UsageError(
                 f"--metric item:{item}: {item!r} is not an item of wave {label}; items: {shown}"
             )
-        names, cells = analyse(survey).columns_and_rows()  # no DataFrame for gap's or nps's
+        try:
+            result = analyse(survey)
+        except InputError as exc:  # e.g. a wave nobody answered: say which
+            raise type(exc)(f"wave {label}: {exc.message}") from None
+        names, cells = result.columns_and_rows()  # no DataFrame for gap's or nps's
         for values in cells:
             row = dict(zip(names, values, strict=True))
             if column == "nps":
@@ -110,6 +122,13 @@ def trend(
         est, neff = floats(column), floats(base)
         lo, hi = stats.wilson_interval(est * neff, neff, confidence)
         n = np.asarray(frame["n_customer" if column == "agree_customer" else "n_self"], dtype=int)
+    for (label, survey), value in zip(waves, est, strict=True):
+        if np.isnan(value):  # a wave whose answers to this metric are all blank
+            files = ", ".join(x.path for x in survey.sources) or "input"
+            raise InputError(
+                f"wave {label}: {files}: no answers to compute --metric {metric} from; "
+                "choose another --metric"
+            )
     k = len(rows)
     d, dlo, dhi, p, method = compare.change_between(
         frame.slice(None, -1), frame.slice(1, None), column, confidence
