@@ -140,3 +140,36 @@ def test_trend_names_the_wave_nobody_answered(blanked, metric, expected, tmp_pat
         return
     message = one_line_error(res, EXIT_INPUT)
     assert message.startswith(f"wave 2026Q2: {path}: {expected}"), message
+
+
+def _blank_waves(tmp_path, rows=(0, 5, 9)):
+    """The example survey with the wave of ``rows`` blank."""
+    lines = SURVEY.read_text().splitlines()
+    wave = lines[0].split(",").index("wave")
+    for r in rows:
+        cells = lines[r + 1].split(",")
+        cells[wave] = ""
+        lines[r + 1] = ",".join(cells)
+    path = tmp_path / "blankwave.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("metric", ["agree", "nps"])
+def test_trend_counts_the_rows_with_no_wave(metric, tmp_path):
+    path = _blank_waves(tmp_path)
+    res = _run("trend", path, "--metric", metric, "--no-config", "-f", "json")
+    assert res.exit_code == 0, res.output
+    assert "excluded 3 rows with no value in 'wave'" in json.loads(res.stdout)["notes"]
+    table = _run("trend", path, "--metric", metric, "--no-config")
+    assert table.exit_code == 0, table.output
+    assert "note: excluded 3 rows with no value in 'wave'" in table.stderr.splitlines()
+
+
+def test_report_trend_section_counts_the_rows_with_no_wave(tmp_path):
+    from cxkit.report import build_report
+
+    rep = build_report(str(_blank_waves(tmp_path)), use_config=False, bootstrap=0)
+    trend = next(s for s in rep.sections if s.key == "trend")
+    assert trend.result is not None, trend.skipped
+    assert "excluded 3 rows with no value in 'wave'" in trend.result.notes

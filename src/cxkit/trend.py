@@ -60,7 +60,8 @@ def trend(
     Returns
     -------
     Result
-        ``table`` columns: ``wave, metric, n, estimate, ci_low, ci_high, change,
+        ``notes`` are the waves' survey notes (answers read as missing, rows with no
+        wave). ``table`` columns: ``wave, metric, n, estimate, ci_low, ci_high, change,
         change_ci_low, change_ci_high, change_p, change_p_adj``. Shares use Wilson
         intervals, their changes Newcombe's interval and the pooled z-test; the gap's change
         uses a normal approximation from each wave's Newcombe interval. ``change_p_adj`` is
@@ -168,14 +169,15 @@ def trend(
             f"Holm p {last['change_p_adj']:.3g})"
         )
     share_kind = "score" if column == "nps" else "pct"
-    sources = []
+    sources, notes = [], []
     for _, s in waves:
         sources += [x for x in s.sources if x not in sources]
+        notes += [x for x in s.notes if x not in notes]  # reading notes, rows in no wave
     return Result(
         command="trend",
         table=table,
         summary={"headline": headline, "wave": str(last["wave"]), "metric": metric},
-        notes=[],
+        notes=notes,
         provenance=make_provenance(
             sources,
             {"metric": metric, "waves": [w for w, _ in waves], "confidence": confidence},
