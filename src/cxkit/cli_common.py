@@ -53,6 +53,36 @@ def note(message: str) -> None:
         sys.stderr.write(f"note: {message}\n")
 
 
+def warn(message: str) -> None:
+    """One ``cxkit: warning:`` line on stderr: the run goes on (silenced by --quiet)."""
+    if not state["quiet"]:
+        sys.stderr.write(f"cxkit: warning: {message}\n")
+
+
+def check_inputs(inputs: dict[str, Any]) -> None:
+    """Check the input paths given to several options (``None`` = not given) before reading.
+
+    Standard input can be read once, so two inputs named ``-`` are a usage error (``cxkit
+    report``, which reads its one input more than once, refuses ``-`` outright); two options
+    naming the same file get a warning, since both sides then read the same rows.
+    """
+    given = {opt: str(p) for opt, p in inputs.items() if p is not None}
+    stdin = [opt for opt, p in given.items() if p == "-"]
+    if len(stdin) > 1:
+        raise UsageError(
+            f"{' and '.join(stdin)} both read stdin ('-'), but only one input can be read "
+            "from stdin: save the other to a file and name it"
+        )
+    seen: dict[Path, str] = {}
+    for opt, p in given.items():
+        if p == "-":
+            continue
+        path = Path(p).resolve()
+        if path in seen:
+            warn(f"{seen[path]} and {opt} name the same file ({p}): both sides read its rows")
+        seen.setdefault(path, opt)
+
+
 def guarded(fn: Callable[[], None]) -> None:
     """Run a command body: errors become one line on stderr and their exit code."""
     try:

@@ -10,7 +10,7 @@ from . import aggregate, stats
 from .aggregate import Groups, Histograms, bincounts, cells, histograms_of, summarise
 from .answers import respondent_mean
 from .errors import InputError, UsageError, check_confidence
-from .metrics import check_weighted_base, role_codes
+from .metrics import check_weighted_base, require_answers, role_codes
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
 from .table import ColumnTable
@@ -363,6 +363,9 @@ def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence
 def _finish(survey, by, total, cell_rows, notes, options) -> Result:
     """The Result from the ``(all)`` rows and the ``--by`` cells' rows."""
     chosen, self_roles, customer_roles, agree, confidence, small_base = options
+    o = total["level"].index("overall")  # respondents with an answer to any item
+    answered = int(total["n_self"][o]) + int(total["n_customer"][o])
+    require_answers(survey, chosen, answered, "check --items / --self / --customer")
     for side in ("self", "customer"):
         check_weighted_base(survey, total[f"n_{side}"], total[f"neff_{side}"], side)
     if by:

@@ -41,6 +41,35 @@ PRESETS = {
 
 
 # --- shared helpers ---------------------------------------------------------------------------
+def require_answers(survey: Survey, items: Sequence[str], answered: int, hint: str) -> None:
+    """Refuse a survey in which nobody answered any of ``items`` (every cell blank).
+
+    ``metric`` and ``gap`` (so ``trend`` and ``report`` too) call this rather than show a
+    table of n = 0 and empty estimates.
+
+    Parameters
+    ----------
+    survey : Survey
+        The survey analysed; its sources name the file in the message.
+    items : sequence of str
+        The items analysed.
+    answered : int
+        How many answers (or answered rows) the analysis found.
+    hint : str
+        What to check, e.g. ``"check --item / --role"``.
+
+    Raises
+    ------
+    InputError
+        When ``answered`` is 0.
+    """
+    if answered:
+        return
+    files = ", ".join(s.path for s in survey.sources) or "input"
+    shown = ", ".join(items[:10]) + (f" and {len(items) - 10} more" if len(items) > 10 else "")
+    raise InputError(f"{files}: no answers in {shown}; {hint}")
+
+
 def select_roles(survey: Survey, roles: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
     """Boolean mask of the rows whose role is one of ``roles`` (all rows when none given),
     and the note on the rows left out."""
@@ -98,7 +127,7 @@ def check_weighted_base(survey: Survey, n: Any, neff: Any, who: str = "") -> Non
     n, neff = np.asarray(n, dtype=float), np.asarray(neff, dtype=float)
     answered = n > 0
     if answered.any() and not (neff[answered] > 0).any():
-        file = survey.sources[0].path if len(survey.sources) == 1 else "input"
+        file = ", ".join(s.path for s in survey.sources) or "input"
         whom = f"every {who} response" if who else "every response"
         raise InputError(
             f"{file}: weight column {survey.weight_col!r} is 0 for {whom} with an answer, "
@@ -300,9 +329,7 @@ def metric(
     order = np.argsort(cell_of, kind="stable")
     counts = np.concatenate(stacked["n"])[order]
     order = order[counts > 0]
-    if not order.size:
-        file = survey.sources[0].path if survey.sources else "input"
-        raise InputError(f"{file}: no answers in {', '.join(chosen[:10])}; check --item / --role")
+    require_answers(survey, chosen, int(order.size), "check --item / --role")
     data: dict[str, object] = {
         b: [keys[c][j] for c in cell_of[order].tolist()] for j, b in enumerate(by)
     }

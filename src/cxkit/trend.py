@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from . import compare, stats
-from .errors import UsageError
+from .errors import InputError, UsageError
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
 from .table import ColumnTable
@@ -25,6 +25,8 @@ def _metric(metric: str) -> tuple[str, str, str | None]:
         return "NPS", "nps", None
     if metric.startswith("item:"):
         item = metric.split(":", 1)[1]
+        if not item.strip():
+            raise UsageError(f"--metric {metric!r} names no item: write item:NAME, e.g. item:sa_1")
         return f"customers agreeing with {item}", "agree_customer", item
     if metric not in _GAP_METRICS:
         raise UsageError(
@@ -58,11 +60,20 @@ def trend(
     Returns
     -------
     Result
-        ``table`` columns: ``wave, metric, n, estimate, ci_low, ci_high, change,
+        ``notes`` are the waves' survey notes (answers read as missing, rows with no
+        wave). ``table`` columns: ``wave, metric, n, estimate, ci_low, ci_high, change,
         change_ci_low, change_ci_high, change_p, change_p_adj``. Shares use Wilson
         intervals, their changes Newcombe's interval and the pooled z-test; the gap's change
         uses a normal approximation from each wave's Newcombe interval. ``change_p_adj`` is
         Holm across the wave-to-wave changes.
+
+    Raises
+    ------
+    UsageError
+        A bad ``metric``, ``item:NAME`` naming no item of a wave, fewer than two waves.
+    InputError
+        A wave ``analyse`` refuses (the message names the wave), or a wave with no answers
+        to compute the metric from.
     """
     if len(waves) < 2:
         raise UsageError(
@@ -71,7 +82,16 @@ def trend(
     text, column, item = _metric(metric)
     rows = []
     for label, survey in waves:
-        names, cells = analyse(survey).columns_and_rows()  # no DataFrame for gap's or nps's
+        if item and item not in survey.items:
+            shown = ", ".join(survey.items[:10]) + (" ..." if len(survey.items) > 10 else "")
+            raise UsageError(
+                f"--metric item:{item}: {item!r} is not an item of wave {label}; items: {shown}"
+            )
+        try:
+            result = analyse(survey)
+        except InputError as exc:  # e.g. a wave nobody answered: say which
+            raise type(exc)(f"wave {label}: {exc.message}") from None
+        names, cells = result.columns_and_rows()  # no DataFrame for gap's or nps's
         for values in cells:
             row = dict(zip(names, values, strict=True))
             if column == "nps":
@@ -103,6 +123,13 @@ def trend(
         est, neff = floats(column), floats(base)
         lo, hi = stats.wilson_interval(est * neff, neff, confidence)
         n = np.asarray(frame["n_customer" if column == "agree_customer" else "n_self"], dtype=int)
+    for (label, survey), value in zip(waves, est, strict=True):
+        if np.isnan(value):  # a wave whose answers to this metric are all blank
+            files = ", ".join(x.path for x in survey.sources) or "input"
+            raise InputError(
+                f"wave {label}: {files}: no answers to compute --metric {metric} from; "
+                "choose another --metric"
+            )
     k = len(rows)
     d, dlo, dhi, p, method = compare.change_between(
         frame.slice(None, -1), frame.slice(1, None), column, confidence
@@ -142,14 +169,15 @@ def trend(
             f"Holm p {last['change_p_adj']:.3g})"
         )
     share_kind = "score" if column == "nps" else "pct"
-    sources = []
+    sources, notes = [], []
     for _, s in waves:
         sources += [x for x in s.sources if x not in sources]
+        notes += [x for x in s.notes if x not in notes]  # reading notes, rows in no wave
     return Result(
         command="trend",
         table=table,
         summary={"headline": headline, "wave": str(last["wave"]), "metric": metric},
-        notes=[],
+        notes=notes,
         provenance=make_provenance(
             sources,
             {"metric": metric, "waves": [w for w, _ in waves], "confidence": confidence},

@@ -94,9 +94,19 @@ def select_wave(survey, wave: str):
 
 
 def split_waves(survey) -> list[tuple[str, object]]:
-    """``(wave, survey of that wave)`` for every wave, in time order."""
+    """``(wave, survey of that wave)`` for every wave, in time order.
+
+    Rows with a blank wave are in no wave: each wave's survey notes count them (``trend``
+    reports its waves' notes), so they are not left out unsaid.
+    """
     codes, uniques = _wave_codes(survey)
-    return [(w, _rows_of(survey, codes, uniques, w)) for w in order_waves(uniques)]
+    waves = [(w, _rows_of(survey, codes, uniques, w)) for w in order_waves(uniques)]
+    n_blank = survey.n_rows - sum(part.n_rows for _, part in waves)
+    if n_blank:
+        note = f"excluded {n_blank} rows with no value in {survey.wave_col!r}"
+        for _, part in waves:
+            part.notes = [*survey.notes, note]
+    return waves
 
 
 def raw_waves(raw, wave_col: str | None, configured: str | None = None):

@@ -28,6 +28,7 @@ from ..cli_common import (
     WaveOpt,
     WeightOpt,
     by_wave,
+    check_inputs,
     check_output_options,
     emit,
     guarded,
@@ -121,6 +122,8 @@ def gap(
                     "standard input ('-')": file == "-",
                 }
             )
+        # after the option checks: a same-file warning is not followed by an option error
+        check_inputs({"--self-file": self_file, "--customer-file": customer_file})
         one_blas_thread()  # before numpy loads: gap multiplies no matrices
         from ..preload import preload
 
