@@ -111,6 +111,28 @@ def test_gap_streamed_file_nobody_answered_is_an_input_error(tmp_path):
     assert f"{path}: no answers in sa_1" in message, message
 
 
+@pytest.mark.parametrize(("side", "roles"), [("customer", {"customer"}),
+                                             ("self", {"executive", "employee"})])  # fmt: skip
+def test_gap_with_one_side_that_never_answered_is_an_input_error(side, roles, tmp_path):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pv
+
+    table = pv.read_csv(SURVEY)
+    role = pc.utf8_lower(pc.utf8_trim_whitespace(table.column("role"))).to_pylist()
+    blank = pa.array([r in roles for r in role])
+    for i, name in enumerate(table.column_names):
+        if name[:3] in ("sa_", "sl_", "ci_", "ee_", "mr_"):
+            col = pc.if_else(blank, pa.scalar(None, table.schema.field(i).type), table.column(i))
+            table = table.set_column(i, name, col)
+    path = tmp_path / "one_side.csv"
+    pv.write_csv(table, path)
+    (tmp_path / "cxkit.toml").write_bytes((EXAMPLES / "cxkit.toml").read_bytes())
+    message = one_line_error(_run("gap", path), EXIT_INPUT)
+    assert f"{path}: no {side} answers in sa_1, sa_2" in message, message
+    assert message.endswith(f"and 10 more; check --{side}"), message
+
+
 @pytest.mark.parametrize(
     ("blanked", "metric", "expected"),
     [

@@ -366,7 +366,8 @@ def _finish(survey, by, total, cell_rows, notes, options) -> Result:
     o = total["level"].index("overall")  # respondents with an answer to any item
     answered = int(total["n_self"][o]) + int(total["n_customer"][o])
     require_answers(survey, chosen, answered, "check --items / --self / --customer")
-    for side in ("self", "customer"):
+    for side in ("self", "customer"):  # a gap needs both sides to have answered
+        require_answers(survey, chosen, int(total[f"n_{side}"][o]), f"check --{side}", side)
         check_weighted_base(survey, total[f"n_{side}"], total[f"neff_{side}"], side)
     if by:
         for b in reversed(by):

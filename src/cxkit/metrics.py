@@ -41,7 +41,9 @@ PRESETS = {
 
 
 # --- shared helpers ---------------------------------------------------------------------------
-def require_answers(survey: Survey, items: Sequence[str], answered: int, hint: str) -> None:
+def require_answers(
+    survey: Survey, items: Sequence[str], answered: int, hint: str, whose: str = ""
+) -> None:
     """Refuse a survey in which nobody answered any of ``items`` (every cell blank).
 
     ``metric`` and ``gap`` (so ``trend`` and ``report`` too) call this rather than show a
@@ -57,6 +59,8 @@ def require_answers(survey: Survey, items: Sequence[str], answered: int, hint: s
         How many answers (or answered rows) the analysis found.
     hint : str
         What to check, e.g. ``"check --item / --role"``.
+    whose : str, optional
+        Whose answers are missing, e.g. ``"customer"`` (all rows' when empty).
 
     Raises
     ------
@@ -67,7 +71,7 @@ def require_answers(survey: Survey, items: Sequence[str], answered: int, hint: s
         return
     files = ", ".join(s.path for s in survey.sources) or "input"
     shown = ", ".join(items[:10]) + (f" and {len(items) - 10} more" if len(items) > 10 else "")
-    raise InputError(f"{files}: no answers in {shown}; {hint}")
+    raise InputError(f"{files}: no {whose + ' ' if whose else ''}answers in {shown}; {hint}")
 
 
 def select_roles(survey: Survey, roles: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
