@@ -195,3 +195,18 @@ def test_report_trend_section_counts_the_rows_with_no_wave(tmp_path):
     trend = next(s for s in rep.sections if s.key == "trend")
     assert trend.result is not None, trend.skipped
     assert "excluded 3 rows with no value in 'wave'" in trend.result.notes
+
+
+def test_drivers_customer_file_from_stdin_is_a_usage_error():
+    stdin = (EXAMPLES / "customer_ratings.csv").read_text()
+    args = ["drivers", "--self-file", EXAMPLES / "self_ratings.csv", "--customer-file", "-"]
+    res = runner.invoke(app, [str(a) for a in args], input=stdin)
+    assert "reads --customer-file more than once" in one_line_error(res, EXIT_USAGE)
+    both = _run("drivers", "--self-file", "-", "--customer-file", "-")
+    assert "both read stdin" in one_line_error(both, EXIT_USAGE)
+    # the self file is read once: from stdin it works
+    stdin = (EXAMPLES / "self_ratings.csv").read_text()
+    args = ["drivers", "--self-file", "-", "--customer-file", EXAMPLES / "customer_ratings.csv"]
+    args += ["--config", EXAMPLES / "cxkit.toml", "--bootstrap", "0", "-f", "json"]
+    ok = runner.invoke(app, [str(a) for a in args], input=stdin)
+    assert ok.exit_code == 0, ok.output

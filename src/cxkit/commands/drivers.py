@@ -23,6 +23,7 @@ from ..cli_common import (
     WaveOpt,
     WeightOpt,
     by_wave,
+    check_inputs,
     check_output_options,
     emit,
     guarded,
@@ -196,9 +197,15 @@ def drivers(
             raise UsageError(
                 "missing survey file: cxkit drivers FILE (or --self-file/--customer-file)"
             )
+        if str(customer_file) == "-" and str(self_file) != "-":
+            raise UsageError(
+                "cxkit drivers reads --customer-file more than once: save stdin to a file and "
+                "name it"
+            )
         stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file])
         out_range = parse_scale(outcome_scale)
         scale_range = parse_scale(scale) if scale is not None else None
+        check_inputs({"--self-file": self_file, "--customer-file": customer_file})
 
         from ..drivers import drivers as run_drivers
 
