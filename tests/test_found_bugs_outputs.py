@@ -1,0 +1,99 @@
+"""Outputs and check paths a QA sweep (2026-12-04) found wanting: every output of a run is
+written whole or none is, and a typo in a ``--fail-if`` path or an output name is a usage
+error (exit 2), never a failed gate (exit 1) or a file with a strange name."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from cxkit.cli import app
+from cxkit.errors import EXIT_CHECK_FAILED, EXIT_USAGE
+
+from .conftest import EXAMPLES, one_line_error
+
+runner = CliRunner()
+DROPS = EXAMPLES / "drops"
+Q3 = DROPS / "2026Q3.csv"
+ROI = EXAMPLES / "roi"
+
+
+def _run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _one_line_error(res, code: int, *texts: str) -> None:
+    message = one_line_error(res, code)
+    for text in texts:
+        assert text in message, message
+
+
+# --fail-if paths: a name the data does not have is a usage error --------------------------
+
+
+@pytest.mark.parametrize(
+    ("expr", "texts", "fixed"),
+    [
+        (
+            "gap[regionx=EMEA].overall.agree_gap <= 1",
+            ["gap[regionx=EMEA]: no column 'regionx' in", "(did you mean 'region'?)", "wave"],
+            "gap[region=EMEA].overall.agree_gap <= 1",
+        ),
+        (
+            "gap[region=EMEAx].overall.agree_gap <= 1",
+            ["no row has region 'EMEAx' (did you mean 'EMEA'?); known: AMER, APAC, EMEA"],
+            "gap[region=EMEA].overall.agree_gap <= 1",
+        ),
+        (
+            "nps[region=emea].nps >= -100",
+            ["no row has region 'emea' (did you mean 'EMEA'?)"],
+            "nps[region=EMEA].nps >= -100",
+        ),
+        ("drivers[outcome=nope].importance >= 0", ["no column 'nope' in", "columns: "], None),
+    ],
+    ids=["by-column", "group-value", "group-value-case", "column-option"],
+)
+def test_an_unknown_name_in_a_fail_if_path_is_a_usage_error(expr, texts, fixed, tmp_path):
+    out = tmp_path / "r.json"
+    res = _run("check", Q3, "--no-config", "--fail-if", expr, "-o", out)
+    _one_line_error(res, EXIT_USAGE, *texts)
+    assert not out.exists()
+    if fixed:  # with the right names it is a real comparison: it holds, or fails the gate
+        assert _run("check", Q3, "--no-config", "--fail-if", fixed).exit_code == 0
+        failing = fixed.replace("<= 1", "<= -1").replace(">= -100", ">= 101")
+        res = _run("check", Q3, "--no-config", "--fail-if", failing)
+        assert res.exit_code == EXIT_CHECK_FAILED, res.output
+
+
+def test_an_unknown_column_of_an_account_table_in_a_roi_path_is_a_usage_error():
+    res = _run(
+        "check", ROI / "accounts.csv", "--config", ROI / "cxkit.toml",
+        "--fail-if", "roi[cx=nps, outcome=revenue_growht].per_10 >= 0",
+    )  # fmt: skip
+    _one_line_error(
+        res, EXIT_USAGE, "roi[outcome=revenue_growht]: no column 'revenue_growht'",
+        "(did you mean 'revenue_growth'?)",
+    )  # fmt: skip
+
+
+def test_a_change_on_a_group_the_previous_wave_lacks_still_fails_the_gate(tmp_path):
+    # a value that one wave holds is data, not a typo: the check runs and fails
+    old = tmp_path / "2026Q2.csv"
+    lines = (DROPS / "2026Q2.csv").read_text().splitlines(keepends=True)
+    old.write_text("".join([lines[0], *(x for x in lines[1:] if ",EMEA," not in x)]))
+    res = _run(
+        "check", old, Q3, "--no-config", "-f", "json",
+        "--fail-if", "gap.overall.agree_gap <= 1",
+        "--fail-if", "gap[region=EMAE].overall.agree_gap <= 1",
+    )  # fmt: skip
+    _one_line_error(res, EXIT_USAGE, "no row has region 'EMAE'")
+    cfg = tmp_path / "cxkit.toml"
+    cfg.write_text('[[check]]\nchange = "gap[region=EMEA].overall.agree_customer"\n')
+    res = _run("check", old, Q3, "--config", cfg, "-f", "json")
+    assert res.exit_code == EXIT_CHECK_FAILED, res.output
+    assert "no row of the path exists in both waves" in res.stdout
+
+
+def test_a_threshold_too_large_to_be_a_number_is_a_usage_error():
+    res = _run("check", Q3, "--no-config", "--fail-if", "gap.overall.agree_gap <= 1e999")
+    _one_line_error(res, EXIT_USAGE, "the number 1e999 is too large to compare with")
