@@ -97,3 +97,27 @@ def test_a_change_on_a_group_the_previous_wave_lacks_still_fails_the_gate(tmp_pa
 def test_a_threshold_too_large_to_be_a_number_is_a_usage_error():
     res = _run("check", Q3, "--no-config", "--fail-if", "gap.overall.agree_gap <= 1e999")
     _one_line_error(res, EXIT_USAGE, "the number 1e999 is too large to compare with")
+
+
+# Output names: only the known placeholders -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "text"),
+    [
+        ("-o", "x-{nope}.json", "--output {path}: unknown placeholder {nope}; known: {date}"),
+        ("--plot", "x-{Wave}.png", "--plot {path}: unknown placeholder {Wave}; known: {date}"),
+        ("-o", "x-{wave.json", "--output {path}: an unmatched brace; braces mark placeholders"),
+    ],
+    ids=["output", "plot", "unmatched"],
+)
+def test_an_unknown_placeholder_in_an_output_name_is_a_usage_error(option, name, text, tmp_path):
+    path = tmp_path / name
+    res = _run("gap", Q3, option, path)
+    _one_line_error(
+        res, EXIT_USAGE, text.replace("{path}", str(path)), "{wave} (the wave analysed)"
+    )
+    assert list(tmp_path.iterdir()) == []
+    res = _run("gap", Q3, "-o", tmp_path / "x-{wave}.json", "--plot", tmp_path / "p-{wave}.png")
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p-2026Q3.png", "x-2026Q3.json"]

@@ -299,7 +299,7 @@ def draw_roi(result, panel, plot: Path, inputs: list) -> None:
     from ..charts_extra import roi_chart
     from ..cli_common import expand_output, state
 
-    path = expand_output(plot, result, inputs)
+    path = expand_output(plot, result, inputs, "--plot")
     charts.save(roi_chart(result, panel), path)
     if not state["quiet"]:
         sys.stderr.write(f"wrote {path}\n")
