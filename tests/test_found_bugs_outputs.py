@@ -121,3 +121,66 @@ def test_an_unknown_placeholder_in_an_output_name_is_a_usage_error(option, name,
     res = _run("gap", Q3, "-o", tmp_path / "x-{wave}.json", "--plot", tmp_path / "p-{wave}.png")
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p-2026Q3.png", "x-2026Q3.json"]
+
+
+# Every output of a run, or none ---------------------------------------------------------
+
+
+def _fail_rename_of(monkeypatch, suffix: str) -> None:
+    """Make renaming a finished file into place fail for the target named ``*suffix``
+    (what a target turned folder, a full quota or a vanished mount would do)."""
+    from cxkit import output
+
+    real = output.os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith(suffix) and str(src).endswith(".tmp"):
+            raise OSError(5, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", replace)
+
+
+def test_check_junit_and_output_are_checked_before_any_work(tmp_path, monkeypatch):
+    from cxkit import checks
+
+    def not_run(*args, **kwargs):
+        raise AssertionError("the checks ran before the output paths were checked")
+
+    monkeypatch.setattr(checks, "run_checks", not_run)
+    junit = tmp_path / "missing" / "j.xml"
+    res = _run("check", Q3, "--no-config", "--junit", junit, "-o", tmp_path / "r.json")
+    _one_line_error(res, 4, f"--junit {junit}: folder {junit.parent} does not exist")
+    (tmp_path / "j.xml").mkdir()
+    res = _run("check", Q3, "--no-config", "--junit", tmp_path / "j.xml")
+    _one_line_error(res, 4, f"--junit {tmp_path / 'j.xml'}: cannot be written: it is a folder")
+    assert [p.name for p in tmp_path.iterdir()] == ["j.xml"]
+
+
+def test_check_writes_its_junit_file_only_with_its_output(tmp_path, monkeypatch):
+    junit, out = tmp_path / "j.xml", tmp_path / "r.json"
+    # -o fails after the run ({wave}: a check result has none): no JUnit file either
+    res = _run("check", Q3, "--no-config", "--junit", junit, "-o", tmp_path / "r-{wave}.json")
+    _one_line_error(res, EXIT_USAGE, "uses {wave}, but this result has no wave")
+    assert list(tmp_path.iterdir()) == []
+    # the JUnit file cannot be put in place: the -o file written before it is taken back,
+    # and one from an earlier run keeps its content
+    out.write_text("earlier run\n")
+    _fail_rename_of(monkeypatch, "j.xml")
+    res = _run("check", Q3, "--no-config", "--junit", junit, "-o", out)
+    _one_line_error(res, 4, f"--junit {junit}: cannot be written (Input/output error)")
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+    assert out.read_text() == "earlier run\n"
+
+
+def test_a_plot_that_cannot_be_placed_takes_back_the_output(tmp_path, monkeypatch):
+    out, plot = tmp_path / "g.json", tmp_path / "g.png"
+    _fail_rename_of(monkeypatch, "g.png")
+    res = _run("gap", Q3, "-o", out, "--plot", plot)
+    _one_line_error(res, 4, f"--plot {plot}: cannot be written (Input/output error)")
+    assert list(tmp_path.iterdir()) == []
+    accounts = ROI / "accounts.csv"
+    res = _run("roi", accounts, "--cx", "nps", "--outcome", "revenue_growth", "--bootstrap", "100",
+               "-o", out, "--plot", plot)  # fmt: skip
+    _one_line_error(res, 4, f"--plot {plot}: cannot be written (Input/output error)")
+    assert list(tmp_path.iterdir()) == []

@@ -271,22 +271,35 @@ def emit(
     output: Path | None,
     inputs: list[Any] = (),
     plot: Path | None = None,
+    *,
+    chart: Callable[[], Any] | None = None,
+    also: list[tuple[Path, bytes, str]] = (),
 ) -> None:
     """Send a result to stdout in ``fmt`` and/or to ``output`` (and its chart to ``plot``);
     notes go to stderr. Paths may hold ``{wave}`` and ``{date}`` (:func:`expand_output`).
-    """
-    from .output import print_table, render, write_result
 
+    ``chart`` makes the figure for ``plot`` (default: the result's own chart); ``also`` holds
+    more files, ``(path, data, option)``, such as check's ``--junit``. Every file is
+    written, or none is (:func:`cxkit.output.write_all`).
+    """
+    from .output import print_table, render, result_bytes, write_all
+
+    files = []
     if output is not None:
         output = expand_output(output, result, list(inputs))
-        write_result(result, output)
+        files.append((output, result_bytes(result, output), "--output"))
     if plot is not None:
         from . import charts
 
         plot = expand_output(plot, result, list(inputs), "--plot")
-        charts.save(charts.chart_for(result), plot)
-        if not state["quiet"]:
-            sys.stderr.write(f"wrote {plot}\n")
+        charts.check_plot_path(plot)
+        figure = chart() if chart is not None else charts.chart_for(result)
+        files.append((plot, charts.figure_bytes(figure, plot.suffix.lower()[1:]), "--plot"))
+    files.extend(also)
+    if files:
+        write_all(files)
+    if plot is not None and not state["quiet"]:
+        sys.stderr.write(f"wrote {plot}\n")
     if fmt == "table":
         from rich.console import Console
 
