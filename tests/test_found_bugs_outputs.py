@@ -184,3 +184,53 @@ def test_a_plot_that_cannot_be_placed_takes_back_the_output(tmp_path, monkeypatc
                "-o", out, "--plot", plot)  # fmt: skip
     _one_line_error(res, 4, f"--plot {plot}: cannot be written (Input/output error)")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def small_survey(tmp_path):
+    """A two-wave survey with an NPS column: gap, trend and nps sections have charts."""
+    src = EXAMPLES / "centricity_survey.csv"
+    data = tmp_path / "data"
+    data.mkdir()
+    lines = src.read_text().splitlines(keepends=True)
+    (data / "s.csv").write_text("".join(lines[:400]))
+    (data / "cxkit.toml").write_text((EXAMPLES / "cxkit.toml").read_text())
+    return data / "s.csv"
+
+
+def test_report_paths_are_checked_before_any_work(small_survey, tmp_path, monkeypatch):
+    from cxkit import report
+
+    def not_run(*args, **kwargs):
+        raise AssertionError("the report was built before its paths were checked")
+
+    monkeypatch.setattr(report, "build_report", not_run)
+    out = tmp_path / "out"
+    res = _run("report", small_survey, "-o", out / "r.html")
+    _one_line_error(res, 4, f"--output {out / 'r.html'}: folder {out} does not exist")
+    out.mkdir()
+    (out / "r-nps.png").mkdir()  # a chart's name is taken by a folder
+    res = _run("report", small_survey, "-o", out / "r.md")
+    _one_line_error(res, 4, f"--output {out / 'r-nps.png'}: cannot be written: it is a folder")
+    assert [p.name for p in out.iterdir()] == ["r-nps.png"]
+
+
+@pytest.mark.parametrize("failing", ["-nps.png", "r.md"])
+def test_a_markdown_report_is_written_whole_or_not_at_all(
+    failing, small_survey, tmp_path, monkeypatch
+):
+    out = tmp_path / "out"
+    out.mkdir()
+    report = out / "r.md"
+    res = _run("report", small_survey, "-o", report, "--bootstrap", "0")
+    assert res.exit_code == 0, res.output
+    written = sorted(p.name for p in out.iterdir())
+    assert {"r-gap.png", "r-trend.png", "r-nps.png", "r.md"} <= set(written), written
+    for name in ("r-gap.png", "r-trend.png"):  # a re-run must not keep half of its files
+        (out / name).unlink()
+    (out / "r.md").write_text("the previous report\n")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    _fail_rename_of(monkeypatch, failing)
+    res = _run("-q", "report", small_survey, "-o", report, "--bootstrap", "0")
+    _one_line_error(res, 4, "cannot be written (Input/output error)")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
