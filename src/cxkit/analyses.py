@@ -37,7 +37,8 @@ class Analysis:
     columns, which choose what to run rather than which rows to keep); ``intrinsic`` are the
     result columns that are not breakdowns; ``key`` is the column a bare ``[value]`` filter
     matches. A runner that ``shares_reads`` also takes ``read=``, a function of a drop and
-    the breakdown columns that gives the survey (see :func:`_survey`).
+    the breakdown columns that gives the survey (see :func:`_survey`). ``column_options``
+    are the run options whose value names a column of the drop (``drivers[outcome=ltr]``).
     """
 
     name: str
@@ -46,6 +47,7 @@ class Analysis:
     key: str
     run_options: frozenset[str] = frozenset()
     shares_reads: bool = False
+    column_options: frozenset[str] = frozenset()
 
 
 def _survey(files: Sequence[str], config, by: Sequence[str], read=None):
@@ -187,6 +189,7 @@ register(
         frozenset({"driver", "label", "quadrant", "outcome"}),
         key="driver",
         run_options=frozenset({"outcome"}),
+        column_options=frozenset({"outcome"}),
     )
 )
 register(
@@ -196,6 +199,7 @@ register(
         frozenset({"cx", "outcome", "model", "lag", "cov_type"}),
         key="cx",
         run_options=frozenset({"cx", "outcome", "lag", "model"}),
+        column_options=frozenset({"cx", "outcome"}),
     )
 )
 
@@ -214,15 +218,63 @@ def by_columns(path: Path) -> list[str]:
     return [k for k, _ in path.filters if k is not None and k not in a.intrinsic]
 
 
-def select(result: Result, path: Path) -> ColumnTable | pd.DataFrame:
+def _listing(values: Sequence[str], limit: int = 12) -> str:
+    """Up to ``limit`` names, comma-separated, with how many there are in all when cut.
+
+    >>> _listing(["a", "b", "c"], limit=2)
+    'a, b, … (3 in all)'
+    """
+    shown = ", ".join(values[:limit]) or "none"
+    return shown + (f", … ({len(values)} in all)" if len(values) > limit else "")
+
+
+def _did_you_mean(name: str, known: Sequence[str]) -> str:
+    """`` (did you mean 'x'?)`` for a close match among ``known``, else nothing.
+
+    >>> _did_you_mean("emea", ["AMER", "EMEA"]), _did_you_mean("zz", ["AMER"])
+    (" (did you mean 'EMEA'?)", '')
+    """
+    import difflib
+
+    same_case = [k for k in known if k.casefold() == name.casefold()]
+    close = same_case or difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def check_drop_columns(path: Path, columns: Sequence[str], drop: str) -> None:
+    """A usage error when the path names a column that none of ``columns`` (the columns of
+    the drops checked) is: a breakdown (``gap[region=EMEA]``) or a column option
+    (``drivers[outcome=ltr]``).
+
+    Checked before the analysis runs, so a typo in a ``--fail-if`` path is exit 2 naming the
+    known columns, not a check that failed because its analysis could not run. (A column
+    that only the previous drop has is a data problem: the check runs and fails.)
+    """
+    a = analysis_for(path)
+    by = set(by_columns(path))
+    for key, value in path.filters:
+        name = key if key in by else value if key in a.column_options else None
+        if name is not None and name not in columns:
+            raise UsageError(
+                f"{path.analysis}[{key}={value}]: no column {name!r} in {drop}"
+                f"{_did_you_mean(name, columns)}; columns: {_listing(list(columns))}"
+            )
+
+
+def select(result: Result, path: Path, *, strict: bool = True) -> ColumnTable | pd.DataFrame:
     """The rows of the result's table a path names (possibly none), with its column valid:
     a :class:`~cxkit.table.ColumnTable` while the analysis' table is one (gap, nps and
     metric: no pandas), else the DataFrame's rows.
 
+    With ``strict`` (the default) a row key or group value that no row of the result holds
+    (``item[sa_9]``, ``[region=EMAE]``) is a usage error; without it, it selects no rows (a
+    previous wave may lack a group the current one has).
+
     Raises
     ------
     UsageError
-        The level or column does not exist in this analysis (the message lists valid names).
+        The level or column does not exist in this analysis, or (``strict``) no row holds a
+        value the path names (the message lists valid names).
     """
     a = analysis_for(path)
     table = result.__dict__["_table"]
@@ -246,7 +298,7 @@ def select(result: Result, path: Path) -> ColumnTable | pd.DataFrame:
         column = level_name if level_name in columns else a.key
         cells = list(table[column])
         keys = list(dict.fromkeys(str(cells[i]) for i in rows if isinstance(cells[i], str)))
-        if value not in keys:
+        if value not in keys and strict:
             raise UsageError(
                 f"{path.analysis} has no {column} {value!r}; valid: {', '.join(keys[:30])}"
             )
@@ -260,6 +312,13 @@ def select(result: Result, path: Path) -> ColumnTable | pd.DataFrame:
             raise UsageError(f"{path.analysis} has no column {column!r} to filter on")
         filtered.add(column)
         cells = list(table[column])
+        known = _values(cells)
+        if strict and value not in known and value != ALL:
+            raise UsageError(
+                f"{path.analysis}[{f'{key}=' if key else ''}{value}]: no row has {column} "
+                f"{value!r}"
+                f"{_did_you_mean(value, known)}; known: {_listing(known)}"
+            )
         rows = [i for i in rows if str(cells[i]) == value]
     for col in columns:
         cells = list(table[col])
@@ -267,6 +326,13 @@ def select(result: Result, path: Path) -> ColumnTable | pd.DataFrame:
             rows = [i for i in rows if _is_all(cells[i])]
     taken = np.array(rows, dtype=np.intp)
     return table.take(taken) if isinstance(table, ColumnTable) else table.iloc[taken]
+
+
+def _values(cells: Sequence[object]) -> list[str]:
+    """The distinct values of a column as a path names them (text), without blanks and the
+    all-respondents marker."""
+    out = (str(c) for c in cells if c is not None and not (isinstance(c, float) and c != c))
+    return [v for v in dict.fromkeys(out) if v not in ("", ALL)]
 
 
 def _is_all(value: object) -> bool:

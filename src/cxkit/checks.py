@@ -278,7 +278,9 @@ def _changes(specs, runs: _Runs, previous: str, current: str, settings) -> list[
                 f"the analysis could not run: {exc}",
             )
             continue
-        prev, cur = analyses.select(prev_res, path), analyses.select(cur_res, path)
+        # a value that neither wave holds is a typo (exit 2); one that a wave lacks is data
+        prev = analyses.select(prev_res, path, strict=False)
+        cur = analyses.select(cur_res, path, strict=not len(prev))
         keys = [c for c in cur.columns if analyses.dtype_name(cur, c) in ("object", "str")]
         prev_part = None
         if isinstance(prev, ColumnTable) and isinstance(cur, ColumnTable):
@@ -456,6 +458,11 @@ def run_checks(
             spec.name, spec.kind, spec.rule, value, None, None, "pass" if ok else "fail", reason
         )
     data_failed = any(o is not None and o.status == "fail" for o in outcomes)
+    if not data_failed:  # a column no drop has is a typo in a path: exit 2 before any run
+        columns = list(dict.fromkeys(c for d in raws for c in raws[d].table.column_names))
+        for spec in specs:
+            if spec.path is not None:
+                analyses.check_drop_columns(spec.path, columns, current)
     runs = _Runs(config, read_shared)
     change_idx = [i for i, s in enumerate(specs) if s.kind == "change"]
     for i, spec in enumerate(specs):

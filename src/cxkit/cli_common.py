@@ -214,6 +214,31 @@ ConfidenceOpt = Annotated[
 ]
 
 
+#: what ``{name}`` in an --output or --plot path becomes (see :func:`expand_output`)
+PLACEHOLDERS = {"date": "today's date, UTC", "wave": "the wave analysed"}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def check_placeholders(path: Path, option: str = "--output") -> None:
+    """A usage error for a ``{name}`` in ``path`` that is not one of :data:`PLACEHOLDERS`,
+    or an unmatched brace (the file would be named with it literally).
+
+    >>> check_placeholders(Path("gap-{wave}-{date}.json"))
+    >>> check_placeholders(Path("gap-{nope}.json"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    cxkit.errors.UsageError: --output gap-{nope}.json: unknown placeholder {nope}; known: ...
+    """
+    text = str(path)
+    known = ", ".join(f"{{{k}}} ({v})" for k, v in PLACEHOLDERS.items())
+    for m in _PLACEHOLDER.finditer(text):
+        if m.group(1) not in PLACEHOLDERS:
+            raise UsageError(f"{option} {path}: unknown placeholder {m.group(0)}; known: {known}")
+    if any(b in _PLACEHOLDER.sub("", text) for b in "{}"):
+        raise UsageError(
+            f"{option} {path}: an unmatched brace; braces mark placeholders, known: {known}"
+        )
+
+
 def check_output_options(
     fmt: str | None, output: Path | None, inputs: list[Any], plot: Path | None = None
 ) -> str | None:
@@ -231,26 +256,32 @@ def check_output_options(
             if p is not None and str(p) != "-" and Path(p).resolve() == out:
                 raise UsageError(f"--output {output} is also an input file; choose another path")
     for option, path in (("--output", output), ("--plot", plot)):
-        if path is not None and "{" not in str(path.parent):  # {wave}: known after the run
-            check_folder(path, option)
+        if path is not None:
+            check_placeholders(path, option)
+            if "{" not in str(path.parent):  # {wave}: known after the run
+                check_folder(path, option)
     if fmt is None and output is None:
         return "table"
     return fmt
 
 
-def expand_output(output: Path, result: Any, inputs: list[Any] = ()) -> Path:
-    """Fill ``{date}`` (UTC, YYYY-MM-DD) and ``{wave}`` (the result's wave) in an output path.
+def expand_output(
+    output: Path, result: Any, inputs: list[Any] = (), option: str = "--output"
+) -> Path:
+    """Fill ``{date}`` (UTC, YYYY-MM-DD) and ``{wave}`` (the result's wave) in an output path;
+    any other ``{name}`` is a usage error (:func:`check_placeholders`).
 
     >>> from types import SimpleNamespace as NS
     >>> str(expand_output(Path("gap-{wave}.json"), NS(summary={"wave": "2026Q3"})))
     'gap-2026Q3.json'
     """
+    check_placeholders(output, option)
     text = str(output)
     if "{wave}" in text:
         wave = (getattr(result, "summary", None) or {}).get("wave")
         if not wave:
             raise UsageError(
-                f"--output {output} uses {{wave}}, but this result has no wave: pass --wave"
+                f"{option} {output} uses {{wave}}, but this result has no wave: pass --wave"
             )
         text = text.replace("{wave}", re.sub(r"[^A-Za-z0-9._-]+", "_", str(wave)))
     if "{date}" in text:
@@ -260,7 +291,7 @@ def expand_output(output: Path, result: Any, inputs: list[Any] = ()) -> Path:
     path = Path(text)
     for p in inputs:
         if p is not None and str(p) != "-" and Path(p).resolve() == path.resolve():
-            raise UsageError(f"--output {path} is also an input file; choose another path")
+            raise UsageError(f"{option} {path} is also an input file; choose another path")
     return path
 
 
@@ -270,22 +301,35 @@ def emit(
     output: Path | None,
     inputs: list[Any] = (),
     plot: Path | None = None,
+    *,
+    chart: Callable[[], Any] | None = None,
+    also: list[tuple[Path, bytes, str]] = (),
 ) -> None:
     """Send a result to stdout in ``fmt`` and/or to ``output`` (and its chart to ``plot``);
     notes go to stderr. Paths may hold ``{wave}`` and ``{date}`` (:func:`expand_output`).
-    """
-    from .output import print_table, render, write_result
 
+    ``chart`` makes the figure for ``plot`` (default: the result's own chart); ``also`` holds
+    more files, ``(path, data, option)``, such as check's ``--junit``. Every file is
+    written, or none is (:func:`cxkit.output.write_all`).
+    """
+    from .output import print_table, render, result_bytes, write_all
+
+    files = []
     if output is not None:
         output = expand_output(output, result, list(inputs))
-        write_result(result, output)
+        files.append((output, result_bytes(result, output), "--output"))
     if plot is not None:
         from . import charts
 
-        plot = expand_output(plot, result, list(inputs))
-        charts.save(charts.chart_for(result), plot)
-        if not state["quiet"]:
-            sys.stderr.write(f"wrote {plot}\n")
+        plot = expand_output(plot, result, list(inputs), "--plot")
+        charts.check_plot_path(plot)
+        figure = chart() if chart is not None else charts.chart_for(result)
+        files.append((plot, charts.figure_bytes(figure, plot.suffix.lower()[1:]), "--plot"))
+    files.extend(also)
+    if files:
+        write_all(files)
+    if plot is not None and not state["quiet"]:
+        sys.stderr.write(f"wrote {plot}\n")
     if fmt == "table":
         from rich.console import Console
 

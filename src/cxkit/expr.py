@@ -165,12 +165,14 @@ class _Parser:
         m = _NUMBER.match(self.text, self.pos)
         if not m:
             raise self.fail("expected a number")
+        literal = m.group(0)
+        limit = float(literal.rstrip("%")) / (100.0 if literal.endswith("%") else 1.0)
+        if not math.isfinite(limit):  # 1e999 reads as infinity: a gate that always holds
+            raise self.fail(f"the number {literal} is too large to compare with")
         self.pos = m.end()
         self.ws()
         if self.pos != len(self.text):
             raise self.fail(f"unexpected {self.peek()!r}")
-        literal = m.group(0)
-        limit = float(literal.rstrip("%")) / (100.0 if literal.endswith("%") else 1.0)
         *levels, column = names
         filters: list[tuple[str | None, str]] = []
         key_filters: list[tuple[str, str]] = []

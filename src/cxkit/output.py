@@ -8,11 +8,12 @@ truncates an existing one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -330,39 +331,124 @@ def _new_file_mode(target: Path) -> int:
 
 def check_folder(path: Path, option: str = "--output") -> Path:
     """The folder ``path`` goes in; an :class:`OutputError` naming ``option`` when it is
-    missing (checked before any work, so no other output is written first)."""
+    missing or when ``path`` itself is a folder (checked before any work, so no other output
+    is written first)."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "does not exist; create it first"
         raise OutputError(f"{option} {path}: folder {folder} {what}")
+    if path.is_dir():
+        raise OutputError(f"{option} {path}: cannot be written: it is a folder; name a file")
     return folder
 
 
-def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (temp file in the same folder + rename)."""
-    target = Path(path)
-    folder = check_folder(target)
+def _stage(target: Path, data: bytes, option: str) -> str:
+    """Write ``data`` whole to a new temporary file beside ``target``; return its name."""
+    folder = check_folder(target, option)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise OutputError(f"--output {path}: cannot write in {folder} ({exc.strerror})") from None
+        raise OutputError(f"{option} {target}: cannot write in {folder} ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _new_file_mode(target))  # mkstemp makes 0600: give the usual mode
-        os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"--output {path}: cannot be written ({exc.strerror or exc})") from None
+        raise OutputError(f"{option} {target}: cannot be written ({exc.strerror or exc})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def _keep_previous(target: Path, option: str) -> str | None:
+    """A hard link to the file at ``target`` (so it can be put back), or None if none is."""
+    if not os.path.lexists(target):
+        return None
+    folder = target.parent if str(target.parent) else Path(".")
+    keep = None
+    try:
+        fd, keep = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".old", dir=folder)
+        os.close(fd)
+        os.unlink(keep)
+        try:
+            os.link(target, keep, follow_symlinks=False)
+        except OSError:  # a file system without hard links: a copy does as well
+            import shutil
+
+            shutil.copy2(target, keep, follow_symlinks=False)
+    except OSError as exc:
+        if keep is not None:
+            Path(keep).unlink(missing_ok=True)
+        raise OutputError(
+            f"{option} {target}: cannot keep the previous file while writing the new one "
+            f"({exc.strerror or exc})"
+        ) from None
+    return keep
+
+
+def write_all(files: Sequence[tuple[str | Path, bytes, str]]) -> None:
+    """Write several files as one: all of them appear whole, or none does.
+
+    ``files`` holds ``(path, data, option)``; ``option`` names the file in messages
+    (``--output``, ``--plot``, ``--junit``). Every file is first written whole to a temporary
+    file in its folder; only then are they renamed into place, one by one. If a rename fails
+    (or the run is interrupted), the files already placed are undone: a file that existed
+    before gets its previous content back, a new one is removed. So a failed run leaves
+    every target as it was, and no temporary file behind.
+
+    Raises
+    ------
+    OutputError
+        A folder is missing, a target is a folder, or a file cannot be written (exit 4).
+    """
+    staged: list[tuple[Path, str, str]] = []
+    placed: list[tuple[Path, str | None]] = []  # target, its previous file's copy
+    try:
+        for path, data, option in files:
+            target = Path(path)
+            staged.append((target, _stage(target, data, option), option))
+        for i, (target, tmp, option) in enumerate(staged):
+            last = i == len(staged) - 1  # nothing can fail after the last rename
+            previous = None if last else _keep_previous(target, option)
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                if previous is not None:
+                    Path(previous).unlink(missing_ok=True)
+                raise OutputError(
+                    f"{option} {target}: cannot be written ({exc.strerror or exc})"
+                ) from None
+            placed.append((target, previous))
+    except BaseException:
+        for target, previous in reversed(placed):
+            with contextlib.suppress(OSError):  # the first error is the one to report
+                if previous is not None:
+                    os.replace(previous, target)
+                else:
+                    target.unlink(missing_ok=True)
+        for _, tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for _, previous in placed:
+        if previous is not None:
+            Path(previous).unlink(missing_ok=True)
+
+
+def atomic_write(path: str | Path, data: bytes, option: str = "--output") -> None:
+    """Write ``data`` to ``path`` whole or not at all (temp file in the same folder + rename)."""
+    write_all([(path, data, option)])
+
+
+def result_bytes(result: Result, path: str | Path) -> bytes:
+    """A result as the bytes of a file in the format ``path``'s extension names."""
+    fmt = format_for_path(path)
+    return _parquet_bytes(result) if fmt == "parquet" else render(result, fmt).encode("utf-8")
 
 
 def write_result(result: Result, path: str | Path) -> None:
     """Write a result to ``path`` in the format its extension names."""
-    fmt = format_for_path(path)
-    data = _parquet_bytes(result) if fmt == "parquet" else render(result, fmt).encode("utf-8")
-    atomic_write(path, data)
+    atomic_write(path, result_bytes(result, path))

@@ -49,6 +49,8 @@ REPORT_KEYS = {
     "trend_metric": "text",
 }
 DEFAULT_TITLE = "Customer-experience report"
+#: the report's sections, in order (a Markdown report's charts are named after them)
+SECTION_KEYS = ("gap", "trend", "nps", "obstacles", "roi")
 
 
 @dataclass

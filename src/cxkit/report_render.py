@@ -211,22 +211,45 @@ def to_markdown(report: Report, image_names: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def chart_path(path: Path, key: str) -> Path:
+    """Where a Markdown report's chart of section ``key`` goes: ``<stem>-<key>.png`` beside it.
+
+    >>> chart_path(Path("out/r.md"), "gap").as_posix()
+    'out/r-gap.png'
+    """
+    return path.with_name(f"{path.stem}-{key}.png")
+
+
+def check_report_paths(path: str | Path, fmt: str) -> None:
+    """Check, before any work, that the report and (Markdown) every chart it may have can
+    be written: their folder exists and none of them is a folder (:class:`OutputError`)."""
+    from .output import check_folder
+    from .report import SECTION_KEYS
+
+    path = Path(path)
+    check_folder(path, "--output")
+    if fmt == "markdown":
+        for key in SECTION_KEYS:
+            check_folder(chart_path(path, key), "--output")
+
+
 def write_report(report: Report, path: str | Path, fmt: str) -> list[Path]:
-    """Write the report (HTML, or Markdown with ``<stem>-<section>.png`` beside it)
-    atomically; return the files written."""
-    from .output import atomic_write
+    """Write the report (HTML, or Markdown with ``<stem>-<section>.png`` beside it); every
+    file is written whole, or none is (:func:`cxkit.output.write_all`). Return the files
+    written, the report last."""
+    from .output import write_all
 
     path = Path(path)
     if fmt == "html":
-        atomic_write(path, to_html(report).encode("utf-8"))
+        write_all([(path, to_html(report).encode("utf-8"), "--output")])
         return [path]
-    written = []
+    files = []
     names = {}
     for s in report.sections:
         if s.chart:
-            png = path.with_name(f"{path.stem}-{s.key}.png")
-            atomic_write(png, s.chart)
+            png = chart_path(path, s.key)
+            files.append((png, s.chart, "--output"))
             names[s.key] = png.name
-            written.append(png)
-    atomic_write(path, to_markdown(report, names).encode("utf-8"))
-    return [*written, path]
+    files.append((path, to_markdown(report, names).encode("utf-8"), "--output"))
+    write_all(files)
+    return [f[0] for f in files]

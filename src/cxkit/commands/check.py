@@ -83,8 +83,12 @@ def check(
         if junit is not None and junit.suffix.lower() != ".xml":
             raise UsageError(f"--junit {junit}: name an .xml file")
 
+        if junit is not None:
+            from ..output import check_folder
+
+            check_folder(junit, "--junit")  # before any work, like -o's folder
+
         from ..checks import parse_checks, run_checks
-        from ..output import atomic_write
         from ..study import Study, find_config, load_study
 
         files = expand_drops(list(drops))
@@ -92,11 +96,12 @@ def check(
         study = load_study(cfg_path) if cfg_path is not None else Study()
         specs = parse_checks(study, fail_if or [])
         result = run_checks(files, study, specs, False if no_config else cfg_path)
+        also = []
         if junit is not None:
             from ..junit import junit_xml
 
-            atomic_write(junit, junit_xml(result.table))
-        emit(result, stdout_fmt, output)
+            also.append((junit, junit_xml(result.table), "--junit"))
+        emit(result, stdout_fmt, output, list(drops), also=also)  # both files, or neither
         if github:
             from ..junit import github_annotations
 

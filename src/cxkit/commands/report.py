@@ -93,6 +93,10 @@ def report(
             and Path(file).resolve() == output.resolve()
         ):
             raise UsageError(f"--output {output} is also an input file; choose another path")
+        if output is not None:
+            from ..report_render import check_report_paths
+
+            check_report_paths(output, chosen)  # exit 4 before any work, not after it
 
         from ..report import build_report
         from ..report_render import to_html, write_report

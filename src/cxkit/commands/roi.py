@@ -284,22 +284,12 @@ def roi(
             )
         if wave is not None:
             result.summary["wave"] = str(wave)
-        emit(result, stdout_fmt, output)
-        if plot is not None:
-            draw_roi(result, panel, plot, [file, survey, finance])
+
+        def chart():  # the roi chart needs the panel's data points
+            from ..charts_extra import roi_chart
+
+            return roi_chart(result, panel)
+
+        emit(result, stdout_fmt, output, [file, survey, finance], plot, chart=chart)
 
     guarded(body)
-
-
-def draw_roi(result, panel, plot: Path, inputs: list) -> None:
-    """The roi chart needs the panel's data points, so it is drawn here, not by ``emit``."""
-    import sys
-
-    from .. import charts
-    from ..charts_extra import roi_chart
-    from ..cli_common import expand_output, state
-
-    path = expand_output(plot, result, inputs)
-    charts.save(roi_chart(result, panel), path)
-    if not state["quiet"]:
-        sys.stderr.write(f"wrote {path}\n")
