@@ -60,14 +60,6 @@ def figure_bytes(fig, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def save(fig, path: str | Path) -> None:
-    """Write a figure atomically, its format from the extension."""
-    from .output import atomic_write
-
-    check_plot_path(path)
-    atomic_write(path, figure_bytes(fig, Path(path).suffix.lower().lstrip(".")))
-
-
 def _wilson(p, n):
     from .stats import wilson_interval
 
