@@ -127,6 +127,22 @@ def nps_labels_only(values: Sequence[object]) -> bool:
     return seen
 
 
+def nps_labels_seen(values: Sequence[object]) -> bool:
+    """True when some value is an NPS group label (Promoter/Passive/Detractor).
+
+    Such a column is read with :data:`NPS_LABELS`, so that a stray value in it (a typo, an
+    unknown label) is reported as itself, with its row, rather than as the first label.
+
+    >>> nps_labels_seen(["Promoter", "Maybe", None])
+    True
+    >>> nps_labels_seen(["Agree", "Disagree"])
+    False
+    """
+    from .study import normalise_label
+
+    return any(v is not None and normalise_label(str(v)) in NPS_LABELS for v in values)
+
+
 NPS_COLUMNS = [
     "level",
     "versus",
