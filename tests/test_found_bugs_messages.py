@@ -24,3 +24,21 @@ def test_nps_labels_with_an_unknown_label_name_that_label_and_its_row(tmp_path):
     message = one_line_error(_run("nps", path, "--no-config"), EXIT_INPUT)
     assert "data row 5: 'Maybe' is neither a number nor a known answer label" in message, message
     assert "'promoter'" in message
+
+
+def test_nps_differences_of_every_pair_come_from_one_vectorised_call():
+    import numpy as np
+
+    from cxkit.nps import nps_difference
+
+    a = {"promoters": np.array([0.5, 0.2, 1.0]), "detractors": np.array([0.2, 0.6, 0.0])}
+    b = {"promoters": np.array([0.3, 0.2, 1.0]), "detractors": np.array([0.3, 0.1, 0.0])}
+    a["neff"], b["neff"] = np.array([100.0, 12.5, 3.0]), np.array([80.0, 0.0, 4.0])
+    together = nps_difference(a, b)
+    for i in range(3):
+        one = nps_difference({k: v[i] for k, v in a.items()}, {k: v[i] for k, v in b.items()})
+        np.testing.assert_array_equal([v[i] for v in together], one)
+    diff, se, *_, p = together
+    assert diff[0] == 30.0 and round(float(se[0]), 6) == 11.661904
+    assert np.isnan(se[1]) and np.isnan(p[1])  # a group with no base: no interval, no test
+    assert se[2] == 0 and np.isnan(p[2])  # all promoters on both sides: nothing to test
