@@ -3,10 +3,11 @@ the wrong form: each now names what the user typed, as one line with the documen
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from cxkit.cli import app
-from cxkit.errors import EXIT_INPUT
+from cxkit.errors import EXIT_INPUT, EXIT_USAGE, MAX_BY_GROUPS
 
 from .conftest import EXAMPLES, one_line_error
 
@@ -42,3 +43,58 @@ def test_nps_differences_of_every_pair_come_from_one_vectorised_call():
     assert diff[0] == 30.0 and round(float(se[0]), 6) == 11.661904
     assert np.isnan(se[1]) and np.isnan(p[1])  # a group with no base: no interval, no test
     assert se[2] == 0 and np.isnan(p[2])  # all promoters on both sides: nothing to test
+
+
+def _parquet(tmp_path):
+    import pyarrow.csv as pv
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "survey.parquet"
+    pq.write_table(pv.read_csv(SURVEY), path)
+    return path
+
+
+TOO_MANY = "--by 'weight' has 467 distinct values, more than the 200 groups a breakdown"
+
+
+@pytest.mark.parametrize("command", ["gap", "metric", "nps", "gap --stream"])
+def test_a_by_column_of_too_many_values_is_a_usage_error(command, tmp_path):
+    data = _parquet(tmp_path) if "--stream" in command else SURVEY
+    out = tmp_path / "out.json"
+    res = _run(*command.split(), data, "--by", "weight", "-o", out)
+    message = one_line_error(res, EXIT_USAGE)
+    assert message.startswith(TOO_MANY) and "pick a categorical column" in message, message
+    assert not out.exists()
+
+
+def test_obstacles_by_a_column_of_too_many_values_is_a_usage_error():
+    res = _run(
+        "obstacles", EXAMPLES / "obstacles_ranked.csv", "--by", "respondent_id", "--bootstrap", "0"
+    )
+    message = one_line_error(res, EXIT_USAGE)
+    assert message.startswith("--by 'respondent_id' has 751 distinct values, more than"), message
+
+
+def test_streamed_batches_are_checked_together_for_too_many_groups(tmp_path):
+    from cxkit.errors import UsageError
+    from cxkit.stream import stream_gap
+    from cxkit.survey import SurveySpec
+
+    spec = SurveySpec(by=("weight",))
+    with pytest.raises(UsageError, match=r"--by 'weight' has 2[0-9][0-9] distinct values"):
+        stream_gap(_parquet(tmp_path), spec=spec, by=["weight"], batch_rows=100)
+
+
+def test_the_limit_is_200_groups(tmp_path):
+    def stores(k):
+        path = tmp_path / f"stores{k}.csv"
+        lines = [f"{i},store{i % k:03d},{i % 11}" for i in range(2 * k)]
+        path.write_text("id,store,nps\n" + "\n".join(lines) + "\n")
+        return path
+
+    res = _run("nps", stores(MAX_BY_GROUPS + 1), "--by", "store", "-f", "csv")
+    assert one_line_error(res, EXIT_USAGE).startswith("--by 'store' has 201 distinct values")
+    res = _run("nps", stores(MAX_BY_GROUPS), "--by", "store", "-f", "csv")
+    assert res.exit_code == 0, res.output
+    n_pairs = MAX_BY_GROUPS * (MAX_BY_GROUPS - 1) // 2
+    assert len(res.stdout.strip().splitlines()) == 1 + 1 + MAX_BY_GROUPS + n_pairs

@@ -11,7 +11,7 @@ import pandas as pd
 from . import plackett_luce as pl
 from . import stats
 from .bootstrap import ProgressFn, competition_ranks, overlap_tiers, pattern_bootstrap
-from .errors import InputError, UsageError, check_confidence
+from .errors import InputError, UsageError, check_by_groups, check_confidence
 from .rankings import ObstacleConfig, Rankings, parse_rankings, select_columns
 from .read import RawTable
 from .result import Result, ViewColumn, make_provenance
@@ -317,6 +317,8 @@ def obstacles(
     if n_blank:
         notes.append(f"excluded {n_blank} rows with no value in {by!r}")
     groups = _natural(sorted({g for g in kept if g is not None}))
+    if by is not None:
+        check_by_groups(by, len(groups))
     offered = _offered(rk, config, groups, notes)
     m = len(rk.obstacles)
     rng = np.random.default_rng(seed)
