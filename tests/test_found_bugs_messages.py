@@ -98,3 +98,38 @@ def test_the_limit_is_200_groups(tmp_path):
     assert res.exit_code == 0, res.output
     n_pairs = MAX_BY_GROUPS * (MAX_BY_GROUPS - 1) // 2
     assert len(res.stdout.strip().splitlines()) == 1 + 1 + MAX_BY_GROUPS + n_pairs
+
+
+ROI = EXAMPLES / "roi"
+ROI_SURVEY = [
+    "roi", "--survey", ROI / "responses.csv", "--finance", ROI / "finance.csv",
+    "--config", ROI / "cxkit.toml", "--key", "account_id", "--time", "quarter",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "says"),
+    [
+        (["drivers", SURVEY, "--outcome-scale", "5-1"], EXIT_USAGE, "--outcome-scale '5-1': "),
+        (
+            ["drivers", SURVEY, "--outcome", "sa_1", "--outcome-scale", "0-3"],
+            EXIT_INPUT,
+            "or set the scale with --outcome-scale",
+        ),
+        (["metric", SURVEY, "--item", "nope"], EXIT_INPUT, "no column matches --item 'nope'"),
+        (["drivers", SURVEY, "--drivers", "nope"], EXIT_INPUT, "no column matches --drivers"),
+        ([*ROI_SURVEY, "--cx", "mean:nope", "--outcome", "churned"], EXIT_INPUT, "--cx 'nope'"),
+    ],
+    ids=["outcome-scale", "outcome-off-scale", "metric-item", "drivers", "roi-cx"],
+)
+def test_an_error_names_the_option_as_the_command_spells_it(argv, code, says):
+    message = one_line_error(_run(*argv), code)
+    assert says in message and "--items" not in message and " --scale" not in message, message
+
+
+def test_an_nps_answer_off_0_10_does_not_point_to_a_scale_option_nps_lacks(tmp_path):
+    path = tmp_path / "nps.csv"
+    path.write_text("id,nps\n1,10\n2,11\n3,4\n")
+    message = one_line_error(_run("nps", path), EXIT_INPUT)
+    assert "data row 2: '11' is outside the scale 0-10" in message, message
+    assert "--scale" not in message and "[scale]" not in message, message

@@ -95,10 +95,13 @@ def drivers_survey(
     }
     driver_spec = SurveySpec(
         items=driver_items or (),
+        items_option="--drivers",
         scale=Scale(*scale_range) if scale_range else None,
         **common,
     )
-    target = opened.part(SurveySpec(items=[name], scale=Scale(*out_range), **common))
+    target = opened.part(
+        SurveySpec(items=[name], scale=Scale(*out_range), scale_option="--outcome-scale", **common)
+    )
     values = target.frame[name].to_numpy(float)
     if two:
         survey = read_survey(
@@ -197,7 +200,7 @@ def drivers(
                 "missing survey file: cxkit drivers FILE (or --self-file/--customer-file)"
             )
         stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file])
-        out_range = parse_scale(outcome_scale)
+        out_range = parse_scale(outcome_scale, "--outcome-scale")
         scale_range = parse_scale(scale) if scale is not None else None
 
         from ..drivers import drivers as run_drivers

@@ -95,6 +95,7 @@ def nps_survey(
         weight_col=weight,
         by=by or (),
         scale=Scale(0.0, 10.0),
+        scale_option=None,  # the NPS question is 0-10
         missing=missing or (),
         encoding=encoding,
         unweighted=no_weight,
