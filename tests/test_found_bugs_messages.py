@@ -133,3 +133,16 @@ def test_an_nps_answer_off_0_10_does_not_point_to_a_scale_option_nps_lacks(tmp_p
     message = one_line_error(_run("nps", path), EXIT_INPUT)
     assert "data row 2: '11' is outside the scale 0-10" in message, message
     assert "--scale" not in message and "[scale]" not in message, message
+
+
+def test_winsorize_0_caps_nothing_and_the_range_is_stated_exactly():
+    argv = [*ROI_SURVEY, "--cx", "mean:ci_1", "--outcome", "revenue_growth", "-f", "csv"]
+    plain = _run(*argv)
+    zero = _run(*argv, "--winsorize", "0")
+    assert zero.exit_code == 0, zero.output
+    assert zero.stdout == plain.stdout and zero.stderr == plain.stderr
+    message = one_line_error(_run(*argv, "--winsorize", "0.5"), EXIT_USAGE)
+    assert (
+        message
+        == "--winsorize must be 0 or more and below 0.5 (e.g. 0.01; 0 caps nothing), not 0.5"
+    )

@@ -71,6 +71,19 @@ def check_seed(seed: int | None) -> None:
         raise UsageError(f"--seed must be 0 or more, not {seed}")
 
 
+def check_winsorize(p: float | None) -> None:
+    """A usage error unless ``0 <= p < 0.5``: ``--winsorize P`` caps at the P and 1-P
+    quantiles, so 0 caps nothing (the minimum and maximum) and 0.5 would cap at the median.
+
+    >>> check_winsorize(0.0), check_winsorize(0.01), check_winsorize(None)
+    (None, None, None)
+    """
+    if p is not None and not 0 <= p < 0.5:
+        raise UsageError(
+            f"--winsorize must be 0 or more and below 0.5 (e.g. 0.01; 0 caps nothing), not {p}"
+        )
+
+
 #: most groups a ``--by`` column may split the rows into (every command that takes --by)
 MAX_BY_GROUPS = 200
 
