@@ -146,3 +146,17 @@ def test_winsorize_0_caps_nothing_and_the_range_is_stated_exactly():
         message
         == "--winsorize must be 0 or more and below 0.5 (e.g. 0.01; 0 caps nothing), not 0.5"
     )
+
+
+def test_obstacles_an_unknown_column_in_an_option_is_an_input_error():
+    # as gap, metric and nps do for --by, --items and --col: the file lacks a named column
+    for option in ("--by", "--columns"):
+        res = _run("obstacles", EXAMPLES / "obstacles_ranked.csv", option, "nope")
+        assert "'nope'" in one_line_error(res, EXIT_INPUT)
+
+
+def test_obstacles_columns_from_the_config_are_named_as_such(tmp_path):
+    config = tmp_path / "cxkit.toml"
+    config.write_text('[obstacles]\ncolumns = ["Q9_*"]\n')
+    res = _run("obstacles", EXAMPLES / "obstacles_ranked.csv", "--config", config)
+    assert one_line_error(res, EXIT_INPUT).startswith("obstacles.columns 'Q9_*' matches no column")

@@ -279,7 +279,9 @@ def obstacles(
     )
     # the reader took a platform's header rows off already: use the question text it kept
     first = question_text or (raw.table.slice(0, 1).to_pylist()[0] if raw.table.num_rows else {})
-    cols = [c for c in select_columns(names, columns or config.columns, file, first) if c != by]
+    option = "--columns" if columns else "obstacles.columns"
+    chosen = select_columns(names, columns or config.columns, file, first, option)
+    cols = [c for c in chosen if c != by]
     data = {c: raw.table.column(c).to_pylist() for c in cols}
     header_lines = {"qualtrics": 3, "qualtrics-legacy": 2, "surveymonkey": 2}
     rk = parse_rankings(
