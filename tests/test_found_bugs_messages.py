@@ -160,3 +160,42 @@ def test_obstacles_columns_from_the_config_are_named_as_such(tmp_path):
     config.write_text('[obstacles]\ncolumns = ["Q9_*"]\n')
     res = _run("obstacles", EXAMPLES / "obstacles_ranked.csv", "--config", config)
     assert one_line_error(res, EXIT_INPUT).startswith("obstacles.columns 'Q9_*' matches no column")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["nps"], "Missing argument 'file'; try 'cxkit nps --help'"),
+        (
+            ["nps", "x.csv", "--confidence", "abc"],
+            "Invalid value for '--confidence': 'abc' is not a valid float; try 'cxkit nps --help'",
+        ),
+        (["gap", "x.csv", "--bogus"], "No such option: --bogus; try 'cxkit gap --help'"),
+        (["--bogus"], "No such option: --bogus; try 'cxkit --help'"),
+        (["bogus"], "No such command 'bogus'; try 'cxkit --help'"),
+        (["gpa"], "No such command 'gpa'. Did you mean 'gap'? Try 'cxkit --help'"),
+        (["nps", "x.csv", "--by"], "Option '--by' requires an argument"),
+    ],
+    ids=[
+        "missing-argument",
+        "bad-float",
+        "unknown-option",
+        "root-option",
+        "command",
+        "typo",
+        "no-value",
+    ],
+)
+def test_click_usage_errors_are_one_cxkit_line(argv, message):
+    res = _run(*argv)
+    assert one_line_error(res, EXIT_USAGE) == message
+    assert "Usage:" not in res.output
+
+
+def test_help_is_still_click_help_beside_one_line_usage_errors():
+    assert one_line_error(_run("metric"), EXIT_USAGE).startswith("Missing argument")
+    for argv in (["--help"], ["metric", "--help"]):
+        res = _run(*argv)
+        assert res.exit_code == 0 and res.stdout.startswith("Usage: ") and not res.stderr
+    res = _run()  # no command: the help, as before
+    assert res.exit_code == EXIT_USAGE and "Commands" in res.output
