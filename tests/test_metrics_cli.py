@@ -316,7 +316,7 @@ def _bad(tmp_path: Path):
             "--self-file and --customer-file go together",
         ),
         "drivers no input": (["drivers"], 2, "missing survey file: cxkit drivers FILE"),
-        "metric bad item": (["metric", ok, "--item", "zz"], 3, "no column matches --items 'zz'"),
+        "metric bad item": (["metric", ok, "--item", "zz"], 3, "no column matches --item 'zz'"),
         "drivers binary outcome": (["drivers", binary, "--outcome", "y"], 3, "is binary (0/1)"),
         "drivers constant outcome": (["drivers", flat, "--outcome", "y"], 3, "does not vary"),
         "drivers too few rows": (

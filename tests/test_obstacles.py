@@ -239,7 +239,7 @@ def test_study_config_accepts_an_obstacles_table(tmp_path):
         (["--layout", "grid"], 2, "--layout 'grid': choose one of rank-columns, rank-numbers"),
         (["--bootstrap", "-1"], 2, "--bootstrap must be 0 or more, not -1"),
         (["--by", "year"], 3, "no column 'year' for --by"),
-        (["--columns", "Q9_*"], 2, "--columns 'Q9_*' matches no column of"),
+        (["--columns", "Q9_*"], 3, "--columns 'Q9_*' matches no column of"),
     ],
 )
 def test_option_errors(args, code, message):

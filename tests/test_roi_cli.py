@@ -357,7 +357,7 @@ def test_winsorize_caps_outcomes_and_counts_them(tmp_path):
     ref = sm.OLS(np.clip(vals, lo, hi), sm.add_constant(x)).fit(cov_type="HC3")
     assert capped["table"][0]["estimate"] == pytest.approx(ref.params[1], rel=1e-9)
     msg = one_line_error(run(f, "--cx", "nps", "--outcome", "growth", "--winsorize", "0.7"), 2)
-    assert msg == "--winsorize must be between 0 and 0.5 (e.g. 0.01), not 0.7"
+    assert msg == "--winsorize must be 0 or more and below 0.5 (e.g. 0.01; 0 caps nothing), not 0.7"
 
 
 def test_constant_cx_gives_null_estimates_and_a_note(tmp_path):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from .answers import Coded, code_dtype, distinct
+from .errors import check_by_groups
 from .stats import kish_neff
 
 #: label of a breakdown cell whose value is blank or missing
@@ -340,7 +341,9 @@ def cells(
     column, such as a Survey's ``columns``; with no ``by`` every row is in the cell ``()``.
 
     Each column is factorised and only its distinct values are turned into labels, so a
-    million rows cost a hash pass, not a million Python strings.
+    million rows cost a hash pass, not a million Python strings. A column with more than
+    :data:`cxkit.errors.MAX_BY_GROUPS` distinct values raises a usage error
+    (:func:`cxkit.errors.check_by_groups`).
     """
     if not by:
         return np.zeros(len(frame), dtype=np.int64), [()]  # type: ignore[arg-type]
@@ -349,6 +352,7 @@ def cells(
     for b in by:
         index, uniques = factorize(frame[b])
         text = [_cell_label(v) for v in uniques]
+        check_by_groups(b, len(set(text) - {MISSING}))
         names = sorted(set(text) | ({MISSING} if (index < 0).any() else set()))
         pos = {n: i for i, n in enumerate(names)}
         columns.append((index, [pos[t] for t in text] + [pos.get(MISSING, 0)]))

@@ -6,9 +6,17 @@ in ``cxkit/commands/<name>.py`` and is registered in :data:`COMMANDS`.
 """
 
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer 0.2x carries its own copy of click
+    from typer._click import exceptions as _click_errors
+except ImportError:  # pragma: no cover - older typer, on click itself
+    from click import exceptions as _click_errors
 
 from ._version import __version__
 from .cli_common import err, state
@@ -25,9 +33,57 @@ from .commands import (
     roi,
     trend,
 )
-from .errors import EXIT_INTERRUPTED
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE
+
+
+class _OneLineUsageError(_click_errors.ClickException):
+    """Click's usage error, shown as cxkit shows every error: one ``cxkit: error:`` line."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        err(self.message)
+
+
+def _command_path(ctx: Any) -> str:
+    """``cxkit`` and the subcommand of ``ctx``, however the program was started."""
+    names = []
+    while ctx is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["cxkit", *reversed(names[:-1])])
+
+
+@contextmanager
+def _one_line_usage() -> Iterator[None]:
+    """Turn click's usage errors (a missing argument, a bad option value, an unknown option
+    or command) into one line naming the fix, exit 2; ``cxkit`` alone still shows the help."""
+    try:
+        yield
+    except _click_errors.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            raise
+        text = " ".join(exc.format_message().split()).rstrip(".")
+        if exc.ctx is not None:  # "Did you mean 'gap'?" ends a sentence
+            text += " Try" if text.endswith("?") else "; try"
+            text += f" '{_command_path(exc.ctx)} --help'"
+        raise _OneLineUsageError(text) from None
+
+
+class _Group(TyperGroup):
+    """The ``cxkit`` command group: its own and its commands' usage errors are one line."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _one_line_usage():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _one_line_usage():
+            return super().invoke(ctx)
+
 
 app = typer.Typer(
+    cls=_Group,
     name="cxkit",
     help="Voice-of-customer survey analysis: centricity gaps, CX ROI, obstacles.\n\n"
     "Exit codes: 0 ok, 1 check failed, 2 usage error, 3 input problem, 4 cannot write "

@@ -112,15 +112,16 @@ def guarded(fn: Callable[[], None]) -> None:
 _SCALE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-|\.\.|:|–)\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
-def parse_scale(text: str) -> tuple[float, float]:
-    """``"1-5"`` -> ``(1.0, 5.0)``; also ``1..5``, ``0:10``.
+def parse_scale(text: str, option: str = "--scale") -> tuple[float, float]:
+    """``"1-5"`` -> ``(1.0, 5.0)``; also ``1..5``, ``0:10``. ``option`` is the option that
+    gave ``text``, for the message.
 
     >>> parse_scale("0-10")
     (0.0, 10.0)
     """
     m = _SCALE.match(text)
     if not m or float(m.group(2)) <= float(m.group(1)):
-        raise UsageError(f"--scale {text!r}: write it as MIN-MAX with MIN < MAX, e.g. 1-5 or 0-10")
+        raise UsageError(f"{option} {text!r}: write it as MIN-MAX with MIN < MAX, e.g. 1-5 or 0-10")
     return float(m.group(1)), float(m.group(2))
 
 

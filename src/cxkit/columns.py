@@ -32,7 +32,7 @@ class OpenedSurvey:
         """
         study = replace(self.study, labels=dict(labels)) if labels is not None else self.study
         file = self.raw.source.path
-        items = _resolve_items(self.raw.table, study, spec.items, file)
+        items = _resolve_items(self.raw.table, study, spec.items, file, spec.items_option)
         parts = build_parts(self.raw, study, spec, items, self.role_col)
         return Survey(
             columns=parts.columns,

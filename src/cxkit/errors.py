@@ -71,6 +71,44 @@ def check_seed(seed: int | None) -> None:
         raise UsageError(f"--seed must be 0 or more, not {seed}")
 
 
+def check_winsorize(p: float | None) -> None:
+    """A usage error unless ``0 <= p < 0.5``: ``--winsorize P`` caps at the P and 1-P
+    quantiles, so 0 caps nothing (the minimum and maximum) and 0.5 would cap at the median.
+
+    >>> check_winsorize(0.0), check_winsorize(0.01), check_winsorize(None)
+    (None, None, None)
+    """
+    if p is not None and not 0 <= p < 0.5:
+        raise UsageError(
+            f"--winsorize must be 0 or more and below 0.5 (e.g. 0.01; 0 caps nothing), not {p}"
+        )
+
+
+#: most groups a ``--by`` column may split the rows into (every command that takes --by)
+MAX_BY_GROUPS = 200
+
+
+def check_by_groups(column: str, n_groups: int) -> None:
+    """A usage error when the ``--by`` column ``column`` has more than :data:`MAX_BY_GROUPS`
+    distinct values: a weight, an id or a free-text column, not a breakdown.
+
+    Every command that breaks a result down by a column calls this once it knows the
+    column's distinct values, before the per-group work (which is linear or, for pairwise
+    differences, quadratic in the groups).
+
+    >>> check_by_groups("region", 3)
+    >>> check_by_groups("weight", 467)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxkit.errors.UsageError: --by 'weight' has 467 distinct values, more than the 200 groups ...
+    """
+    if n_groups > MAX_BY_GROUPS:
+        raise UsageError(
+            f"--by {column!r} has {n_groups} distinct values, more than the {MAX_BY_GROUPS} "
+            "groups a breakdown can have: pick a categorical column (a segment, region or wave)"
+        )
+
+
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = UsageError.exit_code

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations
 
 import numpy as np
 
@@ -128,6 +127,22 @@ def nps_labels_only(values: Sequence[object]) -> bool:
     return seen
 
 
+def nps_labels_seen(values: Sequence[object]) -> bool:
+    """True when some value is an NPS group label (Promoter/Passive/Detractor).
+
+    Such a column is read with :data:`NPS_LABELS`, so that a stray value in it (a typo, an
+    unknown label) is reported as itself, with its row, rather than as the first label.
+
+    >>> nps_labels_seen(["Promoter", "Maybe", None])
+    True
+    >>> nps_labels_seen(["Agree", "Disagree"])
+    False
+    """
+    from .study import normalise_label
+
+    return any(v is not None and normalise_label(str(v)) in NPS_LABELS for v in values)
+
+
 NPS_COLUMNS = [
     "level",
     "versus",
@@ -190,33 +205,41 @@ def _nps_groups(code: np.ndarray, group: np.ndarray, n_groups: int, w, confidenc
 def nps_difference(a: dict[str, float], b: dict[str, float], confidence: float = 0.95):
     """Difference of two groups' NPS: ``(diff, se, wald_lo, wald_hi, adj_lo, adj_hi, p)``.
 
-    ``a`` and ``b`` hold ``promoters``, ``detractors`` (shares) and ``neff``. The Wald interval
-    and the two-sided z-test use ``SE = 100 sqrt(V_a / n_a + V_b / n_b)``; the adjusted
-    interval uses each group's adjusted-Wald shares (3 pseudo-respondents per group).
+    ``a`` and ``b`` hold ``promoters``, ``detractors`` (shares) and ``neff``, as numbers or as
+    arrays (one difference per element, so every pair of groups is one vectorised call). The
+    Wald interval and the two-sided z-test use ``SE = 100 sqrt(V_a / n_a + V_b / n_b)``; the
+    adjusted interval uses each group's adjusted-Wald shares (3 pseudo-respondents per group).
+
+    >>> a = {"promoters": 0.5, "detractors": 0.2, "neff": 100}
+    >>> b = {"promoters": 0.3, "detractors": 0.3, "neff": 100}
+    >>> [round(float(v), 3) for v in nps_difference(a, b)]
+    [30.0, 11.0, 8.44, 51.56, 7.914, 50.338, 0.006]
     """
     from .distributions import ndtr
 
     z = stats.z_crit(confidence)
 
     def parts(g, adjust):
-        n, p, d = g["neff"], g["promoters"], g["detractors"]
+        n, p, d = (np.asarray(g[k], dtype=float) for k in ("neff", "promoters", "detractors"))
         if adjust:
             p, d, n = (n * p + 0.75) / (n + 3.0), (n * d + 0.75) / (n + 3.0), n + 3.0
-        return p - d, (p + d - (p - d) ** 2) / n if n > 0 else np.nan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return p - d, np.where(n > 0, (p + d - (p - d) ** 2) / n, np.nan)
 
     (ea, va), (eb, vb) = parts(a, False), parts(b, False)
     diff = 100.0 * (ea - eb)
     se = 100.0 * np.sqrt(va + vb)
     (ea2, va2), (eb2, vb2) = parts(a, True), parts(b, True)
     adj, se2 = 100.0 * (ea2 - eb2), 100.0 * np.sqrt(va2 + vb2)
-    p = 2.0 * ndtr(-abs(diff / se)) if se > 0 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(se > 0, 2.0 * ndtr(-np.abs(diff / se)), np.nan)
     return (
         diff,
         se,
-        max(diff - z * se, -200.0),
-        min(diff + z * se, 200.0),
-        max(adj - z * se2, -200.0),
-        min(adj + z * se2, 200.0),
+        np.maximum(diff - z * se, -200.0),
+        np.minimum(diff + z * se, 200.0),
+        np.maximum(adj - z * se2, -200.0),
+        np.minimum(adj + z * se2, 200.0),
         p,
     )
 
@@ -309,17 +332,19 @@ def nps(
     total = _nps_groups(code, np.zeros(len(x), dtype=np.int64), 1, w, confidence)
     rows = [{**dict.fromkeys(by, ALL), "level": "all", "versus": None} | _row(total, 0)]
     check_weighted_base(survey, [rows[0]["n"]], [rows[0]["neff"]])
+    differences = None
     if by:
         cell, labels = cells({b: survey.grouping(b) for b in by}, by)
         g = _nps_groups(code, cell, len(labels), w, confidence)
-        group_rows = [
+        present = np.flatnonzero(g["n"] > 0)
+        g = {k: v[present] for k, v in g.items()}
+        labels = [labels[i] for i in present.tolist()]
+        rows += [
             {**dict(zip(by, key, strict=True)), "level": "group", "versus": None} | _row(g, i)
             for i, key in enumerate(labels)
         ]
-        group_rows = [r for r in group_rows if r["n"] > 0]
-        rows += group_rows
-        rows += _differences(group_rows, by, confidence)
-    table = _table(rows, by)
+        differences = _differences(g, labels, by, confidence)
+    table = _table(rows, by, differences)
     level_of = table["level"]
     diff = np.array([v == "difference" for v in level_of], dtype=bool)
     if diff.any():
@@ -405,16 +430,24 @@ def nps(
 _COUNTS = ("n", "n_promoters", "n_passives", "n_detractors")
 
 
-def _table(rows: list[dict[str, object]], by: Sequence[str]) -> ColumnTable:
-    """The rows as columns: ``by``, level and versus as text, counts as int64, the rest as
-    float64 (``nan`` where a row has none), in the documented order."""
+def _table(
+    rows: list[dict[str, object]],
+    by: Sequence[str],
+    differences: dict[str, object] | None = None,
+) -> ColumnTable:
+    """The rows, then the difference columns (if any), as columns: ``by``, level and versus
+    as text, counts as int64, the rest as float64 (``nan`` where a row has none), in the
+    documented order."""
     data: dict[str, object] = {}
     for c in [*by, *NPS_COLUMNS]:
         values = [r[c] for r in rows]
         if c in (*by, "level", "versus"):
-            data[c] = values
+            data[c] = values + (list(differences[c]) if differences else [])  # type: ignore[call-overload]
         else:
-            data[c] = np.array(values, dtype=np.int64 if c in _COUNTS else float)
+            column = np.array(values, dtype=np.int64 if c in _COUNTS else float)
+            if differences:
+                column = np.concatenate([column, np.asarray(differences[c], dtype=column.dtype)])
+            data[c] = column
     return ColumnTable(data)
 
 
@@ -425,29 +458,33 @@ def _row(g: dict[str, np.ndarray], i: int) -> dict[str, object]:
     return row
 
 
-def _differences(group_rows, by, confidence):
-    out = []
-    for a, b in combinations(group_rows, 2):
-        diff, se, wlo, whi, alo, ahi, p = nps_difference(a, b, confidence)
-        row = {k: a[k] for k in by}
-        row.update(
-            level="difference",
-            versus=_cell_label(tuple(b[k] for k in by)),
-            n=a["n"] + b["n"],
-            neff=a["neff"] + b["neff"],
-            n_promoters=a["n_promoters"] + b["n_promoters"],
-            n_passives=a["n_passives"] + b["n_passives"],
-            n_detractors=a["n_detractors"] + b["n_detractors"],
-            nps=diff,
-            nps_se=se,
-            nps_wald_ci_low=wlo,
-            nps_wald_ci_high=whi,
-            nps_ci_low=alo,
-            nps_ci_high=ahi,
-            p_value=p,
-            p_adj=np.nan,
-        )
-        for name in ("promoters", "passives", "detractors"):
-            row[name] = row[f"{name}_ci_low"] = row[f"{name}_ci_high"] = np.nan
-        out.append(row)
+def _differences(
+    g: dict[str, np.ndarray], labels: list[tuple[str, ...]], by: Sequence[str], confidence: float
+) -> dict[str, object]:
+    """Every pair of groups (``a`` before ``b`` in ``labels``' order) as columns: the
+    difference ``a - b`` with its intervals and p, computed for all pairs at once."""
+    a, b = np.triu_indices(len(labels), k=1)
+    diff, se, wlo, whi, alo, ahi, p = nps_difference(
+        {k: g[k][a] for k in ("neff", "promoters", "detractors")},
+        {k: g[k][b] for k in ("neff", "promoters", "detractors")},
+        confidence,
+    )
+    none = np.full(a.size, np.nan)
+    out: dict[str, object] = {k: [labels[i][j] for i in a.tolist()] for j, k in enumerate(by)}
+    out.update(
+        level=["difference"] * a.size,
+        versus=[_cell_label(labels[i]) for i in b.tolist()],
+        nps=diff,
+        nps_se=se,
+        nps_wald_ci_low=wlo,
+        nps_wald_ci_high=whi,
+        nps_ci_low=alo,
+        nps_ci_high=ahi,
+        p_value=p,
+        p_adj=none,
+    )
+    for name in ("n", "neff", "n_promoters", "n_passives", "n_detractors"):
+        out[name] = g[name][a] + g[name][b]
+    for name in ("promoters", "passives", "detractors"):
+        out[name] = out[f"{name}_ci_low"] = out[f"{name}_ci_high"] = none
     return out

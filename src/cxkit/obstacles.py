@@ -11,7 +11,7 @@ import pandas as pd
 from . import plackett_luce as pl
 from . import stats
 from .bootstrap import ProgressFn, competition_ranks, overlap_tiers, pattern_bootstrap
-from .errors import InputError, UsageError, check_confidence
+from .errors import InputError, UsageError, check_by_groups, check_confidence
 from .rankings import ObstacleConfig, Rankings, parse_rankings, select_columns
 from .read import RawTable
 from .result import Result, ViewColumn, make_provenance
@@ -279,7 +279,9 @@ def obstacles(
     )
     # the reader took a platform's header rows off already: use the question text it kept
     first = question_text or (raw.table.slice(0, 1).to_pylist()[0] if raw.table.num_rows else {})
-    cols = [c for c in select_columns(names, columns or config.columns, file, first) if c != by]
+    option = "--columns" if columns else "obstacles.columns"
+    chosen = select_columns(names, columns or config.columns, file, first, option)
+    cols = [c for c in chosen if c != by]
     data = {c: raw.table.column(c).to_pylist() for c in cols}
     header_lines = {"qualtrics": 3, "qualtrics-legacy": 2, "surveymonkey": 2}
     rk = parse_rankings(
@@ -317,6 +319,8 @@ def obstacles(
     if n_blank:
         notes.append(f"excluded {n_blank} rows with no value in {by!r}")
     groups = _natural(sorted({g for g in kept if g is not None}))
+    if by is not None:
+        check_by_groups(by, len(groups))
     offered = _offered(rk, config, groups, notes)
     m = len(rk.obstacles)
     rng = np.random.default_rng(seed)

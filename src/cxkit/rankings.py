@@ -234,19 +234,22 @@ def select_columns(
     patterns: Sequence[str],
     file: str,
     first_row: dict[str, Any] | None = None,
+    option: str = "--columns",
 ) -> list[str]:
     """Columns named by ``patterns`` (names or globs), in rank/number order.
 
     Without patterns: every column whose name contains "obstacle", else every column whose
-    first row (Qualtrics' question-text header row) contains it.
+    first row (Qualtrics' question-text header row) contains it. A pattern that matches no
+    column is an input error (exit 3, as for any named column the file lacks) that names
+    ``option``, where the patterns came from.
     """
     if patterns:
         chosen: list[str] = []
         for pat in patterns:
             hits = [c for c in names if fnmatch.fnmatchcase(c, pat) and c not in chosen]
             if not hits:
-                raise UsageError(
-                    f"--columns {pat!r} matches no column of {file} (columns: "
+                raise InputError(
+                    f"{option} {pat!r} matches no column of {file} (columns: "
                     f"{', '.join(list(names)[:12])}); check the name or glob"
                 )
             chosen += [c for c in hits if not c.upper().endswith("_TEXT")]

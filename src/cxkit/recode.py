@@ -43,6 +43,8 @@ class Recoder:
     missing_numbers: set[float]
     file: str
     auto: bool = False
+    #: where the user sets the scale, for the off-scale message; None: the scale is fixed
+    scale_hint: str | None = "[scale] / --scale"
     _unknown: str | None = None
 
     def _fail(self, column: str, row: int, value: object, why: str) -> InputError:
@@ -249,13 +251,14 @@ class Recoder:
     def _bad(self, column: str, row: int, raw: object, *, off_scale: bool) -> InputError:
         """The error for the first bad answer: not a number or label, or off the scale."""
         if off_scale:
+            fix = f", or set the scale with {self.scale_hint}" if self.scale_hint else ""
             return self._fail(
                 column,
                 row,
                 _num(float(raw)),  # type: ignore[arg-type]
                 f"is outside the scale {_num(self.scale.min)}-{_num(self.scale.max)}; if it "
                 "is a missing code add it to answers.missing in cxkit.toml (or pass --missing "
-                "CODE), or set the scale with [scale] / --scale",
+                f"CODE){fix}",
             )
         if isinstance(raw, (int, float)):
             return self._fail(column, row, float(raw), "is not a finite number")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import roi_models, stats
-from .errors import UsageError, check_confidence
+from .errors import UsageError, check_confidence, check_winsorize
 from .result import Result, make_provenance
 from .roi_data import ENTITY, LABEL, PERIOD, Panel
 from .roi_report import (
@@ -39,7 +39,7 @@ def _winsorize(frame: pd.DataFrame, panel: Panel, p: float | None) -> list[str]:
         ok = np.isfinite(v)
         if ok.sum() < 4:
             continue
-        if p is not None:
+        if p:  # 0 caps at the minimum and maximum: nothing
             lo, hi = np.quantile(v[ok], [p, 1 - p])
             capped = int(((v < lo) | (v > hi)).sum())
             frame[o] = np.where(ok, np.clip(v, lo, hi), np.nan)
@@ -177,7 +177,8 @@ def roi(
     confidence : float
         Confidence level of every interval.
     winsorize : float, optional
-        Cap continuous outcomes at their ``winsorize`` and ``1 - winsorize`` quantiles.
+        Cap continuous outcomes at their ``winsorize`` and ``1 - winsorize`` quantiles
+        (``0 <= winsorize < 0.5``; 0, like None, caps nothing).
     improve : float, optional
         Return the projection table for raising CX by this many points instead.
     n_boot, seed : int
@@ -238,8 +239,7 @@ def roi(
         raise UsageError("--lag needs --time: name the period column (e.g. --time quarter)")
     if within and not panel.entity_col:
         raise UsageError("--within needs --entity (the account column) and several periods")
-    if winsorize is not None and not 0 < winsorize < 0.5:
-        raise UsageError(f"--winsorize must be between 0 and 0.5 (e.g. 0.01), not {winsorize}")
+    check_winsorize(winsorize)
     if n_boot < 100:
         raise UsageError(f"--bootstrap must be at least 100, not {n_boot}")
 

@@ -87,6 +87,7 @@ def _respondent_values(
         use_all = any(s.kind == "index" for s in need_items)
         spec = SurveySpec(
             items=() if use_all else tuple(dict.fromkeys(explicit)),
+            items_option="--cx",
             by=tuple(dict.fromkeys([*keys, *nps_cols])),
             encoding=encoding,
         )

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .aggregate import Histograms, cells, split, stack
-from .errors import InputError, UsageError
+from .aggregate import MISSING, Histograms, cells, split, stack
+from .errors import InputError, UsageError, check_by_groups
 from .formats.meta import TableMeta
 from .gap import (
     _assemble,
@@ -177,6 +177,8 @@ def stream_gap(
                 old = by_cell.get(key)
                 by_cell[key] = mine if old is None else [
                     a.merge(b) for a, b in zip(old, mine, strict=True)]  # fmt: skip
+            for j, b in enumerate(by):  # each batch passed; their union may not
+                check_by_groups(b, len({k[j] for k in by_cell} - {MISSING}))
     if template is None or total is None:  # pragma: no cover - Parquet readers give a batch
         raise InputError(f"{root}: has columns but no responses")
     ids.check(root)

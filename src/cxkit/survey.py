@@ -186,9 +186,11 @@ def _require(table: pa.Table, column: str, file: str, what: str, fix: str) -> No
 
 
 def _resolve_items(
-    table: pa.Table, study: Study, patterns: Sequence[str], file: str
+    table: pa.Table, study: Study, patterns: Sequence[str], file: str, option: str = "--items"
 ) -> list[str] | None:
-    """Items named by patterns or config; ``None`` means "detect from the answers"."""
+    """Items named by patterns or config; ``None`` means "detect from the answers".
+
+    ``option`` is the command's option that named the patterns, for the messages."""
     cols = table.column_names
     if patterns:
         chosen: list[str] = []
@@ -196,7 +198,7 @@ def _resolve_items(
             hits = [c for c in cols if fnmatch.fnmatchcase(c, pat)]
             if not hits:
                 raise InputError(
-                    f"{file}: no column matches --items {pat!r}; columns are: "
+                    f"{file}: no column matches {option} {pat!r}; columns are: "
                     + ", ".join(cols[:20])
                 )
             chosen.extend(h for h in hits if h not in chosen)
@@ -206,7 +208,7 @@ def _resolve_items(
         if missing:
             raise InputError(
                 f"{file}: items in {study.path} not found in the file: {', '.join(missing)}; "
-                "fix [items] in the config or pass --items"
+                f"fix [items] in the config or pass {option}"
             )
         return list(study.items)
     return None
@@ -239,6 +241,20 @@ class SurveySpec:
     finished_only: bool = False
     include_preview: bool = False
     dedupe: str | None = None
+    #: the option that names the items, as messages call it (metric: --item)
+    items_option: str = "--items"
+    #: the option that sets the answer scale, as messages call it; None: the scale is fixed
+    scale_option: str | None = "--scale"
+
+    def scale_hint(self) -> str | None:
+        """Where the user sets the scale, for an off-scale answer's message (None: fixed).
+
+        >>> SurveySpec().scale_hint(), SurveySpec(scale_option="--outcome-scale").scale_hint()
+        ('[scale] / --scale', '--outcome-scale')
+        """
+        if self.scale_option == "--scale":
+            return "[scale] / --scale"  # the config's [scale] applies too
+        return self.scale_option
 
     def read_options(self, study: Study) -> dict[str, object]:
         """Keyword arguments for :func:`cxkit.read.read_table`."""
@@ -335,6 +351,7 @@ def build_parts(
         missing_numbers=missing_numbers,
         file=file,
         auto=not study.labels,
+        scale_hint=spec.scale_hint(),
     )
     notes: list[str] = []
     answers: dict[str, Coded] = {}
@@ -360,14 +377,15 @@ def build_parts(
                     notes.append(
                         f"column {name!r} was not analysed as an item: only "
                         f"{exc.share:.0%} of its answers lie on the scale ({exc.error}); name "
-                        "it with --items to analyse it"
+                        f"it with {spec.items_option} to analyse it"
                     )
                 continue
             items.append(name)
         if not items:
             raise InputError(
                 f"{file}: no item columns found (no column's answers all lie on the scale "
-                f"{scale.describe()}); name them with --items or in cxkit.toml [items]"
+                f"{scale.describe()}); name them with {spec.items_option} or in cxkit.toml "
+                "[items]"
             )
     for name in items:
         if name in probed:
@@ -495,7 +513,7 @@ def survey_of(raw: RawTable, study: Study, spec: SurveySpec) -> Survey:
     role_col = spec.role_col or study.role_col
     if role_col is None and "role" in raw.table.column_names:
         role_col = "role"
-    items = _resolve_items(raw.table, study, spec.items, raw.source.path)
+    items = _resolve_items(raw.table, study, spec.items, raw.source.path, spec.items_option)
     parts = build_parts(raw, study, spec, items, role_col)
     return Survey(
         columns=parts.columns,
@@ -580,7 +598,7 @@ def read_survey(
     raws = [
         _dedupe(read_table(p, **options), study, spec.dedupe) for p in (self_file, customer_file)
     ]
-    items = _resolve_items(raws[0].table, study, spec.items, raws[0].source.path)
+    items = _resolve_items(raws[0].table, study, spec.items, raws[0].source.path, spec.items_option)
     parts: list[Parts] = []
     notes = []
     for raw in raws:

@@ -96,10 +96,13 @@ def drivers_survey(
     }
     driver_spec = SurveySpec(
         items=driver_items or (),
+        items_option="--drivers",
         scale=Scale(*scale_range) if scale_range else None,
         **common,
     )
-    target = opened.part(SurveySpec(items=[name], scale=Scale(*out_range), **common))
+    target = opened.part(
+        SurveySpec(items=[name], scale=Scale(*out_range), scale_option="--outcome-scale", **common)
+    )
     values = target.frame[name].to_numpy(float)
     if two:
         survey = read_survey(
@@ -203,7 +206,7 @@ def drivers(
                 "name it"
             )
         stdout_fmt = check_output_options(fmt, output, [file, self_file, customer_file])
-        out_range = parse_scale(outcome_scale)
+        out_range = parse_scale(outcome_scale, "--outcome-scale")
         scale_range = parse_scale(scale) if scale is not None else None
         check_inputs({"--self-file": self_file, "--customer-file": customer_file})
 

@@ -100,6 +100,7 @@ def metric(
 
         spec = SurveySpec(
             items=item or (),
+            items_option="--item",
             role_col=role_col,
             weight_col=weight,
             by=by or (),

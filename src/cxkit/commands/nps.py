@@ -50,7 +50,7 @@ def nps_survey(
     Returns ``(survey, column name)``; shared by the command and by check expressions.
     """
     from ..columns import open_survey
-    from ..nps import NPS_LABELS, nps_labels_only
+    from ..nps import NPS_LABELS, nps_labels_only, nps_labels_seen
     from ..study import Scale
     from ..survey import SurveySpec
 
@@ -83,13 +83,19 @@ def nps_survey(
     kind = values.type
     numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
     labels = None
-    if not (numeric or pa.types.is_decimal(kind)) and nps_labels_only(values.unique().to_pylist()):
-        labels = NPS_LABELS
+    only_labels = False
+    if not (numeric or pa.types.is_decimal(kind)):
+        distinct = values.unique().to_pylist()
+        if nps_labels_seen(distinct):
+            # read with the NPS labels: any other value is reported as itself, with its row
+            labels = NPS_LABELS
+            only_labels = nps_labels_only(distinct)
     spec = SurveySpec(
         items=[name],
         weight_col=weight,
         by=by or (),
         scale=Scale(0.0, 10.0),
+        scale_option=None,  # the NPS question is 0-10
         missing=missing or (),
         encoding=encoding,
         unweighted=no_weight,
@@ -99,7 +105,7 @@ def nps_survey(
     if labels is not None:
         survey.notes.append(
             f"{name!r} holds NPS group labels: Promoter, Passive and Detractor counted as "
-            "such (no 0-10 answers)"
+            "such" + (" (no 0-10 answers)" if only_labels else ", beside 0-10 answers")
         )
     return survey, name
 

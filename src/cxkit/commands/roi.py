@@ -20,7 +20,7 @@ from ..cli_common import (
     emit,
     guarded,
 )
-from ..errors import UsageError, check_confidence, check_seed
+from ..errors import UsageError, check_confidence, check_seed, check_winsorize
 
 _MODELS = ("pearson", "spearman", "ols", "logit")
 
@@ -162,8 +162,7 @@ def roi(
         check_confidence(confidence)
         check_seed(seed)
         lag_list = parse_lags(lag, lags)
-        if winsorize is not None and not 0 < winsorize < 0.5:
-            raise UsageError(f"--winsorize must be between 0 and 0.5 (e.g. 0.01), not {winsorize}")
+        check_winsorize(winsorize)
         if min_responses < 1:
             raise UsageError(f"--min-responses must be 1 or more, not {min_responses}")
         if bootstrap < 100:
