@@ -55,6 +55,7 @@ def _parquet(tmp_path):
 
 
 TOO_MANY = "--by 'weight' has 467 distinct values, more than the 200 groups a breakdown"
+RAISE = "or raise the limit with --max-groups 467"
 
 
 @pytest.mark.parametrize("command", ["gap", "metric", "nps", "gap --stream"])
@@ -64,7 +65,12 @@ def test_a_by_column_of_too_many_values_is_a_usage_error(command, tmp_path):
     res = _run(*command.split(), data, "--by", "weight", "-o", out)
     message = one_line_error(res, EXIT_USAGE)
     assert message.startswith(TOO_MANY) and "pick a categorical column" in message, message
+    assert message.endswith(RAISE), message
     assert not out.exists()
+    # the limit is the user's to raise: the same run goes through
+    res = _run(*command.split(), data, "--by", "weight", "-o", out, "--max-groups", "467")
+    assert res.exit_code == 0, res.output
+    assert out.exists()
 
 
 def test_obstacles_by_a_column_of_too_many_values_is_a_usage_error():
@@ -94,6 +100,10 @@ def test_the_limit_is_200_groups(tmp_path):
 
     res = _run("nps", stores(MAX_BY_GROUPS + 1), "--by", "store", "-f", "csv")
     assert one_line_error(res, EXIT_USAGE).startswith("--by 'store' has 201 distinct values")
+    res = _run("nps", stores(MAX_BY_GROUPS + 1), "--by", "store", "--max-groups", "201")
+    assert res.exit_code == 0, res.output
+    res = _run("gap", SURVEY, "--by", "region", "--max-groups", "2")
+    assert "has 3 distinct values, more than the 2 groups" in one_line_error(res, EXIT_USAGE)
     res = _run("nps", stores(MAX_BY_GROUPS), "--by", "store", "-f", "csv")
     assert res.exit_code == 0, res.output
     n_pairs = MAX_BY_GROUPS * (MAX_BY_GROUPS - 1) // 2
@@ -199,3 +209,21 @@ def test_help_is_still_click_help_beside_one_line_usage_errors():
         assert res.exit_code == 0 and res.stdout.startswith("Usage: ") and not res.stderr
     res = _run()  # no command: the help, as before
     assert res.exit_code == EXIT_USAGE and "Commands" in res.output
+
+
+@pytest.mark.parametrize("command", ["gap", "metric", "nps", "obstacles"])
+def test_max_groups_must_be_positive(command):
+    res = _run(command, SURVEY, "--max-groups", "0")
+    assert one_line_error(res, EXIT_USAGE) == "--max-groups must be 1 or more, not 0"
+
+
+def test_obstacles_and_stream_take_a_raised_limit(tmp_path):
+    from cxkit.stream import stream_gap
+    from cxkit.survey import SurveySpec
+
+    ranked = EXAMPLES / "obstacles_ranked.csv"
+    args = ["--by", "respondent_id", "--bootstrap", "0", "-f", "csv", "--max-groups", "800"]
+    assert _run("obstacles", ranked, *args).exit_code == 0
+    spec = SurveySpec(by=("weight",))
+    got = stream_gap(_parquet(tmp_path), spec=spec, by=["weight"], batch_rows=100, max_groups=467)
+    assert len({r for r in got.table["weight"]}) == 468  # 467 weights and (all)

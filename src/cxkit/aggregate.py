@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from .answers import Coded, code_dtype, distinct
-from .errors import check_by_groups
+from .errors import MAX_BY_GROUPS, check_by_groups
 from .stats import kish_neff
 
 #: label of a breakdown cell whose value is blank or missing
@@ -332,7 +332,9 @@ def _cell_label(value: object) -> str:
 
 
 def cells(
-    frame: pd.DataFrame | Mapping[str, object], by: Sequence[str]
+    frame: pd.DataFrame | Mapping[str, object],
+    by: Sequence[str],
+    max_groups: int = MAX_BY_GROUPS,
 ) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """Cell index per row (in the smallest integer type that holds the possible cells) and
     the cells' labels, sorted (blank or missing -> ``(missing)``).
@@ -342,8 +344,7 @@ def cells(
 
     Each column is factorised and only its distinct values are turned into labels, so a
     million rows cost a hash pass, not a million Python strings. A column with more than
-    :data:`cxkit.errors.MAX_BY_GROUPS` distinct values raises a usage error
-    (:func:`cxkit.errors.check_by_groups`).
+    ``max_groups`` distinct values raises a usage error (:func:`cxkit.errors.check_by_groups`).
     """
     if not by:
         return np.zeros(len(frame), dtype=np.int64), [()]  # type: ignore[arg-type]
@@ -352,7 +353,7 @@ def cells(
     for b in by:
         index, uniques = factorize(frame[b])
         text = [_cell_label(v) for v in uniques]
-        check_by_groups(b, len(set(text) - {MISSING}))
+        check_by_groups(b, len(set(text) - {MISSING}), max_groups)
         names = sorted(set(text) | ({MISSING} if (index < 0).any() else set()))
         pos = {n: i for i, n in enumerate(names)}
         columns.append((index, [pos[t] for t in text] + [pos.get(MISSING, 0)]))

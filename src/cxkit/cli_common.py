@@ -213,6 +213,14 @@ DedupeOpt = Annotated[
 ConfidenceOpt = Annotated[
     float, typer.Option("--confidence", help="Confidence level of every interval.")
 ]
+MaxGroupsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-groups",
+        help="Most distinct values a --by column may have (a guard against breaking down by "
+        "an id or a weight).",
+    ),
+]
 
 
 #: what ``{name}`` in an --output or --plot path becomes (see :func:`expand_output`)

@@ -88,9 +88,10 @@ def check_winsorize(p: float | None) -> None:
 MAX_BY_GROUPS = 200
 
 
-def check_by_groups(column: str, n_groups: int) -> None:
-    """A usage error when the ``--by`` column ``column`` has more than :data:`MAX_BY_GROUPS`
-    distinct values: a weight, an id or a free-text column, not a breakdown.
+def check_by_groups(column: str, n_groups: int, limit: int = MAX_BY_GROUPS) -> None:
+    """A usage error when the ``--by`` column ``column`` has more than ``limit`` distinct
+    values (``--max-groups``, default :data:`MAX_BY_GROUPS`): most likely a weight, an id or a
+    free-text column, not a breakdown.
 
     Every command that breaks a result down by a column calls this once it knows the
     column's distinct values, before the per-group work (which is linear or, for pairwise
@@ -102,11 +103,18 @@ def check_by_groups(column: str, n_groups: int) -> None:
     ...
     cxkit.errors.UsageError: --by 'weight' has 467 distinct values, more than the 200 groups ...
     """
-    if n_groups > MAX_BY_GROUPS:
+    if n_groups > limit:
         raise UsageError(
-            f"--by {column!r} has {n_groups} distinct values, more than the {MAX_BY_GROUPS} "
-            "groups a breakdown can have: pick a categorical column (a segment, region or wave)"
+            f"--by {column!r} has {n_groups} distinct values, more than the {limit} groups "
+            "a breakdown may have: pick a categorical column (a segment, region or wave), or "
+            f"raise the limit with --max-groups {n_groups}"
         )
+
+
+def check_max_groups(limit: int) -> None:
+    """``--max-groups`` must be a positive number of groups."""
+    if limit < 1:
+        raise UsageError(f"--max-groups must be 1 or more, not {limit}")
 
 
 EXIT_OK = 0

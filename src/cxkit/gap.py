@@ -9,7 +9,7 @@ import numpy as np
 from . import aggregate, stats
 from .aggregate import Groups, Histograms, bincounts, cells, histograms_of, summarise
 from .answers import respondent_mean
-from .errors import InputError, UsageError, check_confidence
+from .errors import MAX_BY_GROUPS, InputError, UsageError, check_confidence
 from .metrics import check_weighted_base, require_answers, role_codes
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
@@ -239,6 +239,7 @@ def gap(
     confidence: float = 0.95,
     drop_unknown_roles: bool = False,
     small_base: int = 30,
+    max_groups: int = MAX_BY_GROUPS,
 ) -> Result:
     """Self-versus-customer gap in agreement and mean score, per item, pillar and overall.
 
@@ -262,6 +263,9 @@ def gap(
         raising :class:`~cxkit.errors.InputError`.
     small_base : int
         Rows with fewer answers than this in either group are flagged in the notes.
+    max_groups : int
+        Most distinct values a ``by`` column may have; more is a
+        :class:`~cxkit.errors.UsageError` (the command line's ``--max-groups``).
 
     Returns
     -------
@@ -318,7 +322,7 @@ def gap(
     )
     cell_rows = None
     if by:
-        cell, labels = cells({b: survey.grouping(b) for b in by}, by)
+        cell, labels = cells({b: survey.grouping(b) for b in by}, by, max_groups)
         hists = _histograms_for(variables, codes, cell, len(labels), weights)
         cell_rows = _assemble(variables, hists, by, labels, agree, confidence)
         # unweighted, the (all) histograms are the cells' summed (whole numbers: exact)

@@ -13,7 +13,7 @@ import numpy as np
 from . import stats
 from .aggregate import cells, factorize, histograms, summarise
 from .answers import Coded, respondent_mean
-from .errors import InputError, UsageError, check_confidence
+from .errors import MAX_BY_GROUPS, InputError, UsageError, check_confidence
 from .result import Result, ViewColumn, make_provenance
 from .survey import Survey
 from .table import ColumnTable
@@ -239,6 +239,7 @@ def metric(
     index: bool = False,
     confidence: float = 0.95,
     small_base: int = 30,
+    max_groups: int = MAX_BY_GROUPS,
 ) -> Result:
     """Mean, top-box, top-2-box, bottom-box and agree share of scored items, with CIs.
 
@@ -263,6 +264,9 @@ def metric(
         Confidence level of every interval.
     small_base : int
         Rows with fewer answers are flagged in the notes.
+    max_groups : int
+        Most distinct values a ``by`` column may have; more is a
+        :class:`~cxkit.errors.UsageError` (the command line's ``--max-groups``).
 
     Returns
     -------
@@ -317,7 +321,7 @@ def metric(
     keys: list[tuple[str, ...]] = [tuple([ALL] * len(by))]
     groups = [(group0, 1)]
     if by:
-        cell, labels = cells({b: survey.grouping(b) for b in by}, by)
+        cell, labels = cells({b: survey.grouping(b) for b in by}, by, max_groups)
         groups.append((np.where(keep, cell, -1), len(labels)))
         keys += labels
     stacked: dict[str, list[np.ndarray]] = {}

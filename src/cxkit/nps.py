@@ -8,7 +8,7 @@ import numpy as np
 
 from . import stats
 from .aggregate import cells, histograms
-from .errors import InputError, UsageError, check_confidence
+from .errors import MAX_BY_GROUPS, InputError, UsageError, check_confidence
 from .metrics import (
     ALL,
     _cell_label,
@@ -252,6 +252,7 @@ def nps(
     roles: Sequence[str] | None = None,
     confidence: float = 0.95,
     small_base: int = 30,
+    max_groups: int = MAX_BY_GROUPS,
 ) -> Result:
     """Net Promoter Score with its intervals, group shares and pairwise group differences.
 
@@ -271,6 +272,9 @@ def nps(
         Confidence level of every interval.
     small_base : int
         Groups with fewer answers are flagged in the notes.
+    max_groups : int
+        Most distinct values a ``by`` column may have; more is a
+        :class:`~cxkit.errors.UsageError` (the command line's ``--max-groups``).
 
     Returns
     -------
@@ -334,7 +338,7 @@ def nps(
     check_weighted_base(survey, [rows[0]["n"]], [rows[0]["neff"]])
     differences = None
     if by:
-        cell, labels = cells({b: survey.grouping(b) for b in by}, by)
+        cell, labels = cells({b: survey.grouping(b) for b in by}, by, max_groups)
         g = _nps_groups(code, cell, len(labels), w, confidence)
         present = np.flatnonzero(g["n"] > 0)
         g = {k: v[present] for k, v in g.items()}

@@ -11,7 +11,13 @@ import pandas as pd
 from . import plackett_luce as pl
 from . import stats
 from .bootstrap import ProgressFn, competition_ranks, overlap_tiers, pattern_bootstrap
-from .errors import InputError, UsageError, check_by_groups, check_confidence
+from .errors import (
+    MAX_BY_GROUPS,
+    InputError,
+    UsageError,
+    check_by_groups,
+    check_confidence,
+)
 from .rankings import ObstacleConfig, Rankings, parse_rankings, select_columns
 from .read import RawTable
 from .result import Result, ViewColumn, make_provenance
@@ -198,6 +204,7 @@ def obstacles(
     config_info: dict[str, str] | None = None,
     small_base: int = 30,
     progress: ProgressFn | None = None,
+    max_groups: int = MAX_BY_GROUPS,
 ) -> Result:
     """Rank obstacles by how often they are named, their Plackett-Luce worth, and change.
 
@@ -227,6 +234,9 @@ def obstacles(
         An invalid answer raises :class:`InputError` instead of being excluded and counted.
     progress : callable, optional
         Called as ``progress(done_now, total)`` after each bootstrap chunk.
+    max_groups : int
+        Most distinct values the ``by`` column may have; more is a
+        :class:`~cxkit.errors.UsageError` (the command line's ``--max-groups``).
 
     Returns
     -------
@@ -320,7 +330,7 @@ def obstacles(
         notes.append(f"excluded {n_blank} rows with no value in {by!r}")
     groups = _natural(sorted({g for g in kept if g is not None}))
     if by is not None:
-        check_by_groups(by, len(groups))
+        check_by_groups(by, len(groups), max_groups)
     offered = _offered(rk, config, groups, notes)
     m = len(rk.obstacles)
     rng = np.random.default_rng(seed)

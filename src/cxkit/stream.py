@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .aggregate import MISSING, Histograms, cells, split, stack
-from .errors import InputError, UsageError, check_by_groups
+from .errors import MAX_BY_GROUPS, InputError, UsageError, check_by_groups
 from .formats.meta import TableMeta
 from .gap import (
     _assemble,
@@ -113,6 +113,7 @@ def stream_gap(
     drop_unknown_roles: bool = False,
     small_base: int = 30,
     batch_rows: int = BATCH_ROWS,
+    max_groups: int = MAX_BY_GROUPS,
 ) -> Result:
     """:func:`cxkit.gap.gap` over a Parquet file or folder of drops, one record batch at a time.
 
@@ -169,7 +170,7 @@ def stream_gap(
         h = _histograms_for(variables, codes, None, 1, weights)
         total = h if total is None else [a.merge(b) for a, b in zip(total, h, strict=True)]
         if by:
-            cell, labels = cells({b: survey.grouping(b) for b in by}, by)
+            cell, labels = cells({b: survey.grouping(b) for b in by}, by, max_groups)
             per_var = [split(x, 2) for x in _histograms_for(
                 variables, codes, cell, len(labels), weights)]  # fmt: skip
             for ci, key in enumerate(labels):
@@ -178,7 +179,7 @@ def stream_gap(
                 by_cell[key] = mine if old is None else [
                     a.merge(b) for a, b in zip(old, mine, strict=True)]  # fmt: skip
             for j, b in enumerate(by):  # each batch passed; their union may not
-                check_by_groups(b, len({k[j] for k in by_cell} - {MISSING}))
+                check_by_groups(b, len({k[j] for k in by_cell} - {MISSING}), max_groups)
     if template is None or total is None:  # pragma: no cover - Parquet readers give a batch
         raise InputError(f"{root}: has columns but no responses")
     ids.check(root)

@@ -15,6 +15,7 @@ from ..cli_common import (
     FinishedOnlyOpt,
     FormatOpt,
     IncludePreviewOpt,
+    MaxGroupsOpt,
     MissingOpt,
     NoConfigOpt,
     NoWeightOpt,
@@ -35,7 +36,7 @@ from ..cli_common import (
     one_blas_thread,
     parse_scale,
 )
-from ..errors import UsageError, check_confidence
+from ..errors import MAX_BY_GROUPS, UsageError, check_confidence, check_max_groups
 
 #: gap columns whose change --compare-to reports
 CHANGE_METRICS = ("agree_self", "agree_customer", "agree_gap", "mean_gap")
@@ -77,6 +78,7 @@ def gap(
     compare_to: CompareToOpt = None,
     wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
+    max_groups: MaxGroupsOpt = MAX_BY_GROUPS,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
     finished_only: FinishedOnlyOpt = False,
@@ -103,6 +105,7 @@ def gap(
 
     def body() -> None:
         check_confidence(confidence)
+        check_max_groups(max_groups)
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
         if dedupe not in (None, "first", "last"):
@@ -161,6 +164,7 @@ def gap(
                 agree_at=agree,
                 confidence=confidence,
                 drop_unknown_roles=drop_unknown_roles,
+                max_groups=max_groups,
             )
             emit(result, stdout_fmt, output, [file], plot)
             return
@@ -184,6 +188,7 @@ def gap(
                 agree_at=agree,
                 confidence=confidence,
                 drop_unknown_roles=drop_unknown_roles,
+                max_groups=max_groups,
             )
 
         result = by_wave(

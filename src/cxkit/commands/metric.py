@@ -10,6 +10,7 @@ from ..cli_common import (
     ConfigOpt,
     EncodingOpt,
     FormatOpt,
+    MaxGroupsOpt,
     MissingOpt,
     NoConfigOpt,
     NoWeightOpt,
@@ -27,7 +28,7 @@ from ..cli_common import (
     guarded,
     parse_scale,
 )
-from ..errors import UsageError, check_confidence
+from ..errors import MAX_BY_GROUPS, UsageError, check_confidence, check_max_groups
 
 _PRESET_SCALES = {"csat": (1.0, 5.0), "ces": (1.0, 7.0)}
 
@@ -64,6 +65,7 @@ def metric(
     compare_to: CompareToOpt = None,
     wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
+    max_groups: MaxGroupsOpt = MAX_BY_GROUPS,
     encoding: EncodingOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
@@ -79,6 +81,7 @@ def metric(
 
     def body() -> None:
         check_confidence(confidence)
+        check_max_groups(max_groups)
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
         if preset is not None and preset not in _PRESET_SCALES:
@@ -121,6 +124,7 @@ def metric(
                 agree_at=agree,
                 index=index,
                 confidence=confidence,
+                max_groups=max_groups,
             )
 
         result = by_wave(

@@ -10,6 +10,7 @@ from ..cli_common import (
     ConfigOpt,
     EncodingOpt,
     FormatOpt,
+    MaxGroupsOpt,
     MissingOpt,
     NoConfigOpt,
     NoWeightOpt,
@@ -25,7 +26,13 @@ from ..cli_common import (
     emit,
     guarded,
 )
-from ..errors import InputError, UsageError, check_confidence
+from ..errors import (
+    MAX_BY_GROUPS,
+    InputError,
+    UsageError,
+    check_confidence,
+    check_max_groups,
+)
 
 #: column names taken as the NPS question when --col is not given (case-insensitive)
 DEFAULT_COLS = ("nps", "ltr", "likelihood_to_recommend", "recommend")
@@ -133,6 +140,7 @@ def nps(
     compare_to: CompareToOpt = None,
     wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
+    max_groups: MaxGroupsOpt = MAX_BY_GROUPS,
     encoding: EncodingOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
@@ -149,6 +157,7 @@ def nps(
 
     def body() -> None:
         check_confidence(confidence)
+        check_max_groups(max_groups)
         if no_weight and weight:
             raise UsageError("--weight and --no-weight contradict each other: pass one")
         stdout_fmt = check_output_options(fmt, output, [file], plot)
@@ -170,7 +179,9 @@ def nps(
         )
         result = by_wave(
             survey,
-            lambda part: run_nps(part, name, by=by or (), roles=roles, confidence=confidence),
+            lambda part: run_nps(
+                part, name, by=by or (), roles=roles, confidence=confidence, max_groups=max_groups
+            ),
             wave,
             compare_to,
             keys=[*(by or ()), "level", "versus"],

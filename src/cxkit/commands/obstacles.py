@@ -11,6 +11,7 @@ from ..cli_common import (
     ConfigOpt,
     EncodingOpt,
     FormatOpt,
+    MaxGroupsOpt,
     NoConfigOpt,
     OutputOpt,
     PlotOpt,
@@ -22,7 +23,7 @@ from ..cli_common import (
     one_blas_thread,
     state,
 )
-from ..errors import UsageError, check_confidence, check_seed
+from ..errors import MAX_BY_GROUPS, UsageError, check_confidence, check_max_groups, check_seed
 
 _LAYOUTS = ("rank-columns", "rank-numbers", "multi-select")
 
@@ -84,6 +85,7 @@ def obstacles(
     compare_to: CompareToOpt = None,
     wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
+    max_groups: MaxGroupsOpt = MAX_BY_GROUPS,
     encoding: EncodingOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
@@ -100,6 +102,7 @@ def obstacles(
 
     def body() -> None:
         check_confidence(confidence)
+        check_max_groups(max_groups)
         check_seed(seed)
         if layout is not None and layout not in _LAYOUTS:
             raise UsageError(f"--layout {layout!r}: choose one of {', '.join(_LAYOUTS)}")
@@ -163,6 +166,7 @@ def obstacles(
                 config=ob_config,
                 config_info=info,
                 progress=progress,
+                max_groups=max_groups,
             )
         if current is not None:
             result.summary["wave"] = str(current)
