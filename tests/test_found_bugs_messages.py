@@ -227,3 +227,23 @@ def test_obstacles_and_stream_take_a_raised_limit(tmp_path):
     spec = SurveySpec(by=("weight",))
     got = stream_gap(_parquet(tmp_path), spec=spec, by=["weight"], batch_rows=100, max_groups=467)
     assert len({r for r in got.table["weight"]}) == 468  # 467 weights and (all)
+
+
+def test_a_terminal_table_stops_at_terminal_rows_and_says_so(monkeypatch):
+    """rich draws about 600 rows a second: a terminal gets the first TERMINAL_ROWS rows and a
+    note; a pipe or a file (here, the runner's stdout) gets every row."""
+    from cxkit import cli_common
+
+    args = ["nps", SURVEY, "--by", "region", "--no-config"]
+    piped = _run(*args)
+    assert piped.exit_code == 0 and piped.stdout.count("difference ") == 3
+    assert "the terminal shows" not in piped.stderr
+    monkeypatch.setattr(cli_common, "_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_common, "TERMINAL_ROWS", 5)
+    shown = _run(*args)
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.count("difference ") == 1  # all, 3 groups, the first difference
+    assert "note: the terminal shows the first 5 of 7 rows; -f csv" in shown.stderr
+    assert "NPS -32 (95% CI" in shown.stdout  # the headline stays
+    csv = _run(*args, "-f", "csv")
+    assert len(csv.stdout.strip().splitlines()) == 1 + 7

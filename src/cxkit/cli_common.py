@@ -48,6 +48,14 @@ def one_blas_thread() -> None:
         os.environ.setdefault(var, "1")
 
 
+#: most rows drawn as a table on a terminal (a pipe or a file gets them all)
+TERMINAL_ROWS = 1000
+
+
+def _is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def note(message: str) -> None:
     if not state["quiet"]:
         sys.stderr.write(f"note: {message}\n")
@@ -342,8 +350,17 @@ def emit(
     if fmt == "table":
         from rich.console import Console
 
-        width = None if sys.stdout.isatty() else 200
-        print_table(result, console=Console(width=width, soft_wrap=False))
+        terminal = _is_terminal()
+        width = None if terminal else 200
+        shown = TERMINAL_ROWS if terminal else None  # a file or a pipe gets every row
+        left_out = print_table(
+            result, console=Console(width=width, soft_wrap=False), max_rows=shown
+        )
+        if left_out:
+            note(
+                f"the terminal shows the first {TERMINAL_ROWS:,} of {TERMINAL_ROWS + left_out:,} "
+                "rows; -f csv, -f json or -o FILE give every row"
+            )
     elif fmt is not None:
         sys.stdout.write(render(result, fmt))
         sys.stdout.flush()

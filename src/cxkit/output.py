@@ -225,8 +225,13 @@ def _one_line_width(view: list[ViewColumn], records: list[dict[str, Any]]) -> in
     )
 
 
-def print_table(result: Result, *, console: Any = None) -> None:
-    """Print the headline and a rich table to stdout (notes go to stderr)."""
+def print_table(result: Result, *, console: Any = None, max_rows: int | None = None) -> int:
+    """Print the headline and a rich table to stdout (notes go to stderr).
+
+    At most ``max_rows`` rows are drawn (all when ``None``): rich lays out about 600 rows
+    a second, so a 20,000-row breakdown would hold a terminal for half a minute. Returns
+    the number of rows left out.
+    """
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -235,6 +240,9 @@ def print_table(result: Result, *, console: Any = None) -> None:
     from rich import box
 
     records = _records(result)
+    left_out = max(0, len(records) - max_rows) if max_rows is not None else 0
+    if left_out:
+        records = records[:max_rows]
     view = _fit(_view(result), records, console.width)
     # too narrow for "estimate (interval)" on one line: the interval goes below its estimate
     two_lines = _one_line_width(view, records) > console.width
@@ -272,6 +280,7 @@ def print_table(result: Result, *, console: Any = None) -> None:
     console.print(table)
     if result.headline:
         console.print(result.headline, markup=False, highlight=False)
+    return left_out
 
 
 def render(result: Result, fmt: str) -> str:
