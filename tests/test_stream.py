@@ -133,3 +133,51 @@ def test_stream_with_unique_ids_and_blank_ids_equals_in_memory(tmp_path):
     twice = _id_drops(tmp_path / "noid", [["A", "B", "C"], ["A", "B", "C"]])
     (twice.parent / "cxkit.toml").write_text('[columns]\nrole = "role"\n')
     assert stream_gap(twice, batch_rows=2).summary["n_self"] == 2
+
+
+def _drifting(path, n=1000):
+    """q2 answers 1-5 in the first half of the file and 0-10 in the second."""
+    rng = np.random.default_rng(1)
+    q2 = rng.integers(1, 6, n).astype(float)
+    q2[n // 2 :] = rng.integers(6, 11, n - n // 2)
+    weight = np.full(n, 0.5)  # off the scale: not taken for an item
+    pq.write_table(
+        pa.table({
+            "role": ["customer" if i % 2 else "executive" for i in range(n)],
+            "weight": weight,
+            "q1": rng.integers(1, 6, n).astype(float),
+            "q2": q2,
+        }),
+        path,
+    )  # fmt: skip
+    return path
+
+
+def test_a_later_batch_names_the_row_of_the_file_and_how_to_fix_the_items(tmp_path):
+    from cxkit.errors import InputError
+
+    path = _drifting(tmp_path / "drift.parquet")
+    # the whole file: q2 is mostly off the scale, so not an item (a note says so)
+    memory = gap(read_survey(path, use_config=False))
+    assert list(memory.table["item"][:1]) == ["q1"] and any("'q2'" in n for n in memory.notes)
+    # streamed in batches of 200 rows: the first batch took q2 for an item
+    message = r"column 'q2', data row 501: '10' is outside .*--stream took the items from the first"
+    with pytest.raises(InputError, match=message):
+        stream_gap(path, use_config=False, batch_rows=200)
+    # named items: the plain error, at the file's row
+    with pytest.raises(InputError, match=r"data row 501: '10' is outside the scale 1-5; if") as e:
+        stream_gap(path, spec=SurveySpec(items=("q2",)), use_config=False, batch_rows=200)
+    assert "--stream took" not in str(e.value)
+
+
+def test_a_bad_weight_in_a_later_batch_names_the_row_of_the_file(tmp_path):
+    from cxkit.errors import InputError
+
+    path = _drifting(tmp_path / "w.parquet")
+    table = pq.read_table(path)
+    weight = table.column("weight").to_numpy().copy()
+    weight[733] = -1.0
+    pq.write_table(table.set_column(1, "weight", pa.array(weight)), path)
+    spec = SurveySpec(items=("q1",), weight_col="weight")
+    with pytest.raises(InputError, match=r"weight column 'weight', data row 734: -1.0 is not"):
+        stream_gap(path, spec=spec, use_config=False, batch_rows=200)

@@ -407,15 +407,17 @@ def materialized(column: object) -> object:
     return column.to_pandas() if isinstance(column, Text) else column
 
 
-def checked_weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
+def checked_weights(
+    col: pa.ChunkedArray, column: str, file: str, first_row: int = 0
+) -> np.ndarray:
     """The weights as floats; a cell that is not a finite number >= 0 is an InputError
-    naming its data row."""
+    naming its data row (``first_row``: the file's data rows before the column's first)."""
     if pa.types.is_dictionary(col.type):
         col = col.cast(col.type.value_type)
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         try:  # pyarrow parses decimal text as Python's float() does (correctly rounded)
             out = pc.trim(col).cast(pa.float64())
-            return _finite_weights(numbers(out, np.nan), column, file)
+            return _finite_weights(numbers(out, np.nan), column, file, first_row)
         except (pa.ArrowInvalid, InputError):
             pass  # find and name the bad cell the slow way
         text = col.to_pylist()
@@ -425,22 +427,24 @@ def checked_weights(col: pa.ChunkedArray, column: str, file: str) -> np.ndarray:
                 out[i] = float(t) if t is not None and t.strip() else np.nan
             except ValueError:
                 raise InputError(
-                    f"{file}: weight column {column!r}, data row {i + 1}: {t!r} is not a number"
+                    f"{file}: weight column {column!r}, data row {first_row + i + 1}: {t!r} is "
+                    "not a number"
                 ) from None
     else:
         # even a no-op cast imports pyarrow.compute (20-30 ms)
         as_float = col if col.type == pa.float64() else col.cast(pa.float64())
         out = numbers(as_float, np.nan)
-    return _finite_weights(out, column, file)
+    return _finite_weights(out, column, file, first_row)
 
 
-def _finite_weights(out: np.ndarray, column: str, file: str) -> np.ndarray:
+def _finite_weights(out: np.ndarray, column: str, file: str, first_row: int = 0) -> np.ndarray:
     out = np.asarray(out, dtype=float)
     # min and max carry a nan through: two passes and no column-length masks
     if out.size and not (out.min() >= 0 and out.max() < np.inf):
         row = int(np.flatnonzero(~np.isfinite(out) | (out < 0))[0])
         raise InputError(
-            f"{file}: weight column {column!r}, data row {row + 1}: {_weight_repr(out[row])}; "
+            f"{file}: weight column {column!r}, data row {first_row + row + 1}: "
+            f"{_weight_repr(out[row])}; "
             "every response needs a finite weight >= 0"
         )
     return out

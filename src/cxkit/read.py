@@ -57,12 +57,17 @@ class SourceInfo:
 @dataclass
 class RawTable:
     """An input file as read: ``table`` holds every column, ``notes`` what was noticed,
-    ``meta`` what the columns mean (labels, multi-select/rank groups, excluded rows)."""
+    ``meta`` what the columns mean (labels, multi-select/rank groups, excluded rows).
+
+    ``first_row`` is the number of the file's data rows before the table's first: 0 for a
+    whole file, the batch's offset for a record batch of a stream, so that an error names
+    the row of the file."""
 
     table: pa.Table
     source: SourceInfo
     notes: list[str] = field(default_factory=list)
     meta: TableMeta = field(default_factory=TableMeta)
+    first_row: int = 0
 
 
 #: reading a file into a table needs about this many times its size in memory

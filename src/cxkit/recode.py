@@ -45,10 +45,13 @@ class Recoder:
     auto: bool = False
     #: where the user sets the scale, for the off-scale message; None: the scale is fixed
     scale_hint: str | None = "[scale] / --scale"
+    #: the file's data rows before the column's first (a streamed batch's offset)
+    first_row: int = 0
     _unknown: str | None = None
 
     def _fail(self, column: str, row: int, value: object, why: str) -> InputError:
-        return InputError(f"{self.file}: column {column!r}, data row {row + 1}: {value!r} {why}")
+        row += self.first_row + 1
+        return InputError(f"{self.file}: column {column!r}, data row {row}: {value!r} {why}")
 
     def recode(
         self, col: pa.ChunkedArray, column: str, *, probe: bool = False

@@ -73,6 +73,7 @@ def _batches(files: list[Path], columns: list[str] | None, batch_rows: int):
                     f"{f}: no column {missing[0]!r} (the files' columns do not line up)"
                 )
         batches = pf.iter_batches(batch_size=batch_rows, columns=columns)
+        first_row = 0  # the file's rows before this batch: errors name the file's row
         while True:
             try:  # a file damaged past its footer fails only when that batch is decoded
                 batch = next(batches)
@@ -81,7 +82,8 @@ def _batches(files: list[Path], columns: list[str] | None, batch_rows: int):
             except (pa.ArrowException, OSError) as exc:
                 reason = " ".join(str(exc).split())  # pyarrow's message may span lines
                 raise InputError(f"{f}: is not a readable Parquet file ({reason})") from None
-            yield f, pa.Table.from_batches([batch])
+            yield f, first_row, pa.Table.from_batches([batch])
+            first_row += batch.num_rows
 
 
 def _fingerprint(files: list[Path], root: Path) -> str:
@@ -144,9 +146,20 @@ def stream_gap(
     notes: list[str] = []
     rows = 0
     ids = _Ids(study.id_col)
-    for f, table in _batches(files, columns, batch_rows):
+    detected = not (spec.items or study.items)
+    for f, first_row, table in _batches(files, columns, batch_rows):
         source = SourceInfo(str(f), "", table.num_rows, "parquet")
-        survey = survey_of(RawTable(table, source, [], TableMeta(platform="parquet")), study, spec)
+        raw = RawTable(table, source, [], TableMeta(platform="parquet"), first_row)
+        try:
+            survey = survey_of(raw, study, spec)
+        except InputError as exc:
+            if not detected or options is None:
+                raise
+            # the whole-file reader would have seen this column's other answers too
+            raise InputError(
+                f"{exc}; --stream took the items from the first {batch_rows} rows: name them "
+                "with --items or in cxkit.toml [items]"
+            ) from None
         if options is None:
             # the first batch fixes the items and the columns read from then on
             spec = _fixed(spec, survey)
@@ -155,7 +168,7 @@ def stream_gap(
             columns = _columns(survey, by) + ids.wanted(table)
             template = survey
         notes += [n for n in survey.notes if n not in notes]
-        ids.add(f, table)
+        ids.add(f, first_row, table)
         rows += table.num_rows
         codes, part = _role_tally(survey, self_set, cust_set)
         for k, v in part.items():
@@ -220,8 +233,6 @@ class _Ids:
         self.chunks: list = []
         self.where: list[tuple[int, Path, int]] = []  # (first row, file, its row in the file)
         self.rows = 0
-        self._file: Path | None = None
-        self._file_row = 0
 
     def wanted(self, table) -> list[str]:
         """The id column, when the study names one and the files have it."""
@@ -230,7 +241,7 @@ class _Ids:
             return []
         return [self.column]
 
-    def add(self, file: Path, table) -> None:
+    def add(self, file: Path, first_row: int, table) -> None:
         if self.column is None:
             return
         import pyarrow as pa
@@ -242,11 +253,8 @@ class _Ids:
             col = col.cast(pa.string())
         # large_string: the ids of a whole stream may pass the 2 GB of one string array
         self.chunks += col.cast(pa.large_string()).chunks
-        if file != self._file:
-            self._file, self._file_row = file, 0
-        self.where.append((self.rows, file, self._file_row))
+        self.where.append((self.rows, file, first_row))
         self.rows += table.num_rows
-        self._file_row += table.num_rows
 
     def check(self, root: Path) -> None:
         """An :class:`InputError` naming the first repeated id and where it appears."""

@@ -352,6 +352,7 @@ def build_parts(
         file=file,
         auto=not study.labels,
         scale_hint=spec.scale_hint(),
+        first_row=raw.first_row,
     )
     notes: list[str] = []
     answers: dict[str, Coded] = {}
@@ -408,7 +409,9 @@ def build_parts(
     if role_col is not None:
         extra[role_col] = as_text(table.column(role_col))
     if weight_col is not None:
-        extra[weight_col] = checked_weights(table.column(weight_col), weight_col, file)
+        extra[weight_col] = checked_weights(
+            table.column(weight_col), weight_col, file, raw.first_row
+        )
     keep = [*spec.by, study.id_col, study.segment_col, _wave_col(table, study, spec, file)]
     for b in keep:
         if b is not None and b not in extra and b not in answers and b in table.column_names:
