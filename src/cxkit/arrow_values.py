@@ -407,9 +407,7 @@ def materialized(column: object) -> object:
     return column.to_pandas() if isinstance(column, Text) else column
 
 
-def checked_weights(
-    col: pa.ChunkedArray, column: str, file: str, first_row: int = 0
-) -> np.ndarray:
+def checked_weights(col: pa.ChunkedArray, column: str, file: str, first_row: int = 0) -> np.ndarray:
     """The weights as floats; a cell that is not a finite number >= 0 is an InputError
     naming its data row (``first_row``: the file's data rows before the column's first)."""
     if pa.types.is_dictionary(col.type):

@@ -256,6 +256,26 @@ def check_placeholders(path: Path, option: str = "--output") -> None:
         )
 
 
+def check_not_input(path: Path, inputs: Any, option: str = "--output") -> None:
+    """A usage error when writing ``path`` would overwrite an input, or would put a file
+    into an input folder where the next run would read it as one more drop."""
+    target = path.resolve()
+    for p in inputs:
+        if p is None or str(p) == "-":
+            continue
+        source = Path(p).resolve()
+        if source == target:
+            raise UsageError(f"{option} {path} is also an input file; choose another path")
+        if source.is_dir() and target.is_relative_to(source):
+            from .formats.folder import SUFFIXES  # what a folder's reader takes for a drop
+
+            if target.suffix.lower() in SUFFIXES and not target.name.startswith((".", "_")):
+                raise UsageError(
+                    f"{option} {path} is inside the input folder {p}, where it would replace "
+                    "or join its drops; choose a path outside the folder"
+                )
+
+
 def check_output_options(
     fmt: str | None, output: Path | None, inputs: list[Any], plot: Path | None = None
 ) -> str | None:
@@ -268,12 +288,9 @@ def check_output_options(
         raise UsageError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if output is not None:
         format_for_path(output)
-        out = output.resolve()
-        for p in inputs:
-            if p is not None and str(p) != "-" and Path(p).resolve() == out:
-                raise UsageError(f"--output {output} is also an input file; choose another path")
     for option, path in (("--output", output), ("--plot", plot)):
         if path is not None:
+            check_not_input(path, inputs, option)
             check_placeholders(path, option)
             if "{" not in str(path.parent):  # {wave}: known after the run
                 check_folder(path, option)
@@ -306,9 +323,7 @@ def expand_output(
 
         text = text.replace("{date}", dt.datetime.now(dt.UTC).date().isoformat())
     path = Path(text)
-    for p in inputs:
-        if p is not None and str(p) != "-" and Path(p).resolve() == path.resolve():
-            raise UsageError(f"{option} {path} is also an input file; choose another path")
+    check_not_input(path, inputs, option)
     return path
 
 

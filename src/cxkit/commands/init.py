@@ -10,6 +10,7 @@ from ..cli_common import (
     FinishedOnlyOpt,
     IncludePreviewOpt,
     SheetOpt,
+    check_not_input,
     guarded,
     note,
 )
@@ -48,8 +49,7 @@ def init(
         if output is not None and config is not None and output != config:
             raise UsageError("--output and --config both name the config to write: pass one")
         target = output or config or Path("cxkit.toml")
-        if str(target) == str(file):
-            raise UsageError(f"--output {target} is the input file; choose another path")
+        check_not_input(target, [file])
         if target.exists() and not force:
             raise UsageError(
                 f"{target} exists; pass --force to overwrite it, or --output another path"

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from ..cli_common import ConfidenceOpt, ConfigOpt, NoConfigOpt, guarded, note, state
+from ..cli_common import (
+    ConfidenceOpt,
+    ConfigOpt,
+    NoConfigOpt,
+    check_not_input,
+    guarded,
+    note,
+    state,
+)
 from ..errors import UsageError, check_confidence, check_seed
 
 _FORMATS = {"html": "html", "markdown": "markdown", "md": "markdown"}
@@ -87,12 +95,8 @@ def report(
             # a missing, unreadable or empty input is exit 3 before the output checks
             read_table(file)
         chosen = report_format(fmt, output)
-        if (
-            output is not None
-            and not Path(file).is_dir()
-            and Path(file).resolve() == output.resolve()
-        ):
-            raise UsageError(f"--output {output} is also an input file; choose another path")
+        if output is not None:
+            check_not_input(output, [file])
         if output is not None:
             from ..report_render import check_report_paths
 
