@@ -148,3 +148,43 @@ def test_empty_groups_give_nan_not_errors():
 
 def test_kish_neff_of_equal_weights_is_n():
     assert float(stats.kish_neff(7.0 * 2.5, 7.0 * 2.5**2)) == pytest.approx(7.0)
+
+
+@pytest.mark.parametrize("conf", [0.5, 0.9, 0.95, 0.999, 0.999999, 1 - 1e-12, 0.9999999999999999])
+def test_critical_values_match_scipy_up_to_a_confidence_next_to_one(conf):
+    """z and t from the lower tail: ``0.5 + conf / 2`` is 1.0 for the last level (it crashed
+    NormalDist.inv_cdf) and loses digits well before; scipy's isf on the tail is the check."""
+    from scipy import stats as sps
+
+    from cxkit.stats import t_crit, z_crit
+
+    tail = (1 - conf) / 2
+    assert z_crit(conf) == pytest.approx(sps.norm.isf(tail), rel=1e-12)
+    df = np.array([1.0, 3.0, 10.0, 250.0])
+    np.testing.assert_allclose(t_crit(df, conf), sps.t.isf(tail, df), rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["gap"],
+        ["nps"],
+        ["metric"],
+        ["drivers", "--bootstrap", "20"],
+    ],
+)
+def test_a_confidence_next_to_one_runs_and_keeps_intervals_finite(argv):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cxkit.cli import app
+
+    from .conftest import EXAMPLES
+
+    args = [argv[0], str(EXAMPLES / "centricity_survey.csv"), *argv[1:]]
+    res = CliRunner().invoke(app, [*args, "--confidence", "0.9999999999999999", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)["summary"]
+    bounds = [v for k, v in summary.items() if k.endswith(("_ci_low", "_ci_high"))]
+    assert bounds and all(v is None or np.isfinite(v) for v in bounds), summary

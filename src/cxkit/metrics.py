@@ -197,15 +197,13 @@ def _box_share(h, mask_values: np.ndarray) -> np.ndarray:
 
 
 def _metric_stats(values, group, n_groups, w, scale, agree_at, confidence):
-    from .distributions import stdtrit
-
     h = histograms(values, group, n_groups, w)
     s = summarise(h, agree_at)
     neff = s.neff
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(s.var / neff)
         ok = neff > 1
-        tq = stdtrit(np.where(ok, neff - 1.0, 1.0), 0.5 + confidence / 2.0)
+        tq = stats.t_crit(np.where(ok, neff - 1.0, 1.0), confidence)
     out = {
         "n": s.n,
         "neff": neff,

@@ -14,10 +14,14 @@ Missing or undefined inputs (n = 0, zero variance, zero counts where a log is ne
 from __future__ import annotations
 
 from statistics import NormalDist
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .distributions import ndtr, stdtr, stdtrit
+
+if TYPE_CHECKING:  # numpy.typing costs a few ms to import
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "benjamini_hochberg",
@@ -51,10 +55,23 @@ METHODS = {
 def z_crit(confidence: float) -> float:
     """Two-sided standard-normal critical value for a confidence level.
 
-    >>> round(z_crit(0.95), 6)
-    1.959964
+    From the lower tail, ``(1 - confidence) / 2``: ``0.5 + confidence / 2`` rounds to 1 for
+    a confidence within 1e-16 of 1 (and loses digits well before that).
+
+    >>> round(z_crit(0.95), 6), round(z_crit(0.9999999999999999), 3)
+    (1.959964, 8.292)
     """
-    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
+    return -NormalDist().inv_cdf((1.0 - confidence) / 2.0)
+
+
+def t_crit(df: ArrayLike, confidence: float) -> np.ndarray:
+    """Two-sided Student t critical values for ``df`` degrees of freedom (from the lower
+    tail, as :func:`z_crit`).
+
+    >>> round(float(t_crit(10.0, 0.95)), 6)
+    2.228139
+    """
+    return -stdtrit(df, (1.0 - confidence) / 2.0)
 
 
 def _arr(x: object) -> np.ndarray:
@@ -207,7 +224,7 @@ def welch_diff(
         d = m1 - m2
         ok = (n1 >= 2) & (n2 >= 2) & (se2 > 0) & np.isfinite(se2)
         df_safe = np.where(ok, df, 1.0)
-        tq = stdtrit(df_safe, 0.5 + confidence / 2.0)
+        tq = t_crit(df_safe, confidence)
         low = np.where(ok, d - tq * se, np.nan)
         high = np.where(ok, d + tq * se, np.nan)
         p = np.where(ok, 2.0 * stdtr(df_safe, -np.abs(d / np.where(ok, se, 1.0))), np.nan)
