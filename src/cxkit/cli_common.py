@@ -7,10 +7,11 @@ Nothing here imports pandas, scipy, statsmodels or pyarrow at module level.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ from .errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     CxkitError,
+    OutputError,
     UsageError,
 )
 
@@ -29,6 +31,25 @@ state = {"debug": False, "quiet": False}
 
 def err(message: str) -> None:
     sys.stderr.write(f"cxkit: error: {message}\n")
+
+
+@contextlib.contextmanager
+def writing_stdout() -> Iterator[None]:
+    """Results written to stdout inside this block either reach it, or the run ends with
+    exit 4 and one line: a full disk (``> /dev/full``) or a reader that closed the pipe is
+    an output error, not a crash. stdout then points at the null device, so the flush at
+    exit does not fail a second time."""
+    try:
+        yield
+        sys.stdout.flush()
+    except OSError as exc:
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if isinstance(exc, BrokenPipeError):
+            reason = "the reading end of the pipe was closed"
+        else:
+            reason = exc.strerror or str(exc)
+        raise OutputError(f"cannot write the results to standard output ({reason})") from None
 
 
 def one_blas_thread() -> None:
@@ -362,23 +383,25 @@ def emit(
         write_all(files)
     if plot is not None and not state["quiet"]:
         sys.stderr.write(f"wrote {plot}\n")
+    left_out = 0
     if fmt == "table":
         from rich.console import Console
 
         terminal = _is_terminal()
         width = None if terminal else 200
         shown = TERMINAL_ROWS if terminal else None  # a file or a pipe gets every row
-        left_out = print_table(
-            result, console=Console(width=width, soft_wrap=False), max_rows=shown
-        )
+        with writing_stdout():
+            left_out = print_table(
+                result, console=Console(width=width, soft_wrap=False), max_rows=shown
+            )
         if left_out:
             note(
                 f"the terminal shows the first {TERMINAL_ROWS:,} of {TERMINAL_ROWS + left_out:,} "
                 "rows; -f csv, -f json or -o FILE give every row"
             )
     elif fmt is not None:
-        sys.stdout.write(render(result, fmt))
-        sys.stdout.flush()
+        with writing_stdout():
+            sys.stdout.write(render(result, fmt))
     if fmt in ("table", "csv", None):
         for n in result.notes:
             note(n)

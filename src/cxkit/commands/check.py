@@ -14,6 +14,7 @@ from ..cli_common import (
     check_output_options,
     emit,
     guarded,
+    writing_stdout,
 )
 from ..errors import EXIT_CHECK_FAILED, InputError, UsageError
 
@@ -105,7 +106,8 @@ def check(
         if github:
             from ..junit import github_annotations
 
-            sys.stdout.write(github_annotations(result.table))
+            with writing_stdout():
+                sys.stdout.write(github_annotations(result.table))
         if result.summary["failed"]:
             raise typer.Exit(EXIT_CHECK_FAILED)
 

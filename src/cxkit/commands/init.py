@@ -13,6 +13,7 @@ from ..cli_common import (
     check_not_input,
     guarded,
     note,
+    writing_stdout,
 )
 from ..errors import UsageError
 
@@ -72,7 +73,8 @@ def init(
         parse_study(tomllib.loads(text), str(target))  # what init writes, load_study reads
         atomic_write(target, text.encode("utf-8"))
         if fmt == "toml":
-            typer.echo(text, nl=False)
+            with writing_stdout():
+                typer.echo(text, nl=False)
         for n in raw.notes:
             note(n)
         note(f"wrote {target}; check it, then run: cxkit gap {file}")

@@ -14,6 +14,7 @@ from ..cli_common import (
     guarded,
     note,
     state,
+    writing_stdout,
 )
 from ..errors import UsageError, check_confidence, check_seed
 
@@ -117,7 +118,8 @@ def report(
             if s.skipped:
                 note(f"{s.key} skipped: {s.skipped}")
         if output is None:
-            sys.stdout.write(to_html(rep))
+            with writing_stdout():
+                sys.stdout.write(to_html(rep))
             return
         written = write_report(rep, output, chosen)
         if not state["quiet"]:
