@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from cxkit.cli import app
+from cxkit.errors import EXIT_USAGE
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, one_line_error
 
 runner = CliRunner()
 SURVEY = EXAMPLES / "centricity_survey.csv"
@@ -36,3 +38,18 @@ def test_check_headline_counts_the_failures_it_does_not_name():
     headline = json.loads(res.stdout)["summary"]["headline"]
     assert headline.startswith("5 of 5 checks failed"), headline
     assert headline.endswith(" and 1 more"), headline
+
+
+@pytest.mark.parametrize("command", ["gap", "metric", "drivers"])
+@pytest.mark.parametrize(
+    ("options", "rule"),
+    [
+        (["--agree", "1"], "(1, 5]: above the scale's minimum 1"),
+        (["--agree", "0", "--scale", "0-10"], "(0, 10]: above the scale's minimum 0"),
+        (["--agree", "6"], "(1, 5]"),
+    ],
+)
+def test_agree_at_the_scale_minimum_states_the_real_rule(command, options, rule):
+    message = one_line_error(_run(command, SURVEY, "--no-config", *options), EXIT_USAGE)
+    assert f"--agree {options[1]} must lie in {rule}" in message, message
+    assert "outside the scale" not in message

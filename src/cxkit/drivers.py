@@ -264,8 +264,7 @@ def drivers(
     file = survey.sources[0].path if survey.sources else "input"
     scale = survey.scale
     agree = survey.scale.agree_at if agree_at is None else float(agree_at)
-    if not scale.min < agree <= scale.max:
-        raise UsageError(f"--agree {agree:g} is outside the scale {scale.min:g}-{scale.max:g}")
+    scale.check_agree(agree)
     self_roles = tuple(self_roles) if self_roles else survey.self_roles
     customer_roles = tuple(customer_roles) if customer_roles else survey.customer_roles
     cust, slf, notes = _role_masks(survey, self_roles, customer_roles)

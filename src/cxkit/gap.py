@@ -357,10 +357,7 @@ def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence
     self_roles = tuple(self_roles) if self_roles else survey.self_roles
     customer_roles = tuple(customer_roles) if customer_roles else survey.customer_roles
     agree = survey.scale.agree_at if agree_at is None else float(agree_at)
-    if not survey.scale.min < agree <= survey.scale.max:
-        raise UsageError(
-            f"--agree {agree:g} is outside the scale {survey.scale.min:g}-{survey.scale.max:g}"
-        )
+    survey.scale.check_agree(agree)
     return chosen, self_roles, customer_roles, agree
 
 

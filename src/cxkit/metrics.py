@@ -301,8 +301,7 @@ def metric(
     agree = float(agree_at) if agree_at is not None else None
     if agree is None:
         agree = PRESETS[preset]["agree"] if preset else scale.agree_at
-    if not scale.min < agree <= scale.max:
-        raise UsageError(f"--agree {agree:g} is outside the scale {scale.min:g}-{scale.max:g}")
+    scale.check_agree(agree)
     chosen = list(items) if items else list(survey.items)
     unknown = [i for i in chosen if i not in survey.items]
     if unknown:
