@@ -53,3 +53,21 @@ def test_agree_at_the_scale_minimum_states_the_real_rule(command, options, rule)
     message = one_line_error(_run(command, SURVEY, "--no-config", *options), EXIT_USAGE)
     assert f"--agree {options[1]} must lie in {rule}" in message, message
     assert "outside the scale" not in message
+
+
+ROI_ARGS = ["--entity", "account_id", "--time", "quarter", "--no-config"]
+
+
+@pytest.mark.parametrize(
+    ("option", "extra"),
+    [
+        ("--control", ["--cx", "nps", "--outcome", "revenue_growth"]),
+        ("--cx", ["--outcome", "revenue_growth"]),
+        ("--outcome", ["--cx", "nps"]),
+    ],
+)
+def test_a_repeated_roi_column_option_says_it_is_given_twice(option, extra):
+    column = {"--control": "segment", "--cx": "nps", "--outcome": "revenue_growth"}[option]
+    res = _run("roi", ROI / "accounts.csv", *ROI_ARGS, *extra, option, column, option, column)
+    message = one_line_error(res, EXIT_USAGE)
+    assert message == f"{option} {column!r} is given twice: name each column once"
