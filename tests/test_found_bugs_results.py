@@ -71,3 +71,32 @@ def test_a_repeated_roi_column_option_says_it_is_given_twice(option, extra):
     res = _run("roi", ROI / "accounts.csv", *ROI_ARGS, *extra, option, column, option, column)
     message = one_line_error(res, EXIT_USAGE)
     assert message == f"{option} {column!r} is given twice: name each column once"
+
+
+@pytest.mark.parametrize(
+    ("model", "outcome", "needs"),
+    [
+        ("logit", "revenue_growth", "'revenue_growth' is continuous: use --model ols"),
+        ("ols", "churned", "'churned' is binary: use --model logit"),
+    ],
+)
+def test_roi_with_no_model_that_fits_is_a_usage_error(model, outcome, needs):
+    res = _run("roi", ROI / "accounts.csv", *ROI_ARGS, "--cx", "nps", "--outcome", outcome,
+               "--model", model)  # fmt: skip
+    message = one_line_error(res, EXIT_USAGE)
+    assert message.startswith(f"--model {model} fits none of the outcomes"), message
+    assert needs in message, message
+
+
+def test_roi_notes_each_outcome_a_chosen_model_skips():
+    both = ["--outcome", "churned", "--outcome", "revenue_growth"]
+    twice = ["--model", "ols", "--model", "ols"]  # a repeat is fitted once
+    res = _run("roi", ROI / "accounts.csv", *ROI_ARGS, "--cx", "nps", *both, *twice, "-f", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [(r["outcome"], r["model"]) for r in doc["table"]] == [("revenue_growth", "ols")]
+    assert "--model ols is not fitted to binary outcome 'churned'" in " ".join(doc["notes"])
+    # the default, every model that applies, skips without a note
+    res = _run("roi", ROI / "accounts.csv", *ROI_ARGS, "--cx", "nps", "--outcome", "churned",
+               "-f", "json")  # fmt: skip
+    assert "is not fitted" not in " ".join(json.loads(res.stdout)["notes"])
