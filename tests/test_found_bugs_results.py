@@ -100,3 +100,22 @@ def test_roi_notes_each_outcome_a_chosen_model_skips():
     res = _run("roi", ROI / "accounts.csv", *ROI_ARGS, "--cx", "nps", "--outcome", "churned",
                "-f", "json")  # fmt: skip
     assert "is not fitted" not in " ".join(json.loads(res.stdout)["notes"])
+
+
+@pytest.mark.parametrize(
+    ("command", "file", "earlier", "latest"),
+    [
+        ("gap", SURVEY, "2026Q2", "2026Q3"),
+        ("nps", SURVEY, "2026Q2", "2026Q3"),
+        ("metric", SURVEY, "2026Q2", "2026Q3"),
+        ("drivers", SURVEY, "2026Q2", "2026Q3"),
+        ("obstacles", EXAMPLES / "obstacles_ranked.csv", "2011", "2012"),
+    ],
+)
+def test_compare_to_without_wave_says_which_wave_it_analysed(command, file, earlier, latest):
+    note = f"analysed wave {latest} (the latest) against {earlier}; pass --wave to choose"
+    res = _run(command, file, "--compare-to", earlier, "-f", "json")
+    assert res.exit_code == 0, res.output
+    assert note in json.loads(res.stdout)["notes"]
+    res = _run(command, file, "--compare-to", earlier, "--wave", latest, "-f", "json")
+    assert not any("(the latest)" in n for n in json.loads(res.stdout)["notes"])
