@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -119,3 +120,28 @@ def test_compare_to_without_wave_says_which_wave_it_analysed(command, file, earl
     assert note in json.loads(res.stdout)["notes"]
     res = _run(command, file, "--compare-to", earlier, "--wave", latest, "-f", "json")
     assert not any("(the latest)" in n for n in json.loads(res.stdout)["notes"])
+
+
+@pytest.mark.parametrize(
+    ("options", "start"),
+    [([], "q1: mean 4.00 (95% CI –), top-2 box 100%"), (["--preset", "ces", "--scale", "1-7"],
+     "q1: CES 4.00 of 7 (95% CI –)")],
+)  # fmt: skip
+def test_a_metric_headline_never_prints_nan(options, start, tmp_path):
+    one = _csv(tmp_path, "one.csv", "id,q1,q2\n1,4,5\n")
+    res = _run("metric", one, "--no-config", *options)
+    assert res.exit_code == 0, res.output
+    assert " nan" not in res.stdout.lower() and start in res.stdout, res.stdout
+    res = _run("metric", one, "--no-config", *options, "-f", "json")
+    assert json.loads(res.stdout)["summary"]["headline"].startswith(start)
+
+
+def test_headline_numbers_show_a_missing_value_as_a_dash():
+    from cxkit.result import ci_text, num_text
+
+    two = "{:.2f}".format
+    assert ci_text(float("nan"), 1.0, two, "95%") == "95% CI –"
+    assert ci_text(None, None, two, "", " to ") == "CI –"
+    assert ci_text(0.5, float("inf"), two, "90%") == "90% CI 0.50–∞"
+    assert ci_text(1, 2, "{:.0f}".format, "95%", "–", "%") == "95% CI 1–2%"
+    assert [num_text(x, two) for x in (np.nan, -np.inf, 3)] == ["–", "-∞", "3.00"]
