@@ -145,3 +145,41 @@ def test_headline_numbers_show_a_missing_value_as_a_dash():
     assert ci_text(0.5, float("inf"), two, "90%") == "90% CI 0.50–∞"
     assert ci_text(1, 2, "{:.0f}".format, "95%", "–", "%") == "95% CI 1–2%"
     assert [num_text(x, two) for x in (np.nan, -np.inf, 3)] == ["–", "-∞", "3.00"]
+
+
+def test_a_side_with_no_answers_makes_the_ratio_undefined_not_infinite(tmp_path):
+    text = "role,q1,q2,q3\nexecutive,5,4,1\nexecutive,4,5,2\n" + "customer,3,,1\n" * 3
+    res = _run("gap", _csv(tmp_path, "s.csv", text), "--no-config", "-f", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    q2 = next(r for r in doc["table"] if r["item"] == "q2")
+    assert q2["n_customer"] == 0 and q2["agree_ratio"] is None
+    notes = doc["notes"]
+    assert "1 rows have no answers from customers (nobody answered), so agree_ratio is " \
+        "undefined, not infinite: q2" in notes  # fmt: skip
+    assert "2 rows have no agreement in either group (0 / 0), so agree_ratio is undefined: " \
+        "q3; Overall" in notes  # fmt: skip
+    assert not any("infinite and" in n and "q2" in n for n in notes), notes
+    ratio, lo, hi = stats_katz(2, 2, 0, 0)
+    assert np.isnan(ratio) and np.isnan(lo) and np.isnan(hi)
+
+
+def stats_katz(*counts):
+    from cxkit import stats
+
+    return stats.katz_ratio_interval(*counts)
+
+
+def test_by_role_cells_without_customers_get_the_no_answers_wording():
+    res = _run("gap", SURVEY, "--by", "role", "-f", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    notes = doc["notes"]
+    assert not any("agree_ratio is infinite" in n for n in notes), notes
+    n_empty = sum(r["n_customer"] == 0 for r in doc["table"])
+    assert n_empty > 6
+    cust = next(n for n in notes if "no answers from customers" in n)
+    assert cust.startswith(f"{n_empty} rows") and cust.endswith(f"and {n_empty - 6} more")
+    assert "[role=Employee]" in cust
+    n_no_self = sum(r["n_self"] == 0 for r in doc["table"])
+    assert any(n.startswith(f"{n_no_self} rows have no answers from self-raters") for n in notes)

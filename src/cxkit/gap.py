@@ -444,20 +444,40 @@ def _notes(table: ColumnTable, by: Sequence[str], small_base: int) -> list[str]:
             f"{len(small)} rows have fewer than {small_base} answers in a group (small base, "
             f"wide intervals): {names}{more}"
         )
-    inf = np.flatnonzero(np.isinf(table["agree_ratio"])).tolist()
-    if inf:
-        names = "; ".join(_where(table, i, by) for i in inf[:6])
-        notes.append(
-            f"{len(inf)} rows have no agreeing customers, so agree_ratio is infinite and its "
-            f"interval undefined: {names}"
-        )
-    undefined = np.flatnonzero(np.isnan(table["agree_ratio"])).tolist()
-    if undefined:
-        names = "; ".join(_where(table, i, by) for i in undefined[:6])
-        notes.append(
-            f"{len(undefined)} rows have an undefined agree_ratio (no agreement in either "
-            f"group, or an empty group): {names}"
-        )
+    ratio = table["agree_ratio"]
+    n_self, n_cust = table["n_self"], table["n_customer"]
+    nobody = (n_self == 0) | (n_cust == 0)
+    none_agree = (table["agree_self"] == 0) & (table["agree_customer"] == 0) & ~nobody
+    reasons = [
+        (
+            np.isinf(ratio),
+            "have no agreeing customers (while some self-raters agree), so agree_ratio is "
+            "infinite and its interval undefined",
+        ),
+        (
+            n_cust == 0,
+            "have no answers from customers (nobody answered), so agree_ratio is undefined, "
+            "not infinite",
+        ),
+        (
+            (n_self == 0) & (n_cust > 0),
+            "have no answers from self-raters (nobody answered), so agree_ratio is undefined",
+        ),
+        (
+            none_agree,
+            "have no agreement in either group (0 / 0), so agree_ratio is undefined",
+        ),
+        (
+            np.isnan(ratio) & ~nobody & ~none_agree,
+            "have an undefined agree_ratio (a group's weights sum to 0)",
+        ),
+    ]
+    for mask, why in reasons:
+        rows = np.flatnonzero(mask).tolist()
+        if rows:
+            names = "; ".join(_where(table, i, by) for i in rows[:6])
+            more = f" and {len(rows) - 6} more" if len(rows) > 6 else ""
+            notes.append(f"{len(rows)} rows {why}: {names}{more}")
     return notes
 
 

@@ -137,9 +137,10 @@ def katz_ratio_interval(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ratio ``p1 / p2`` with the Katz log interval.
 
-    Returns ``(ratio, low, high)``. The ratio is ``inf`` when ``k2 = 0 < k1`` and ``nan``
-    when both counts are zero; the interval is ``nan`` whenever either count is zero (the
-    log interval is undefined there).
+    Returns ``(ratio, low, high)``. The ratio is ``inf`` when ``k2 = 0 < k1``, and ``nan``
+    when both counts are zero or a group is empty (``n = 0``: nobody answered, so there is
+    no share to divide by); the interval is ``nan`` whenever either count is zero (the log
+    interval is undefined there).
 
     Notes
     -----
@@ -155,7 +156,7 @@ def katz_ratio_interval(
     with np.errstate(divide="ignore", invalid="ignore"):
         p1 = np.where(n1 > 0, k1 / n1, np.nan)
         p2 = np.where(n2 > 0, k2 / n2, np.nan)
-        ratio = np.where(p2 > 0, p1 / p2, np.where(p1 > 0, np.inf, np.nan))
+        ratio = np.where(p2 > 0, p1 / p2, np.where((p1 > 0) & (n2 > 0), np.inf, np.nan))
         ok = (k1 > 0) & (k2 > 0) & (n1 > 0) & (n2 > 0)
         se = np.sqrt(np.maximum(1.0 / k1 - 1.0 / n1 + 1.0 / k2 - 1.0 / n2, 0.0))
         low = np.where(ok, np.exp(np.log(ratio) - z * se), np.nan)
