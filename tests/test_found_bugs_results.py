@@ -3,7 +3,10 @@ in headlines, notes giving the wrong reason, options whose message misstates the
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -183,3 +186,34 @@ def test_by_role_cells_without_customers_get_the_no_answers_wording():
     assert "[role=Employee]" in cust
     n_no_self = sum(r["n_self"] == 0 for r in doc["table"])
     assert any(n.startswith(f"{n_no_self} rows have no answers from self-raters") for n in notes)
+
+
+HUGE_WEIGHTS = (
+    "id,role,w,q1,q2\n1,executive,1e9,5,4\n2,executive,1e-9,1,1\n3,executive,1e-9,2,1\n"
+    "4,customer,1e-9,5,5\n5,customer,1e9,2,1\n6,customer,1e-9,4,4\n7,customer,1e-9,5,5\n"
+)
+
+
+def test_extreme_weights_give_no_warning_and_a_readable_ratio(tmp_path):
+    path = _csv(tmp_path, "hugew.csv", HUGE_WEIGHTS)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = _run("gap", path, "--no-config", "--weight", "w")
+        doc = json.loads(_run("gap", path, "--no-config", "--weight", "w", "-f", "json").stdout)
+    assert res.exit_code == 0, res.output
+    assert not caught, [str(w.message) for w in caught]
+    assert "Warning" not in res.stderr
+    headline = doc["summary"]["headline"]
+    assert ": 3.3e+17× as many (95% CI 0.0–∞)" in headline, headline
+    assert "3.3e+17×" in res.stdout and "333333" not in res.stdout
+
+
+def test_csv_writes_an_infinite_value_as_blank_as_json_writes_null(tmp_path):
+    path = _csv(tmp_path, "s.csv", "role,q1\n" + "executive,5\n" * 3 + "customer,4\n" * 3)
+    rows = json.loads(_run("gap", path, "--no-config", "--agree", "5", "-f", "json").stdout)
+    text = _run("gap", path, "--no-config", "--agree", "5", "-f", "csv").stdout
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert "inf" not in text
+    for row, want in zip(table, rows["table"], strict=True):
+        for col in ("agree_ratio", "agree_ratio_ci_low", "agree_ratio_ci_high"):
+            assert want[col] is None and row[col] == ""

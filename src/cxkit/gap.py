@@ -11,7 +11,7 @@ from .aggregate import Groups, Histograms, bincounts, cells, histograms_of, summ
 from .answers import respondent_mean
 from .errors import MAX_BY_GROUPS, InputError, UsageError, check_confidence
 from .metrics import check_weighted_base, require_answers, role_codes
-from .result import Result, ViewColumn, make_provenance
+from .result import Result, ViewColumn, ci_text, make_provenance, ratio_text
 from .survey import Survey
 from .table import ColumnTable
 
@@ -496,7 +496,8 @@ def _summary(total: ColumnTable, confidence: float) -> dict[str, object]:
     level_text = f"{confidence * 100:g}%"
     text = f"{_pct(a1)} of self-raters agree vs {_pct(a2)} of customers"
     if np.isfinite(r) and np.isfinite(lo):
-        text += f": {r:.1f}× as many ({level_text} CI {lo:.1f}–{hi:.1f})"
+        ci = ci_text(lo, hi, lambda x: ratio_text(x, 1), level_text)
+        text += f": {ratio_text(r, 1)}× as many ({ci})"
     elif np.isinf(r):
         text += ": no customer agrees, so the ratio is undefined"
     if largest is not None:

@@ -151,6 +151,16 @@ def num_text(x: object, fmt: Callable[[float], str]) -> str:
     return fmt(v)
 
 
+def ratio_text(x: float, digits: int = 2) -> str:
+    """A ratio for people, without the ``×``: fixed ``digits`` below 10,000, then two
+    significant digits in scientific notation (extreme weights can give 1e17); ``∞``, ``–``.
+
+    >>> ratio_text(4.567), ratio_text(3.3e17, 1), ratio_text(float("inf"))
+    ('4.57', '3.3e+17', '∞')
+    """
+    return num_text(x, lambda v: f"{v:.2g}" if abs(v) >= 1e4 else f"{v:.{digits}f}")
+
+
 def ci_text(
     lo: object,
     hi: object,

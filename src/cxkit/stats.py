@@ -153,7 +153,8 @@ def katz_ratio_interval(
     """
     k1, n1, k2, n2 = _arr(k1), _arr(n1), _arr(k2), _arr(n2)
     z = z_crit(confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # over: a share near 0 (extreme weights) gives a limit beyond 1e308, and inf is its value
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         p1 = np.where(n1 > 0, k1 / n1, np.nan)
         p2 = np.where(n2 > 0, k2 / n2, np.nan)
         ratio = np.where(p2 > 0, p1 / p2, np.where((p1 > 0) & (n2 > 0), np.inf, np.nan))
