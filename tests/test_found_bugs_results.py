@@ -217,3 +217,34 @@ def test_csv_writes_an_infinite_value_as_blank_as_json_writes_null(tmp_path):
     for row, want in zip(table, rows["table"], strict=True):
         for col in ("agree_ratio", "agree_ratio_ci_low", "agree_ratio_ci_high"):
             assert want[col] is None and row[col] == ""
+
+
+def test_everyone_agreeing_on_both_sides_gets_a_ratio_interval_of_some_width(tmp_path):
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    text = "role,q1\n" + "executive,5\n" * 3 + "customer,5\n" * 4
+    doc = json.loads(_run("gap", _csv(tmp_path, "s.csv", text), "--no-config", "-f", "json").stdout)
+    row = doc["table"][0]
+    # the Katz log interval of the table with 0.5 added to each cell (Haldane-Anscombe)
+    want = confint_proportions_2indep(3.5, 4, 4.5, 5, compare="ratio", method="log")
+    assert row["agree_ratio"] == 1.0
+    assert (row["agree_ratio_ci_low"], row["agree_ratio_ci_high"]) == pytest.approx(want)
+    assert row["agree_ratio_ci_low"] < 1 < row["agree_ratio_ci_high"]
+    assert any("everyone agreeing in both groups" in n and n.endswith(": q1; Overall")
+               for n in doc["notes"]), doc["notes"]  # fmt: skip
+    assert "Haldane-Anscombe" in doc["provenance"]["methods"]["agree_ratio_ci"]
+
+
+def test_the_all_agree_fix_leaves_every_other_ratio_interval_alone():
+    from cxkit import stats
+
+    n = np.arange(1, 41, dtype=float)
+    k1, n1 = np.meshgrid(n, n)  # every k <= n of 1..40 in group 1 ...
+    keep = k1 <= n1
+    k1, n1 = k1[keep], n1[keep]
+    for k2, n2 in ((7.0, 9.0), (9.0, 9.0), (1.0, 30.0)):  # ... against a few of group 2
+        plain = stats.katz_ratio_interval(k1, n1, k2, n2)
+        fixed = stats.katz_ratio_interval(k1, n1, k2, n2, all_agree_fix=True)
+        changed = ~np.isclose(plain[1], fixed[1]) | ~np.isclose(plain[2], fixed[2])
+        assert np.array_equal(changed, (k1 == n1) & (k2 == n2))
+        assert np.array_equal(plain[0], fixed[0])

@@ -154,7 +154,7 @@ def _rows_for(hists: Sequence[Histograms], agree_at, confidence):
     k1, k2 = a1 * e1, a2 * e2
     d, lo, hi, p = stats.welch_diff(m1, v1, e1, m2, v2, e2, confidence)
     gd, glo, ghi = stats.newcombe_diff_interval(k1, e1, k2, e2, confidence)
-    r, rlo, rhi = stats.katz_ratio_interval(k1, e1, k2, e2, confidence)
+    r, rlo, rhi = stats.katz_ratio_interval(k1, e1, k2, e2, confidence, all_agree_fix=True)
     values_by_col = {
         "n_self": n1,
         "n_customer": n2,
@@ -472,6 +472,16 @@ def _notes(table: ColumnTable, by: Sequence[str], small_base: int) -> list[str]:
             "have an undefined agree_ratio (a group's weights sum to 0)",
         ),
     ]
+    one = np.ones(len(ratio))  # the shares: all agree where the share is 1
+    fixed = stats.all_agree(table["agree_self"], one)
+    fixed &= stats.all_agree(table["agree_customer"], one)
+    reasons.append(
+        (
+            fixed,
+            "have everyone agreeing in both groups, so the Katz interval of agree_ratio would "
+            "have zero width; it adds 0.5 to each cell instead (Haldane-Anscombe)",
+        )
+    )
     for mask, why in reasons:
         rows = np.flatnonzero(mask).tolist()
         if rows:
