@@ -228,7 +228,8 @@ def test_csv_of_the_column_table_is_what_pandas_writes(tmp_path):
         # reference: the same table written by pandas (DataFrame.to_csv, the route before)
         slow = to_csv(dataclasses.replace(result, table=result.table))
         assert fast == slow
-    assert "inf" in fast and "'=EMEA" in fast and '"North, ""x"""' in fast
+    # an infinite ratio is a blank cell, as it is null in JSON
+    assert "inf" not in fast and "'=EMEA" in fast and '"North, ""x"""' in fast
 
 
 def _pandas_route(table: ColumnTable) -> pa.Table:

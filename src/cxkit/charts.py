@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import UsageError
+from .result import ratio_text
 
 if TYPE_CHECKING:
     from .result import Result
@@ -137,8 +138,9 @@ def gap_chart(result: Result):
     overall = t[t["level"] == "overall"].iloc[0]
     ratio = overall["agree_ratio"]
     subtitle = (
-        f"Overall {ratio:.1f}× as many self-raters as customers agree (95% CI "
-        f"{overall['agree_ratio_ci_low']:.1f}–{overall['agree_ratio_ci_high']:.1f})"
+        f"Overall {ratio_text(ratio, 1)}× as many self-raters as customers agree (95% CI "
+        f"{ratio_text(overall['agree_ratio_ci_low'], 1)}–"
+        f"{ratio_text(overall['agree_ratio_ci_high'], 1)})"
         if np.isfinite(ratio) and np.isfinite(overall["agree_ratio_ci_low"])
         else "Overall ratio undefined (no agreeing customers)"
     )

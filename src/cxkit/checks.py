@@ -503,8 +503,10 @@ def run_checks(
     skipped = table["status"].count("skipped")
     total = len(table)
     if failed:
-        names = "; ".join([o.check for o in outcomes if o.status == "fail"][:4])
-        headline = f"{failed} of {total} checks failed on {current}: {names}"
+        failing = [o.check for o in outcomes if o.status == "fail"]
+        names = "; ".join(failing[:4])
+        more = f" and {len(failing) - 4} more" if len(failing) > 4 else ""
+        headline = f"{failed} of {total} checks failed on {current}: {names}{more}"
     else:
         headline = f"all {total} checks passed on {current}"
     if skipped:

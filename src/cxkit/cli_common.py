@@ -409,6 +409,11 @@ def emit(
         sys.stderr.write(f"wrote {output} ({result.n_rows} rows)\n")
 
 
+def latest_wave_note(current: object, compare_to: object) -> str:
+    """The note that ``--compare-to`` without ``--wave`` analysed the latest wave."""
+    return f"analysed wave {current} (the latest) against {compare_to}; pass --wave to choose"
+
+
 def by_wave(
     survey: Any,
     analyse: Callable[[Any], Any],
@@ -451,6 +456,8 @@ def by_wave(
             compare_wave=str(compare_to),
             confidence=confidence,
         )
+        if wave is None:
+            result.notes.insert(0, latest_wave_note(current, compare_to))
     result.summary["wave"] = str(current)
     result.provenance.setdefault("parameters", {})["wave"] = str(current)
     return result

@@ -11,7 +11,7 @@ from . import stats
 from .errors import InputError, UsageError, check_confidence
 from .importance import MAX_LMG, lmg, relative_weights, weighted_corr
 from .metrics import _config, _f, _metric_stats, check_weighted_base, weights_of
-from .result import Result, ViewColumn, make_provenance
+from .result import Result, ViewColumn, ci_text, make_provenance, num_text
 from .survey import Survey
 
 COLUMNS = [
@@ -264,8 +264,7 @@ def drivers(
     file = survey.sources[0].path if survey.sources else "input"
     scale = survey.scale
     agree = survey.scale.agree_at if agree_at is None else float(agree_at)
-    if not scale.min < agree <= scale.max:
-        raise UsageError(f"--agree {agree:g} is outside the scale {scale.min:g}-{scale.max:g}")
+    scale.check_agree(agree)
     self_roles = tuple(self_roles) if self_roles else survey.self_roles
     customer_roles = tuple(customer_roles) if customer_roles else survey.customer_roles
     cust, slf, notes = _role_masks(survey, self_roles, customer_roles)
@@ -509,12 +508,18 @@ def _gap(survey, chosen, slf, self_roles, customer_roles, performance, agree):
 def _summary(table, r2, r2_ci, n, neff, confidence):
     level = f"{confidence * 100:g}%"
     top = table.iloc[0]
-    text = f"R² {r2:.2f}"
-    if np.isfinite(r2_ci[0]):
-        text += f" ({level} CI {r2_ci[0]:.2f}–{r2_ci[1]:.2f})"
-    text += f"; top driver: {top['label']} ({top['importance'] * 100:.0f}% of R²"
-    if np.isfinite(top["importance_ci_low"]):
-        text += f", CI {top['importance_ci_low'] * 100:.0f}–{top['importance_ci_high'] * 100:.0f}%"
+
+    def pct(x: float) -> str:
+        return f"{x * 100:.0f}"
+
+    text = f"R² {num_text(r2, '{:.2f}'.format)}"
+    if np.isfinite(r2_ci[0]) and np.isfinite(r2_ci[1]):
+        text += f" ({ci_text(r2_ci[0], r2_ci[1], '{:.2f}'.format, level)})"
+    text += f"; top driver: {top['label']} ({num_text(top['importance'], pct)}% of R²"
+    if np.isfinite(top["importance_ci_low"]) and np.isfinite(top["importance_ci_high"]):
+        text += (
+            f", {ci_text(top['importance_ci_low'], top['importance_ci_high'], pct, '', '–', '%')}"
+        )
     text += ")"
     first = table[table["priority"] == 1]
     if len(first):

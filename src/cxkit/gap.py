@@ -11,7 +11,7 @@ from .aggregate import Groups, Histograms, bincounts, cells, histograms_of, summ
 from .answers import respondent_mean
 from .errors import MAX_BY_GROUPS, InputError, UsageError, check_confidence
 from .metrics import check_weighted_base, require_answers, role_codes
-from .result import Result, ViewColumn, make_provenance
+from .result import Result, ViewColumn, ci_text, make_provenance, ratio_text
 from .survey import Survey
 from .table import ColumnTable
 
@@ -154,7 +154,7 @@ def _rows_for(hists: Sequence[Histograms], agree_at, confidence):
     k1, k2 = a1 * e1, a2 * e2
     d, lo, hi, p = stats.welch_diff(m1, v1, e1, m2, v2, e2, confidence)
     gd, glo, ghi = stats.newcombe_diff_interval(k1, e1, k2, e2, confidence)
-    r, rlo, rhi = stats.katz_ratio_interval(k1, e1, k2, e2, confidence)
+    r, rlo, rhi = stats.katz_ratio_interval(k1, e1, k2, e2, confidence, all_agree_fix=True)
     values_by_col = {
         "n_self": n1,
         "n_customer": n2,
@@ -357,10 +357,7 @@ def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence
     self_roles = tuple(self_roles) if self_roles else survey.self_roles
     customer_roles = tuple(customer_roles) if customer_roles else survey.customer_roles
     agree = survey.scale.agree_at if agree_at is None else float(agree_at)
-    if not survey.scale.min < agree <= survey.scale.max:
-        raise UsageError(
-            f"--agree {agree:g} is outside the scale {survey.scale.min:g}-{survey.scale.max:g}"
-        )
+    survey.scale.check_agree(agree)
     return chosen, self_roles, customer_roles, agree
 
 
@@ -447,20 +444,50 @@ def _notes(table: ColumnTable, by: Sequence[str], small_base: int) -> list[str]:
             f"{len(small)} rows have fewer than {small_base} answers in a group (small base, "
             f"wide intervals): {names}{more}"
         )
-    inf = np.flatnonzero(np.isinf(table["agree_ratio"])).tolist()
-    if inf:
-        names = "; ".join(_where(table, i, by) for i in inf[:6])
-        notes.append(
-            f"{len(inf)} rows have no agreeing customers, so agree_ratio is infinite and its "
-            f"interval undefined: {names}"
+    ratio = table["agree_ratio"]
+    n_self, n_cust = table["n_self"], table["n_customer"]
+    nobody = (n_self == 0) | (n_cust == 0)
+    none_agree = (table["agree_self"] == 0) & (table["agree_customer"] == 0) & ~nobody
+    reasons = [
+        (
+            np.isinf(ratio),
+            "have no agreeing customers (while some self-raters agree), so agree_ratio is "
+            "infinite and its interval undefined",
+        ),
+        (
+            n_cust == 0,
+            "have no answers from customers (nobody answered), so agree_ratio is undefined, "
+            "not infinite",
+        ),
+        (
+            (n_self == 0) & (n_cust > 0),
+            "have no answers from self-raters (nobody answered), so agree_ratio is undefined",
+        ),
+        (
+            none_agree,
+            "have no agreement in either group (0 / 0), so agree_ratio is undefined",
+        ),
+        (
+            np.isnan(ratio) & ~nobody & ~none_agree,
+            "have an undefined agree_ratio (a group's weights sum to 0)",
+        ),
+    ]
+    one = np.ones(len(ratio))  # the shares: all agree where the share is 1
+    fixed = stats.all_agree(table["agree_self"], one)
+    fixed &= stats.all_agree(table["agree_customer"], one)
+    reasons.append(
+        (
+            fixed,
+            "have everyone agreeing in both groups, so the Katz interval of agree_ratio would "
+            "have zero width; it adds 0.5 to each cell instead (Haldane-Anscombe)",
         )
-    undefined = np.flatnonzero(np.isnan(table["agree_ratio"])).tolist()
-    if undefined:
-        names = "; ".join(_where(table, i, by) for i in undefined[:6])
-        notes.append(
-            f"{len(undefined)} rows have an undefined agree_ratio (no agreement in either "
-            f"group, or an empty group): {names}"
-        )
+    )
+    for mask, why in reasons:
+        rows = np.flatnonzero(mask).tolist()
+        if rows:
+            names = "; ".join(_where(table, i, by) for i in rows[:6])
+            more = f" and {len(rows) - 6} more" if len(rows) > 6 else ""
+            notes.append(f"{len(rows)} rows {why}: {names}{more}")
     return notes
 
 
@@ -479,7 +506,8 @@ def _summary(total: ColumnTable, confidence: float) -> dict[str, object]:
     level_text = f"{confidence * 100:g}%"
     text = f"{_pct(a1)} of self-raters agree vs {_pct(a2)} of customers"
     if np.isfinite(r) and np.isfinite(lo):
-        text += f": {r:.1f}× as many ({level_text} CI {lo:.1f}–{hi:.1f})"
+        ci = ci_text(lo, hi, lambda x: ratio_text(x, 1), level_text)
+        text += f": {ratio_text(r, 1)}× as many ({ci})"
     elif np.isinf(r):
         text += ": no customer agrees, so the ratio is undefined"
     if largest is not None:

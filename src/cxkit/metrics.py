@@ -14,7 +14,7 @@ from . import stats
 from .aggregate import cells, factorize, histograms, summarise
 from .answers import Coded, respondent_mean
 from .errors import MAX_BY_GROUPS, InputError, UsageError, check_confidence
-from .result import Result, ViewColumn, make_provenance
+from .result import Result, ViewColumn, ci_text, make_provenance, num_text
 from .survey import Survey
 from .table import ColumnTable
 
@@ -299,8 +299,7 @@ def metric(
     agree = float(agree_at) if agree_at is not None else None
     if agree is None:
         agree = PRESETS[preset]["agree"] if preset else scale.agree_at
-    if not scale.min < agree <= scale.max:
-        raise UsageError(f"--agree {agree:g} is outside the scale {scale.min:g}-{scale.max:g}")
+    scale.check_agree(agree)
     chosen = list(items) if items else list(survey.items)
     unknown = [i for i in chosen if i not in survey.items]
     if unknown:
@@ -361,20 +360,26 @@ def metric(
     first = table.row(0)
     level = f"{confidence * 100:g}%"
     name = first["label"]
+
+    def pct(x: float) -> str:
+        return f"{x * 100:.0f}"
+
+    def mean(x: float) -> str:
+        return f"{x:.2f}"
+
+    mean_ci = ci_text(first["mean_ci_low"], first["mean_ci_high"], mean, level)
     if preset == "csat":
-        head = (
-            f"CSAT {first['top2_box'] * 100:.0f}% ({level} CI {first['top2_box_ci_low'] * 100:.0f}"
-            f"–{first['top2_box_ci_high'] * 100:.0f}%) answered 4-5"
-        )
+        top2_ci = ci_text(first["top2_box_ci_low"], first["top2_box_ci_high"], pct, level, "–", "%")
+        head = f"CSAT {num_text(first['top2_box'], pct)}% ({top2_ci}) answered 4-5"
     elif preset == "ces":
         head = (
-            f"CES {first['mean']:.2f} of 7 ({level} CI {first['mean_ci_low']:.2f}–"
-            f"{first['mean_ci_high']:.2f}); {first['agree'] * 100:.0f}% answered 5-7"
+            f"CES {num_text(first['mean'], mean)} of 7 ({mean_ci}); "
+            f"{num_text(first['agree'], pct)}% answered 5-7"
         )
     else:
         head = (
-            f"mean {first['mean']:.2f} ({level} CI {first['mean_ci_low']:.2f}–"
-            f"{first['mean_ci_high']:.2f}), top-2 box {first['top2_box'] * 100:.0f}%"
+            f"mean {num_text(first['mean'], mean)} ({mean_ci}), "
+            f"top-2 box {num_text(first['top2_box'], pct)}%"
         )
     headline = f"{name}: {head}, n = {int(first['n']):,}"
     if len(chosen) > 1 or index:

@@ -21,7 +21,7 @@ from .metrics import (
     select_roles,
     weights_of,
 )
-from .result import Result, ViewColumn, make_provenance
+from .result import Result, ViewColumn, ci_text, make_provenance, num_text
 from .survey import Survey
 from .table import ColumnTable
 
@@ -373,10 +373,18 @@ def nps(
             )
     t0 = table.row(0)
     level = f"{confidence * 100:g}%"
+
+    def score(x: float) -> str:
+        return f"{x:+.0f}"
+
+    def pct(x: float) -> str:
+        return f"{x * 100:.0f}%"
+
     headline = (
-        f"NPS {t0['nps']:+.0f} ({level} CI {t0['nps_ci_low']:+.0f} to {t0['nps_ci_high']:+.0f}): "
-        f"{t0['promoters'] * 100:.0f}% promoters, {t0['detractors'] * 100:.0f}% detractors, "
-        f"n = {int(t0['n']):,}"
+        f"NPS {num_text(t0['nps'], score)} "
+        f"({ci_text(t0['nps_ci_low'], t0['nps_ci_high'], score, level, ' to ')}): "
+        f"{num_text(t0['promoters'], pct)} promoters, {num_text(t0['detractors'], pct)} "
+        f"detractors, n = {int(t0['n']):,}"
     )
     if diff.any():
         sig = int(np.count_nonzero(table["p_adj"][diff] < 1 - confidence))

@@ -20,7 +20,7 @@ from .errors import (
 )
 from .rankings import ObstacleConfig, Rankings, parse_rankings, select_columns
 from .read import RawTable
-from .result import Result, ViewColumn, make_provenance
+from .result import Result, ViewColumn, ci_text, make_provenance
 
 DEFAULT_SEED = 2012
 #: Largest (distinct choice sets) x (obstacles)^2 the bootstrap refits handle in memory.
@@ -495,9 +495,10 @@ def _summary(table, groups, levels, by, confidence, ranked) -> dict[str, object]
             big = ch.loc[ch[f"change_{name}"].abs().idxmax()]
             d, lo, hi = (big[f"change_{name}{s}"] * 100 for s in ("", "_ci_low", "_ci_high"))
             what = f"in the top {level}" if level else "of picks"
+            sep = "–" if lo >= 0 else " to "
+            ci = ci_text(lo, hi, "{:.1f}".format, f"{confidence * 100:g}%", sep)
             text += (
-                f"; largest change since {groups[-2]}: {big['obstacle']} {d:+.1f} pp {what} "
-                f"({confidence * 100:g}% CI {lo:.1f}{'–' if lo >= 0 else ' to '}{hi:.1f})"
+                f"; largest change since {groups[-2]}: {big['obstacle']} {d:+.1f} pp {what} ({ci})"
             )
             summary.update(
                 largest_change_obstacle=big["obstacle"],

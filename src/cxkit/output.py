@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError, UsageError
+from .result import ratio_text
 
 if TYPE_CHECKING:
     from .result import Result, ViewColumn
@@ -81,16 +82,26 @@ def inert(text: str) -> str:
 
 
 def _csv_cell(value: Any) -> Any:
-    """A cell as pandas' ``to_csv(float_format="%.17g")`` writes it (blank for missing)."""
+    """A cell as pandas' ``to_csv(float_format="%.17g")`` writes it, blank for missing and
+    for infinite values (as JSON writes both as null)."""
     if value is None:
         return ""
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.17g}"
+        return "" if not math.isfinite(value) else f"{value:.17g}"
     return inert(value) if isinstance(value, str) else value
+
+
+def _inert_finite(v: Any) -> Any:
+    if isinstance(v, str):
+        return inert(v)
+    return None if isinstance(v, float) and math.isinf(v) else v
 
 
 def to_csv(result: Result) -> str:
     """The tidy table as CSV (floats in full precision, text cells made formula-inert).
+
+    A missing or infinite number is a blank cell, as it is null in JSON (an infinite
+    ``agree_ratio`` is explained in the notes); Parquet keeps ``inf`` as the float it is.
 
     A table still held as columns is written with the csv module, cell by cell as pandas
     would write it (``tests/test_pandas_free.py`` compares the two), so ``-f csv`` needs no
@@ -109,7 +120,9 @@ def to_csv(result: Result) -> str:
     table = result.table.copy()
     for col in table.columns:
         if table[col].dtype == object or str(table[col].dtype) in ("str", "string"):
-            table[col] = table[col].map(lambda v: inert(v) if isinstance(v, str) else v)
+            table[col] = table[col].map(_inert_finite)
+        elif table[col].dtype.kind == "f":
+            table[col] = table[col].where(~table[col].isin([math.inf, -math.inf]))
     return table.to_csv(index=False, lineterminator="\n", float_format="%.17g")
 
 
@@ -133,13 +146,13 @@ def _fmt_cell(row: dict[str, Any], col: ViewColumn) -> str:
         return (
             f"{text} ({one(lo)} to {one(hi)})"
             if col.kind != "ratio"
-            else (f"{text} ({lo:.2f}–{hi:.2f})")
+            else (f"{text} ({ratio_text(lo)}–{ratio_text(hi)})")
         )
     return text
 
 
 def _fmt_ratio(x: float) -> str:
-    return "∞" if math.isinf(x) else f"{x:.2f}×"
+    return "∞" if math.isinf(x) else f"{ratio_text(x)}×"
 
 
 def _fmt_p(x: float) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -131,3 +132,51 @@ def make_provenance(
         "methods": methods,
         "seed": seed,
     }
+
+
+def num_text(x: object, fmt: Callable[[float], str]) -> str:
+    """A number for a headline: ``fmt(x)``, ``–`` when missing (None, nan), ``∞`` when
+    infinite, so that a headline never reads ``nan`` or ``inf``.
+
+    >>> num_text(float("nan"), "{:.2f}".format), num_text(2.5, "{:.2f}".format)
+    ('–', '2.50')
+    """
+    if x is None:
+        return "–"
+    v = float(x)  # type: ignore[arg-type]
+    if math.isnan(v):
+        return "–"
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    return fmt(v)
+
+
+def ratio_text(x: float, digits: int = 2) -> str:
+    """A ratio for people, without the ``×``: fixed ``digits`` below 10,000, then two
+    significant digits in scientific notation (extreme weights can give 1e17); ``∞``, ``–``.
+
+    >>> ratio_text(4.567), ratio_text(3.3e17, 1), ratio_text(float("inf"))
+    ('4.57', '3.3e+17', '∞')
+    """
+    return num_text(x, lambda v: f"{v:.2g}" if abs(v) >= 1e4 else f"{v:.{digits}f}")
+
+
+def ci_text(
+    lo: object,
+    hi: object,
+    fmt: Callable[[float], str],
+    level: str = "",
+    sep: str = "–",
+    suffix: str = "",
+) -> str:
+    """An interval for a headline, ``"95% CI 1.20–3.40"``; ``"95% CI –"`` when either limit
+    is missing, as the tables show it (``level`` "" gives just ``"CI …"``; ``suffix``, such
+    as ``%``, follows the upper limit).
+
+    >>> ci_text(1.2, 3.4, "{:.2f}".format, "95%"), ci_text(float("nan"), 1, str, "95%")
+    ('95% CI 1.20–3.40', '95% CI –')
+    """
+    head = f"{level} CI" if level else "CI"
+    if num_text(lo, fmt) == "–" or num_text(hi, fmt) == "–":
+        return f"{head} –"
+    return f"{head} {num_text(lo, fmt)}{sep}{num_text(hi, fmt)}{suffix}"

@@ -142,6 +142,37 @@ def _models_for(outcome: str, panel: Panel, models: Sequence[str], within: bool)
     return out
 
 
+def _kind(outcome: str, panel: Panel) -> str:
+    return "binary" if outcome in panel.binary else "continuous"
+
+
+def _skipped_pairs(panel: Panel, models: Sequence[str], within: bool) -> list[str]:
+    """A note per (outcome, --model) pair left out because the model does not fit that kind
+    of outcome (ols: continuous, logit: binary); a usage error when no pair is left."""
+    if within:
+        return []
+    notes = []
+    for o in panel.outcomes:
+        for m in models:
+            if m not in _models_for(o, panel, [m], within):
+                other = "logit" if m == "ols" else "ols"
+                notes.append(
+                    f"--model {m} is not fitted to {_kind(o, panel)} outcome {o!r} "
+                    f"({m} is for {'continuous' if m == 'ols' else 'binary'} outcomes; "
+                    f"{other}, pearson and spearman fit it)"
+                )
+    if not any(_models_for(o, panel, models, within) for o in panel.outcomes):
+        needs = "; ".join(
+            f"{o!r} is {_kind(o, panel)}: use --model {'logit' if o in panel.binary else 'ols'}"
+            for o in panel.outcomes
+        )
+        raise UsageError(
+            f"--model {', '.join(models)} fits none of the outcomes (ols is "
+            f"for continuous outcomes, logit for binary ones): {needs}, or pearson/spearman"
+        )
+    return notes
+
+
 def roi(
     panel: Panel,
     *,
@@ -228,10 +259,12 @@ def roi(
     check_confidence(confidence)
     if within and models and set(models) != {"ols"}:
         raise UsageError("--within fits fixed-effects OLS only; drop --model or use --model ols")
-    models = list(models) if models else list(MODELS)
+    chosen = bool(models)
+    models = list(dict.fromkeys(models)) if models else list(MODELS)  # a repeat: once
     for m in models:
         if m not in MODELS:
             raise UsageError(f"--model {m!r}: choose from {', '.join(MODELS)}")
+    skipped = _skipped_pairs(panel, models, within) if chosen else []
     lags = sorted({int(k) for k in lags})
     if not lags or lags[0] < 0:
         raise UsageError("--lag must be 0 or more (CX at t against the outcome at t + lag)")
@@ -244,7 +277,7 @@ def roi(
         raise UsageError(f"--bootstrap must be at least 100, not {n_boot}")
 
     frame = panel.frame.copy()
-    notes = list(panel.notes)
+    notes = list(panel.notes) + skipped
     notes += _winsorize(frame, panel, winsorize)
     unranged = [c for c in panel.cx if c not in panel.cx_ranges]
     if unranged:

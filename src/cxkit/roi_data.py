@@ -387,6 +387,14 @@ def panel_from_table(raw: RawTable, spec: AccountSpec, extra: dict | None = None
             named.append((col, opt))
     for col, opt in named:
         _require(table, col, file, opt)
+    for opt, cols in (
+        ("--cx", spec.cx),
+        ("--outcome", spec.outcomes),
+        ("--control", spec.controls),
+    ):
+        twice = [c for i, c in enumerate(cols) if c in cols[:i]]
+        if twice:
+            raise UsageError(f"{opt} {twice[0]!r} is given twice: name each column once")
     overlap = set(spec.cx) & set(spec.outcomes)
     if overlap:
         raise UsageError(f"{sorted(overlap)[0]!r} is given as both --cx and --outcome")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .result import ViewColumn
+from .result import ViewColumn, ci_text
 from .roi_data import Panel
 
 #: Result columns, in order.
@@ -204,10 +204,8 @@ def _headline(row, panel, subs, level, within) -> str:
         return f"No estimate for {cx} vs {outcome}{later}: see the notes"
     if model in ("pearson", "spearman"):
         name = "r" if model == "pearson" else "rho"
-        return (
-            f"{_label(cx)} and {outcome}{later}: {name} = {row['estimate']:.2f} ({level} CI "
-            f"{row['ci_low']:.2f} to {row['ci_high']:.2f}, {base})"
-        )
+        ci = ci_text(row["ci_low"], row["ci_high"], "{:.2f}".format, level, " to ")
+        return f"{_label(cx)} and {outcome}{later}: {name} = {row['estimate']:.2f} ({ci}, {base})"
     sub = subs[(cx, outcome, int(row["lag"]))]
     step = _step(cx, panel, sub[cx].to_numpy(float))
     est, lo, hi = (step * row[k] for k in ("estimate", "ci_low", "ci_high"))
@@ -217,7 +215,7 @@ def _headline(row, panel, subs, level, within) -> str:
     mag = abs(est) * scale
     # the interval in the direction the sentence reads (a negative effect reads "less")
     lo_s, hi_s = (lo * scale, hi * scale) if up else (-hi * scale, -lo * scale)
-    digits = 1 if abs(hi_s - lo_s) >= 0.5 else 2
+    digits = 1 if not abs(hi_s - lo_s) < 0.5 else 2  # (a missing interval: 1)
     fmt = (lambda v: f"{v:.{digits}f}") if pp else (lambda v: f"{v:.3g}")
     name = outcome.replace("_", " ")
     one = within  # the sentence is about one account over time
@@ -240,7 +238,7 @@ def _headline(row, panel, subs, level, within) -> str:
     else:
         who = f"{'Accounts' if panel.entity_col else 'Rows'} {points} higher"
     sep = "–" if lo_s >= 0 else " to "
-    text = f"{who} {what}{later} ({level} CI {fmt(lo_s)}{sep}{fmt(hi_s)}, {base})"
+    text = f"{who} {what}{later} ({ci_text(lo_s, hi_s, fmt, level, sep)}, {base})"
     if row["ci_low"] <= 0 <= row["ci_high"]:
         text += "; the interval includes no difference"
     return text
@@ -313,8 +311,9 @@ def projection(
     if row is not None and np.isfinite(row["change"]):
         summary["headline"] = (
             f"Raising {_label(row['cx'])} by {improve:g} points is associated with a change in "
-            f"{row['outcome']} of {row['change']:.3g} (CI {row['change_ci_low']:.3g} to "
-            f"{row['change_ci_high']:.3g}){_later(int(row['lag']), panel.period_unit)}: an "
+            f"{row['outcome']} of {row['change']:.3g} "
+            f"({ci_text(row['change_ci_low'], row['change_ci_high'], '{:.3g}'.format, '', ' to ')})"
+            f"{_later(int(row['lag']), panel.period_unit)}: an "
             "association, not a causal effect"
         )
     else:

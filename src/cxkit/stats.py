@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # numpy.typing costs a few ms to import
     from numpy.typing import ArrayLike
 
 __all__ = [
+    "all_agree",
     "benjamini_hochberg",
     "hedges_g",
     "holm",
@@ -42,7 +43,9 @@ METHODS = {
     "agree_gap_ci": "Newcombe hybrid score interval for a difference of proportions "
     "(Newcombe 1998, method 10; statsmodels method='newcomb')",
     "agree_ratio_ci": "Katz log interval for a ratio of proportions "
-    "(Katz et al. 1978; statsmodels method='log')",
+    "(Katz et al. 1978; statsmodels method='log'); where everyone agrees in both groups "
+    "(standard error 0, a zero-width interval) 0.5 is added to each cell of the 2x2 table "
+    "(Haldane-Anscombe)",
     "agree_p": "two-proportion z-test with pooled variance (= R prop.test(correct=FALSE))",
     "mean_gap_ci": "Welch t interval, Welch-Satterthwaite df (= R t.test(var.equal=FALSE))",
     "hedges_g": "Hedges' g: pooled-SD standardised difference x (1 - 3/(4(n1+n2)-9))",
@@ -150,13 +153,26 @@ def newcombe_diff_interval(
 
 
 def katz_ratio_interval(
-    k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, confidence: float = 0.95
+    k1: np.ndarray,
+    n1: np.ndarray,
+    k2: np.ndarray,
+    n2: np.ndarray,
+    confidence: float = 0.95,
+    *,
+    all_agree_fix: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ratio ``p1 / p2`` with the Katz log interval.
 
-    Returns ``(ratio, low, high)``. The ratio is ``inf`` when ``k2 = 0 < k1`` and ``nan``
-    when both counts are zero; the interval is ``nan`` whenever either count is zero (the
-    log interval is undefined there).
+    Returns ``(ratio, low, high)``. The ratio is ``inf`` when ``k2 = 0 < k1``, and ``nan``
+    when both counts are zero or a group is empty (``n = 0``: nobody answered, so there is
+    no share to divide by); the interval is ``nan`` whenever either count is zero (the log
+    interval is undefined there).
+
+    With ``all_agree_fix``, where ``k1 = n1`` and ``k2 = n2`` (everyone agrees in both
+    groups: the only case with ``SE = 0``, which makes the interval zero-width however small
+    the groups) the interval is the Katz interval of the 2x2 table with 0.5 added to each
+    cell (``k + 0.5`` of ``n + 1``; Haldane-Anscombe); every other interval is unchanged.
+    The ratio itself is always the observed one.
 
     Notes
     -----
@@ -166,18 +182,34 @@ def katz_ratio_interval(
     ----------
     Katz, D., Baptista, J., Azen, S. P., Pike, M. C. (1978). Obtaining confidence intervals
     for the risk ratio in cohort studies. Biometrics 34, 469-474.
+    Haldane, J. B. S. (1956). The estimation and significance of the logarithm of a ratio
+    of frequencies. Ann Hum Genet 20, 309-311.
     """
     k1, n1, k2, n2 = _arr(k1), _arr(n1), _arr(k2), _arr(n2)
     z = z_crit(confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # over: a share near 0 (extreme weights) gives a limit beyond 1e308, and inf is its value
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         p1 = np.where(n1 > 0, k1 / n1, np.nan)
         p2 = np.where(n2 > 0, k2 / n2, np.nan)
-        ratio = np.where(p2 > 0, p1 / p2, np.where(p1 > 0, np.inf, np.nan))
+        ratio = np.where(p2 > 0, p1 / p2, np.where((p1 > 0) & (n2 > 0), np.inf, np.nan))
         ok = (k1 > 0) & (k2 > 0) & (n1 > 0) & (n2 > 0)
+        centre = np.log(ratio)
         se = np.sqrt(np.maximum(1.0 / k1 - 1.0 / n1 + 1.0 / k2 - 1.0 / n2, 0.0))
-        low = np.where(ok, np.exp(np.log(ratio) - z * se), np.nan)
-        high = np.where(ok, np.exp(np.log(ratio) + z * se), np.nan)
+        if all_agree_fix:
+            fix = ok & all_agree(k1, n1) & all_agree(k2, n2)
+            if fix.any():
+                a1, m1, a2, m2 = k1 + 0.5, n1 + 1.0, k2 + 0.5, n2 + 1.0
+                centre = np.where(fix, np.log((a1 / m1) / (a2 / m2)), centre)
+                se = np.where(fix, np.sqrt(1.0 / a1 - 1.0 / m1 + 1.0 / a2 - 1.0 / m2), se)
+        low = np.where(ok, np.exp(centre - z * se), np.nan)
+        high = np.where(ok, np.exp(centre + z * se), np.nan)
     return ratio, low, high
+
+
+def all_agree(k: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Where ``k = n > 0`` (to rounding: weighted counts are sums of floats)."""
+    k, n = _arr(k), _arr(n)
+    return (n > 0) & (k >= n * (1.0 - 1e-12))
 
 
 def pooled_z_test(k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray) -> np.ndarray:

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 
 CONFIG_NAME = "cxkit.toml"
 
@@ -113,6 +113,16 @@ class Scale:
 
     def describe(self) -> str:
         return f"{_fmt(self.min)}-{_fmt(self.max)}, agree = answers >= {_fmt(self.agree_at)}"
+
+    def check_agree(self, agree: float) -> None:
+        """Raise :class:`~cxkit.errors.UsageError` unless ``min < agree <= max`` (an
+        ``--agree`` at the minimum would count every answer as agreeing)."""
+        if not self.min < agree <= self.max:
+            lo, hi = _fmt(self.min), _fmt(self.max)
+            raise UsageError(
+                f"--agree {agree:g} must lie in ({lo}, {hi}]: above the scale's minimum {lo} "
+                f"(answers >= it count as agreeing) and at most its maximum {hi}"
+            )
 
 
 def _fmt(x: float) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import compare, stats
 from .errors import InputError, UsageError
-from .result import Result, ViewColumn, make_provenance
+from .result import Result, ViewColumn, ci_text, make_provenance, num_text
 from .survey import Survey
 from .table import ColumnTable
 
@@ -153,21 +153,22 @@ def trend(
     )
     last = table.row(-1)
     level = f"{confidence:.0%}"
+    scale, est_fmt, unit = (1.0, "{:+.0f}", "points") if column == "nps" else (100, "{:.0f}", "pp")
+    est_ci = ci_text(
+        last["ci_low"] * scale, last["ci_high"] * scale, est_fmt.format, level,
+        " to " if column == "nps" else "–", "" if column == "nps" else "%",
+    )  # fmt: skip
+    change_ci = ci_text(
+        last["change_ci_low"] * scale, last["change_ci_high"] * scale, "{:+.1f}".format, "", " to "
+    )
+    estimate = num_text(last["estimate"] * scale, est_fmt.format)
+    change = num_text(last["change"] * scale, "{:+.1f}".format)
+    p_adj = num_text(last["change_p_adj"], "{:.3g}".format)
     if column == "nps":
-        headline = (
-            f"NPS {last['estimate']:+.0f} in {last['wave']} ({level} CI {last['ci_low']:+.0f} "
-            f"to {last['ci_high']:+.0f}), {last['change']:+.1f} points since "
-            f"{labels[-2]} (CI {last['change_ci_low']:+.1f} to "
-            f"{last['change_ci_high']:+.1f}, Holm p {last['change_p_adj']:.3g})"
-        )
+        headline = f"NPS {estimate} in {last['wave']} ({est_ci}), "
     else:
-        headline = (
-            f"{text}: {last['estimate'] * 100:.0f}% in {last['wave']} "
-            f"({level} CI {last['ci_low'] * 100:.0f}–{last['ci_high'] * 100:.0f}%), "
-            f"{last['change'] * 100:+.1f} pp since {labels[-2]} "
-            f"(CI {last['change_ci_low'] * 100:+.1f} to {last['change_ci_high'] * 100:+.1f}, "
-            f"Holm p {last['change_p_adj']:.3g})"
-        )
+        headline = f"{text}: {estimate}% in {last['wave']} ({est_ci}), "
+    headline += f"{change} {unit} since {labels[-2]} ({change_ci}, Holm p {p_adj})"
     share_kind = "score" if column == "nps" else "pct"
     sources, notes = [], []
     for _, s in waves:

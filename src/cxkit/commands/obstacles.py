@@ -20,6 +20,7 @@ from ..cli_common import (
     check_output_options,
     emit,
     guarded,
+    latest_wave_note,
     one_blas_thread,
     state,
 )
@@ -170,6 +171,8 @@ def obstacles(
             )
         if current is not None:
             result.summary["wave"] = str(current)
+        if wave is None and compare_to is not None:
+            result.notes.insert(0, latest_wave_note(current, compare_to))
         emit(result, stdout_fmt, output, [file], plot)
 
     guarded(body)
