@@ -84,3 +84,22 @@ def test_cli_plot_for_gap_and_trend(tmp_path):
 def test_bad_plot_extension_is_a_usage_error_before_work(tmp_path):
     res = runner.invoke(app, ["gap", str(tmp_path / "missing.csv"), "--plot", "x.jpg"])
     assert res.exit_code == 2 and "--plot x.jpg: name a .png or .svg file" in res.stderr
+
+
+def test_gap_chart_draws_and_labels_the_results_confidence(gap_result):
+    at80 = cxkit.gap(cxkit.read_survey("examples/centricity_survey.csv"), confidence=0.8)
+    fig = charts.gap_chart(at80)
+    assert fig.axes[0].get_xlabel() == "Share agreeing (%), with 80% Wilson intervals"
+    assert "agree (80% CI " in fig._suptitle.get_text()
+    # the whiskers are the 80% Wilson intervals, not the 95% ones
+    png80 = charts.figure_bytes(fig, "png")
+    png95 = charts.figure_bytes(charts.gap_chart(gap_result), "png")
+    assert png80 != png95
+    drawn = fig.axes[0].collections[0].get_segments()[0][:, 0]  # the first item's self bar
+    from cxkit.stats import wilson_interval
+
+    row = at80.table[at80.table["level"] == "item"].iloc[0]
+    k, n = row["agree_self"] * row["neff_self"], row["neff_self"]
+    for level, equal in ((0.8, True), (0.95, False)):
+        want = [100 * float(v) for v in wilson_interval(k, n, level)]
+        assert (list(drawn) == pytest.approx(want)) is equal

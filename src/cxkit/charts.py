@@ -61,16 +61,22 @@ def figure_bytes(fig, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def _wilson(p, n):
+def _wilson(p, n, confidence: float = 0.95):
     from .stats import wilson_interval
 
     p, n = np.asarray(p, float), np.asarray(n, float)
-    return wilson_interval(p * n, n)
+    return wilson_interval(p * n, n, confidence)
+
+
+def _level(result: Result) -> float:
+    """The result's confidence level (its provenance), for intervals drawn and labelled."""
+    return float(result.provenance.get("parameters", {}).get("confidence", 0.95))
 
 
 def gap_chart(result: Result):
     """Dumbbell chart: self vs customer agreement per item, grouped by pillar, with CIs."""
     plt = _pyplot()
+    level = _level(result)
     t = result.table
     for col in t.columns[: list(t.columns).index("level")]:
         t = t[t[col] == "(all)"]  # breakdowns: the chart shows the total
@@ -112,7 +118,7 @@ def gap_chart(result: Result):
             (r["agree_self"], r["neff_self"], SELF),
             (r["agree_customer"], r["neff_customer"], CUSTOMER),
         ):
-            lo, hi = _wilson(share, n)
+            lo, hi = _wilson(share, n, level)
             ax.errorbar(
                 share * 100,
                 yi,
@@ -130,7 +136,7 @@ def gap_chart(result: Result):
     ax.set_yticks(ticks, names, fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.8, len(rows) - 0.2)
-    ax.set_xlabel("Share agreeing (%), with 95% Wilson intervals")
+    ax.set_xlabel(f"Share agreeing (%), with {level:.0%} Wilson intervals")
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.plot([], [], "o", color=SELF, label="Self-raters")
     ax.plot([], [], "o", color=CUSTOMER, label="Customers")
@@ -138,7 +144,7 @@ def gap_chart(result: Result):
     overall = t[t["level"] == "overall"].iloc[0]
     ratio = overall["agree_ratio"]
     subtitle = (
-        f"Overall {ratio_text(ratio, 1)}× as many self-raters as customers agree (95% CI "
+        f"Overall {ratio_text(ratio, 1)}× as many self-raters as customers agree ({level:.0%} CI "
         f"{ratio_text(overall['agree_ratio_ci_low'], 1)}–"
         f"{ratio_text(overall['agree_ratio_ci_high'], 1)})"
         if np.isfinite(ratio) and np.isfinite(overall["agree_ratio_ci_low"])
@@ -178,7 +184,7 @@ def trend_chart(result: Result):
         color=BAND,
         alpha=0.35,
         lw=0,
-        label=f"{result.provenance.get('parameters', {}).get('confidence', 0.95):.0%} interval",
+        label=f"{_level(result):.0%} interval",
     )
     ax.plot(x, t["estimate"] * pct, "o-", color=SELF, label="Estimate")
     ax.set_xticks(x, [str(w) for w in t["wave"]])
