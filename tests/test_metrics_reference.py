@@ -134,6 +134,47 @@ def test_nps_se_by_hand():
     )
 
 
+def _adjusted_by_hand(p, d, n, z):
+    """Rocks' adjusted Wald interval written out (scipy's z), clipped to -100..100."""
+    n2 = n + 3
+    pa, da = (n * p + 0.75) / n2, (n * d + 0.75) / n2
+    half = z * 100 * math.sqrt((pa + da - (pa - da) ** 2) / n2)
+    return max(100 * (pa - da) - half, -100.0), min(100 * (pa - da) + half, 100.0)
+
+
+@pytest.mark.parametrize("conf", [0.8, 0.9, 0.95])
+@pytest.mark.parametrize("n", [1, 2, 5, 30, 400])
+@pytest.mark.parametrize(("p", "d"), [(1.0, 0.0), (0.0, 1.0), (0.5, 0.2), (0.9, 0.1), (0.2, 0.0)])
+def test_adjusted_interval_is_rocks_and_always_holds_the_estimate(p, d, n, conf):
+    from scipy.stats import norm
+
+    lo_hand, hi_hand = _adjusted_by_hand(p, d, n, norm.isf((1 - conf) / 2))
+    lo, hi = (float(v) for v in nps_interval_adjusted(p, d, n, conf))
+    est = 100 * (p - d)
+    assert lo <= est <= hi
+    if lo_hand <= est <= hi_hand:  # Rocks' interval as it is
+        assert (lo, hi) == pytest.approx((lo_hand, hi_hand), abs=1e-9)
+    else:  # near-unanimous at tiny n, or low confidence: extended to the estimate only
+        assert n <= 2 or conf < 0.84
+        assert (lo, hi) == pytest.approx((min(lo_hand, est), max(hi_hand, est)), abs=1e-9)
+
+
+def test_one_promoter_gets_an_interval_that_reaches_plus_100(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("nps\n10\n")
+    res = nps(cxkit.read_survey(path, use_config=False, spec=SurveySpec(items=["nps"],
+              scale=Scale(0, 10))), "nps")  # fmt: skip
+    assert res.summary["nps"] == 100 and res.summary["nps_ci_high"] == 100
+    assert res.headline.startswith("NPS +100 (95% CI -48 to +100)")
+    # a difference whose adjusted interval would miss it is extended the same way
+    from cxkit.nps import nps_difference
+
+    a = {"promoters": np.array([1.0]), "detractors": np.array([0.0]), "neff": np.array([1.0])}
+    b = {"promoters": np.array([0.0]), "detractors": np.array([1.0]), "neff": np.array([1.0])}
+    diff, _, _, _, adj_lo, adj_hi, _ = nps_difference(a, b, 0.8)
+    assert adj_lo[0] <= diff[0] == 200 <= adj_hi[0]
+
+
 def _metric_survey(tmp_path):
     cfg = (EXAMPLES / "cxkit.toml").read_text().replace('weight = "weight"\n', "")
     path = tmp_path / "study.toml"

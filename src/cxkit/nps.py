@@ -43,7 +43,9 @@ NPS_METHODS = {
     "nps_wald_ci": "Wald interval NPS -/+ z SE, clipped to -100..100",
     "nps_ci": "adjusted Wald interval: add 3 pseudo-respondents (3/4 promoter, 3/4 detractor, "
     "3/2 passive) and use the Wald interval of the adjusted shares, clipped to -100..100 "
-    "(Rocks 2016, The American Statistician 70:365; Lewis & Sauro 2021, MeasuringU)",
+    "(Rocks 2016, The American Statistician 70:365; Lewis & Sauro 2021, MeasuringU); where "
+    "the pseudo-respondents pull it past the observed NPS (near-unanimous answers at n of 1 "
+    "or 2, or below 84% confidence) it is extended to the observed NPS",
     "shares_ci": "Wilson score interval (Wilson 1927)",
     "difference": "NPS_a - NPS_b; SE = 100 sqrt(V_a/n_a + V_b/n_b); nps_wald_ci and a two-sided "
     "z-test p_value from it; nps_ci from the adjusted shares of each group",
@@ -90,6 +92,11 @@ def nps_interval_adjusted(
     the Wald interval of the adjusted shares ``p' = (n p + 3/4) / (n + 3)``,
     ``d' = (n d + 3/4) / (n + 3)`` around ``100 (p' - d')``; clipped to -100..100.
 
+    The adjusted centre is pulled towards 0, so an interval can end short of a near-unanimous
+    observed NPS (at n of 1 or 2 at 95%; at any n below 84% confidence, where an NPS of +100
+    needs ``z^2 V' (n + 3) >= 9``). An interval that leaves out its own estimate reads as a bug, so
+    it is extended to the observed NPS there; everywhere else it is Rocks' interval as is.
+
     References
     ----------
     Rocks, B. (2016). Interval estimation for the "Net Promoter Score". The American
@@ -99,6 +106,8 @@ def nps_interval_adjusted(
     >>> lo, hi = nps_interval_adjusted(0.5, 0.2, 100)
     >>> round(float(lo), 3), round(float(hi), 3)
     (14.051, 44.201)
+    >>> [round(float(v), 1) for v in nps_interval_adjusted(1.0, 0.0, 1)]  # one promoter
+    [-47.6, 100.0]
     """
     p, d, n = (np.asarray(a, dtype=float) for a in (p, d, n))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -106,8 +115,15 @@ def nps_interval_adjusted(
         pa = (n * p + 0.75) / n_adj
         da = (n * d + 0.75) / n_adj
     _, _, lo, hi = nps_interval_wald(pa, da, n_adj, confidence)
+    lo, hi = _reaching(100.0 * (p - d), lo, hi)
     ok = n > 0
     return np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
+
+
+def _reaching(estimate, lo, hi):
+    """``(lo, hi)`` extended, where needed, to reach ``estimate`` (NaN stays NaN)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(lo > estimate, estimate, lo), np.where(hi < estimate, estimate, hi)
 
 
 def nps_labels_only(values: Sequence[object]) -> bool:
@@ -233,13 +249,16 @@ def nps_difference(a: dict[str, float], b: dict[str, float], confidence: float =
     adj, se2 = 100.0 * (ea2 - eb2), 100.0 * np.sqrt(va2 + vb2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(se > 0, 2.0 * ndtr(-np.abs(diff / se)), np.nan)
+    adj_lo, adj_hi = _reaching(
+        diff, np.maximum(adj - z * se2, -200.0), np.minimum(adj + z * se2, 200.0)
+    )
     return (
         diff,
         se,
         np.maximum(diff - z * se, -200.0),
         np.minimum(diff + z * se, 200.0),
-        np.maximum(adj - z * se2, -200.0),
-        np.minimum(adj + z * se2, 200.0),
+        adj_lo,
+        adj_hi,
         p,
     )
 
