@@ -392,7 +392,7 @@ def build_parts(
         if name in probed:
             values, missing_counts = probed.pop(name)
         else:
-            values, missing_counts = recoder.recode(table.column(name), name)
+            values, missing_counts = _recode_named(recoder, raw, name, notes)
         if study.is_reverse(name):
             values = values.reversed(scale.min, scale.max)
         answers[name] = values
@@ -417,6 +417,28 @@ def build_parts(
         if b is not None and b not in extra and b not in answers and b in table.column_names:
             extra[b] = as_text(table.column(b))
     return Parts(extra, answers, items, notes, scale, table.num_rows)
+
+
+def _recode_named(
+    recoder: Recoder, raw: RawTable, name: str, notes: list[str]
+) -> tuple[Coded, Counter[str]]:
+    """Recode an item the user named; an SPSS variable read as its value labels (labels of
+    its own, not answer labels) is recoded from its numeric codes, with a note."""
+    from .formats.spss import label_codes
+
+    column = raw.table.column(name)
+    try:
+        return recoder.recode(column, name)
+    except InputError:
+        codes = label_codes(column, raw.meta.value_labels.get(name, {}))
+        if codes is None:
+            raise
+    coded = recoder.recode(codes, name)
+    notes.append(
+        f"{raw.source.path}: the SPSS value labels of {name} are not answer labels cxkit "
+        "knows: its numeric codes are read as the answers"
+    )
+    return coded
 
 
 def _probe_all(recoder: Recoder, table: pa.Table, names: list[str]) -> list[object]:

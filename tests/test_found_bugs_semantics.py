@@ -1,0 +1,83 @@
+"""Semantic bugs a QA sweep (2026-12-04) turned up: answers read wrongly, columns dropped
+without a word, advice naming options the command lacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cxkit.cli import app
+
+runner = CliRunner()
+
+POOR_TO_EXCELLENT = {1.0: "Very poor", 2.0: "Poor", 3.0: "OK", 4.0: "Good", 5.0: "Excellent"}
+
+
+def _run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _json(res) -> dict:
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def _sav(path, *, labels: dict[float, str]) -> None:
+    """A .sav of 2 self-raters and 4 customers: a role and a region read as their labels,
+    a battery q1, q2 and a lone item csat labelled ``labels`` (99 = user-missing)."""
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame(
+        {
+            "role": [1.0, 1.0, 2.0, 2.0, 2.0, 2.0],
+            "region": [1.0, 2.0, 1.0, 2.0, 1.0, 2.0],
+            "q1": [5.0, 4.0, 2.0, 99.0, 1.0, 4.0],
+            "q2": [4.0, 5.0, 3.0, 2.0, 4.0, 1.0],
+            "csat": [5.0, 5.0, 2.0, 1.0, 3.0, 99.0],
+        }
+    )
+    rating = {**labels, 99.0: "Don't know"}
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={
+            "role": {1.0: "executive", 2.0: "customer"},
+            "region": {1.0: "North", 2.0: "South"},
+            "q1": rating,
+            "q2": rating,
+            "csat": {k: f"{v}!" for k, v in rating.items()},  # labels of its own
+        },
+        missing_ranges={c: [99.0] for c in ("q1", "q2", "csat")},
+    )
+
+
+def test_a_sav_battery_with_labels_of_its_own_is_read_as_its_codes(tmp_path):
+    path = tmp_path / "custom.sav"
+    _sav(path, labels=POOR_TO_EXCELLENT)
+    out = _json(_run("gap", path, "--no-config", "-f", "json"))
+    rows = {r["item"]: r for r in out["table"] if r["level"] == "item"}
+    assert sorted(rows) == ["q1", "q2"]  # the lone csat stays text: not detected
+    assert rows["q1"]["n_customer"] == 3  # 99 is user-missing
+    assert rows["q1"]["mean_self"] == pytest.approx(4.5)
+    notes = " | ".join(out["notes"])
+    assert "the SPSS value labels of q1, q2 are not answer labels cxkit knows" in notes
+    assert "1 = 'Very poor' … 5 = 'Excellent'" in notes
+    # labels of a known scale are read as before, with no such note
+    agree = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree")
+    _sav(path, labels={float(i): v for i, v in enumerate((*agree, "Strongly agree"), 1)})
+    out = _json(_run("gap", path, "--no-config", "-f", "json"))
+    assert not any("SPSS value labels" in n for n in out["notes"])
+    assert [r["mean_self"] for r in out["table"] if r["item"] == "q1"] == [pytest.approx(4.5)]
+
+
+def test_a_named_sav_item_with_labels_of_its_own_is_read_as_its_codes(tmp_path):
+    path = tmp_path / "custom.sav"
+    _sav(path, labels=POOR_TO_EXCELLENT)
+    out = _json(_run("gap", path, "--no-config", "--items", "csat", "--by", "region", "-f", "json"))
+    rows = [r for r in out["table"] if r["level"] == "item" and r["region"] != "(all)"]
+    assert {r["region"] for r in rows} == {"North", "South"}  # a category keeps its labels
+    assert sum(r["n_customer"] for r in rows) == 3
+    assert any("SPSS value labels of csat are not answer labels" in n for n in out["notes"])
