@@ -360,9 +360,12 @@ def build_parts(
     coded_items = 0
     probed: dict[str, tuple] = {}  # a probe that passes is the recode: keep it
     if items is None:
-        reserved = {role_col, weight_col, study.id_col, study.wave_col, study.segment_col, *spec.by}
-        reserved |= {raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
+        reserved = {*spec.by, raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
         reserved |= _rank_blocks(table, raw)
+        in_force = {"role": role_col, "weight": weight_col, "id": study.id_col}
+        in_force |= {"wave": study.wave_col, "segment": study.segment_col}
+        notes += _reserved_items(recoder, table, study, in_force, reserved)
+        reserved |= set(in_force.values())
         items = []
         candidates = [n for n in table.column_names if n not in reserved and not _ID_NAME.search(n)]
         for name, outcome in zip(candidates, _probe_all(recoder, table, candidates), strict=True):
@@ -417,6 +420,33 @@ def build_parts(
         if b is not None and b not in extra and b not in answers and b in table.column_names:
             extra[b] = as_text(table.column(b))
     return Parts(extra, answers, items, notes, scale, table.num_rows)
+
+
+def _reserved_items(
+    recoder: Recoder,
+    table: pa.Table,
+    study: Study,
+    in_force: dict[str, str | None],
+    reserved: set[str | None],
+) -> list[str]:
+    """A note for each column the config reserves (``[columns]`` role, weight, id, wave or
+    segment, when no option overrides it) that would otherwise be an item: its answers all
+    lie on the scale."""
+    named = [
+        (key, name)
+        for key, name in in_force.items()
+        if name is not None
+        and name == getattr(study, f"{key}_col")
+        and name in table.column_names
+        and name not in reserved
+        and not _ID_NAME.search(name)
+    ]
+    outcomes = _probe_all(recoder, table, [name for _, name in named])
+    return [
+        f"column {name!r} is the config's columns.{key}, so it is not analysed as an item"
+        for (key, name), outcome in zip(named, outcomes, strict=True)
+        if not isinstance(outcome, BaseException)
+    ]
 
 
 def _recode_named(
