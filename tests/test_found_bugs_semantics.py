@@ -81,3 +81,40 @@ def test_a_named_sav_item_with_labels_of_its_own_is_read_as_its_codes(tmp_path):
     assert {r["region"] for r in rows} == {"North", "South"}  # a category keeps its labels
     assert sum(r["n_customer"] for r in rows) == 3
     assert any("SPSS value labels of csat are not answer labels" in n for n in out["notes"])
+
+
+def _one_self(tmp_path):
+    data = tmp_path / "one_self.csv"
+    data.write_text("id,role,q1,q2\n1,executive,5,4\n2,customer,3,2\n3,customer,4,4\n")
+    return data
+
+
+def test_a_config_segment_that_looks_like_an_item_is_named_in_a_note(tmp_path):
+    data = _one_self(tmp_path)
+    config = tmp_path / "seg.toml"
+    config.write_text('[columns]\nsegment = "q1"\n')
+    out = _json(_run("gap", data, "--config", config, "-f", "json"))
+    assert {r["item"] for r in out["table"] if r["level"] == "item"} == {"q2"}
+    note = "column 'q1' is the config's columns.segment, so it is not analysed as an item"
+    assert note in out["notes"]
+    # a reserved column that could not be an item anyway gets no such note
+    config.write_text('[columns]\nsegment = "role"\n')
+    out = _json(_run("gap", data, "--config", config, "-f", "json"))
+    assert not any("columns.segment" in n for n in out["notes"])
+
+
+def test_init_does_not_make_an_item_looking_column_the_segment(tmp_path):
+    data = tmp_path / "small.csv"
+    rows = [
+        f"{i},{'executive' if i % 3 else 'customer'},{i % 5 + 1},{i % 4 + 1},A{i % 2}"
+        for i in range(12)
+    ]
+    data.write_text("id,role,q1,q2,site\n" + "\n".join(rows) + "\n")
+    config = tmp_path / "c.toml"
+    res = _run("init", data, "-o", config)
+    assert res.exit_code == 0, res.output
+    assert 'segment = "site"' in config.read_text()  # not q1, which gap analyses as an item
+    data.write_text("id,role,q1,q2\n" + "\n".join(r.rsplit(",", 1)[0] for r in rows) + "\n")
+    res = _run("init", data, "-o", config, "--force")
+    assert res.exit_code == 0, res.output
+    assert '# segment = "COLUMN"' in config.read_text()
