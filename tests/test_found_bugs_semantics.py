@@ -4,11 +4,15 @@ without a word, advice naming options the command lacks."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
 
 from cxkit.cli import app
+from cxkit.errors import EXIT_INPUT
+
+from .conftest import one_line_error
 
 runner = CliRunner()
 
@@ -118,3 +122,60 @@ def test_init_does_not_make_an_item_looking_column_the_segment(tmp_path):
     res = _run("init", data, "-o", config, "--force")
     assert res.exit_code == 0, res.output
     assert '# segment = "COLUMN"' in config.read_text()
+
+
+def _trend_options() -> set[str]:
+    res = _run("trend", "--help")
+    return set(re.findall(r"--[a-z][a-z-]+", res.stdout))
+
+
+WAVES = "id,role,wave,q1\n1,executive,W1,5\n2,customer,W1,2\n3,customer,W2,4\n4,customer,W2,3\n"
+
+
+def test_trend_of_the_customers_share_needs_no_self_raters_in_a_wave(tmp_path):
+    data = tmp_path / "waves.csv"
+    data.write_text(WAVES)
+    for metric in ("agree", "item:q1"):
+        out = _json(_run("trend", data, "--no-config", "--metric", metric, "-f", "json"))
+        assert [r["n"] for r in out["table"]] == [1, 2]
+        assert [r["estimate"] for r in out["table"]] == [0.0, 0.5]
+    res = _run("trend", data, "--no-config", "--metric", "gap")  # a gap needs both sides
+    message = one_line_error(res, EXIT_INPUT)
+    assert message.startswith("wave W2: ") and "no self responses" in message
+
+
+@pytest.mark.parametrize(
+    ("csv", "config", "metric", "fix"),
+    [
+        (WAVES, None, "agree_self", "roles.self in cxkit.toml, or choose --metric agree"),
+        (WAVES, None, "nps", "name the NPS column with --metric nps:NAME"),
+        (WAVES.replace("4,customer,W2", "4,partner,W2"), None, "agree", "roles.customer in"),
+        (
+            WAVES + WAVES.split("\n", 1)[1] * 5 + "9,customer,W2,8\n",
+            None,
+            "agree",
+            "[scale] in cxkit.toml",
+        ),
+        (WAVES, '[columns]\nrole = "who"\n', "agree", "set columns.role in cxkit.toml"),
+        (WAVES, '[columns]\nweight = "w"\n', "agree", "fix columns.weight in cxkit.toml"),
+        (WAVES.replace("q1", "note").replace(",5\n", ",x\n"), None, "agree", "cxkit.toml [items]"),
+    ],
+    ids=["no-self", "no-nps", "unknown-role", "off-scale", "role-col", "weight", "no-items"],
+)
+def test_trend_errors_suggest_only_fixes_trend_has(tmp_path, csv, config, metric, fix):
+    data = tmp_path / "waves.csv"
+    data.write_text(csv)
+    args = ["--no-config"]
+    if config is not None:
+        (tmp_path / "c.toml").write_text(config)
+        args = ["--config", tmp_path / "c.toml"]
+    message = one_line_error(_run("trend", data, *args, "--metric", metric), EXIT_INPUT)
+    assert fix in message, message
+    assert set(re.findall(r"--[a-z][a-z-]+", message)) <= _trend_options(), message
+
+
+def test_trend_reads_a_named_nps_column(tmp_path):
+    data = tmp_path / "waves.csv"
+    data.write_text("role,wave,q12\ncustomer,W1,10\ncustomer,W1,3\ncustomer,W2,9\ncustomer,W2,9\n")
+    out = _json(_run("trend", data, "--no-config", "--metric", "nps:q12", "-f", "json"))
+    assert [r["estimate"] for r in out["table"]] == [0.0, 100.0]
