@@ -97,7 +97,8 @@ def test_a_file_nobody_answered_is_an_input_error(argv, tmp_path):
     blank = _blank_answers(tmp_path)
     message = one_line_error(_run(argv[0], blank, *argv[1:]), EXIT_INPUT)
     assert f"{blank}: no answers in sa_1, sa_2" in message, message
-    assert "and 10 more; check --item" in message, message
+    fix = "check [items]" if argv[0] == "trend" else "check --item"  # trend has no --items
+    assert f"and 10 more; {fix}" in message, message
     assert not (tmp_path / "report.html").exists()
 
 

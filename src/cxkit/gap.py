@@ -47,6 +47,10 @@ COLUMNS = [
 ]
 
 
+#: the groups a gap compares, both needed unless ``gap(sides=...)`` says otherwise
+SIDES = ("self", "customer")
+
+
 def _role_sets(self_roles, customer_roles) -> tuple[set[str], set[str]]:
     self_set = {r.strip().casefold() for r in self_roles}
     cust_set = {r.strip().casefold() for r in customer_roles}
@@ -76,8 +80,11 @@ def _role_tally(survey: Survey, self_set: set[str], cust_set: set[str]):
     return code_u[index], tally
 
 
-def _role_notes(tally, self_set, cust_set, col: str, file: str, drop_unknown: bool) -> list[str]:
-    """Notes on excluded responses; an error for unknown roles or a missing group."""
+def _role_notes(
+    tally, self_set, cust_set, col: str, file: str, drop_unknown: bool, sides=SIDES
+) -> list[str]:
+    """Notes on excluded responses; an error for unknown roles or a missing group of
+    ``sides`` (a missing group of the others is a note)."""
     notes: list[str] = []
     seen = sorted(v for v in tally if v is not None)
     unknown = [v for v in seen if v not in self_set and v not in cust_set]
@@ -99,6 +106,12 @@ def _role_notes(tally, self_set, cust_set, col: str, file: str, drop_unknown: bo
     for name, group in (("self", self_set), ("customer", cust_set)):
         if not (group & set(seen)):
             shown = ", ".join(map(repr, seen[:10])) or "none"
+            if name not in sides:
+                notes.append(
+                    f"no {name} responses: column {col!r} has none of "
+                    f"{', '.join(sorted(group))}; the {name} columns and the gaps are empty"
+                )
+                continue
             raise InputError(
                 f"{file}: no {name} responses: column {col!r} has none of "
                 f"{', '.join(sorted(group))} (values seen: {shown}); pass --{name} VALUE"
@@ -106,11 +119,12 @@ def _role_notes(tally, self_set, cust_set, col: str, file: str, drop_unknown: bo
     return notes
 
 
-def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool):
+def _role_codes(survey: Survey, self_roles, customer_roles, drop_unknown: bool, sides=SIDES):
     self_set, cust_set = _role_sets(self_roles, customer_roles)
     codes, tally = _role_tally(survey, self_set, cust_set)
     file = survey.sources[0].path if len(survey.sources) == 1 else "input"
-    return codes, _role_notes(tally, self_set, cust_set, survey.role_col, file, drop_unknown)
+    col = survey.role_col
+    return codes, _role_notes(tally, self_set, cust_set, col, file, drop_unknown, sides)
 
 
 def _variables(survey: Survey, items: list[str]):
@@ -240,6 +254,7 @@ def gap(
     drop_unknown_roles: bool = False,
     small_base: int = 30,
     max_groups: int = MAX_BY_GROUPS,
+    sides: Sequence[str] = SIDES,
 ) -> Result:
     """Self-versus-customer gap in agreement and mean score, per item, pillar and overall.
 
@@ -266,6 +281,11 @@ def gap(
     max_groups : int
         Most distinct values a ``by`` column may have; more is a
         :class:`~cxkit.errors.UsageError` (the command line's ``--max-groups``).
+    sides : sequence of str
+        The groups (``self``, ``customer``) that must have answered, else
+        :class:`~cxkit.errors.InputError`. With one of them (``trend`` of the customers'
+        share), a survey without the other is analysed: its columns and the gaps are
+        ``nan``, with a note.
 
     Returns
     -------
@@ -302,18 +322,22 @@ def gap(
     Biometrika 34:28; Hedges & Olkin (1985) Statistical Methods for Meta-Analysis;
     Holm (1979) Scand J Stat 6:65; Kish (1965) Survey Sampling.
     """
+    if not sides or not set(sides) <= set(SIDES):
+        raise UsageError(f"sides must name self and/or customer, not {list(sides)}")
     chosen, self_roles, customer_roles, agree = _options(
         survey, self_roles, customer_roles, items, by, agree_at, confidence
     )
     if survey.n_rows < aggregate.THREADED_ROWS:
-        codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
+        codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles, sides)
         variables = _variables(survey, chosen)
     else:  # the respondent means beside the role codes: numpy releases the GIL in both
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             means = pool.submit(_variables, survey, chosen)
-            codes, notes = _role_codes(survey, self_roles, customer_roles, drop_unknown_roles)
+            codes, notes = _role_codes(
+                survey, self_roles, customer_roles, drop_unknown_roles, sides
+            )
             variables = means.result()
     weights = (
         np.asarray(survey.column(survey.weight_col), dtype=float)
@@ -335,7 +359,7 @@ def gap(
         total_h = _histograms_for(variables, codes, None, 1, weights)
     total = _assemble(variables, total_h, (), [()], agree, confidence)
     options = (chosen, self_roles, customer_roles, agree, confidence, small_base)
-    return _finish(survey, by, total, cell_rows, notes, options)
+    return _finish(survey, by, total, cell_rows, notes, options, sides)
 
 
 def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence):
@@ -361,13 +385,14 @@ def _options(survey, self_roles, customer_roles, items, by, agree_at, confidence
     return chosen, self_roles, customer_roles, agree
 
 
-def _finish(survey, by, total, cell_rows, notes, options) -> Result:
-    """The Result from the ``(all)`` rows and the ``--by`` cells' rows."""
+def _finish(survey, by, total, cell_rows, notes, options, sides=SIDES) -> Result:
+    """The Result from the ``(all)`` rows and the ``--by`` cells' rows (``sides``: the
+    groups that must have answered)."""
     chosen, self_roles, customer_roles, agree, confidence, small_base = options
     o = total["level"].index("overall")  # respondents with an answer to any item
     answered = int(total["n_self"][o]) + int(total["n_customer"][o])
     require_answers(survey, chosen, answered, "check --items / --self / --customer")
-    for side in ("self", "customer"):  # a gap needs both sides to have answered
+    for side in sides:  # a gap needs both sides to have answered, a share only its own
         require_answers(survey, chosen, int(total[f"n_{side}"][o]), f"check --{side}", side)
         check_weighted_base(survey, total[f"n_{side}"], total[f"neff_{side}"], side)
     if by:

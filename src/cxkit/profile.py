@@ -186,6 +186,17 @@ def _as_numbers(values: list) -> list[float] | None:
     return out
 
 
+def _item_like(col: pa.ChunkedArray) -> bool:
+    """Every answer is a whole number from 1 to 7 (missing codes aside), as an item's are.
+
+    >>> _item_like(pa.chunked_array([["1", "5", "3"]])), _item_like(pa.chunked_array([[1, 9]]))
+    (True, False)
+    """
+    numbers = _as_numbers(list(_counts(col)))
+    answered = [x for x in numbers or [] if x not in BUILTIN_MISSING_NUMBERS]
+    return bool(answered) and all(float(x).is_integer() and 1 <= x <= 7 for x in answered)
+
+
 def _siblings(names: list[str]) -> set[str]:
     prefix = Counter(m.group(1) for n in names if (m := re.match(r"^(.+?)_\d+$", n)))
     return {n for n in names if (m := re.match(r"^(.+?)_\d+$", n)) and prefix[m.group(1)] > 1}
@@ -311,7 +322,12 @@ def _study_guesses(prof: Profile, raw: RawTable) -> None:
                 break
     prof.weight_col = next((c.name for c in prof.columns if c.kind == "weight"), None)
     prof.wave_col = next((c.name for c in prof.columns if c.kind == "wave"), None)
-    prof.segment_col = next((c.name for c in prof.columns if c.kind == "category"), None)
+    segments = (c for c in prof.columns if c.kind == "category")
+    # a column of whole numbers on a small scale is an item to `gap` (which finds items by
+    # their answers): naming it the segment would leave it out of the analysis
+    prof.segment_col = next(
+        (c.name for c in segments if not _item_like(raw.table.column(c.name))), None
+    )
     if prof.segment_col:
         cols[prof.segment_col].kind = "segment"
     prof.items = prof.by_kind("likert")

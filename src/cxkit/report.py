@@ -237,7 +237,7 @@ def build_report(
         from .charts import trend_chart
         from .gap import gap
         from .survey import read_survey
-        from .trend import _metric, trend
+        from .trend import _metric, gap_sides, trend
         from .waves import split_waves, wave_labels
 
         _metric(spec.trend_metric)
@@ -257,7 +257,7 @@ def build_report(
         sec.result = trend(
             waves,
             spec.trend_metric,
-            analyse=lambda s: gap(s, confidence=confidence),
+            analyse=lambda s: gap(s, confidence=confidence, sides=gap_sides(spec.trend_metric)),
             confidence=confidence,
         )
         sec.chart = _png(trend_chart(sec.result))

@@ -360,9 +360,12 @@ def build_parts(
     coded_items = 0
     probed: dict[str, tuple] = {}  # a probe that passes is the recode: keep it
     if items is None:
-        reserved = {role_col, weight_col, study.id_col, study.wave_col, study.segment_col, *spec.by}
-        reserved |= {raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
+        reserved = {*spec.by, raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
         reserved |= _rank_blocks(table, raw)
+        in_force = {"role": role_col, "weight": weight_col, "id": study.id_col}
+        in_force |= {"wave": study.wave_col, "segment": study.segment_col}
+        notes += _reserved_items(recoder, table, study, in_force, reserved)
+        reserved |= set(in_force.values())
         items = []
         candidates = [n for n in table.column_names if n not in reserved and not _ID_NAME.search(n)]
         for name, outcome in zip(candidates, _probe_all(recoder, table, candidates), strict=True):
@@ -392,7 +395,7 @@ def build_parts(
         if name in probed:
             values, missing_counts = probed.pop(name)
         else:
-            values, missing_counts = recoder.recode(table.column(name), name)
+            values, missing_counts = _recode_named(recoder, raw, name, notes)
         if study.is_reverse(name):
             values = values.reversed(scale.min, scale.max)
         answers[name] = values
@@ -417,6 +420,55 @@ def build_parts(
         if b is not None and b not in extra and b not in answers and b in table.column_names:
             extra[b] = as_text(table.column(b))
     return Parts(extra, answers, items, notes, scale, table.num_rows)
+
+
+def _reserved_items(
+    recoder: Recoder,
+    table: pa.Table,
+    study: Study,
+    in_force: dict[str, str | None],
+    reserved: set[str | None],
+) -> list[str]:
+    """A note for each column the config reserves (``[columns]`` role, weight, id, wave or
+    segment, when no option overrides it) that would otherwise be an item: its answers all
+    lie on the scale."""
+    named = [
+        (key, name)
+        for key, name in in_force.items()
+        if name is not None
+        and name == getattr(study, f"{key}_col")
+        and name in table.column_names
+        and name not in reserved
+        and not _ID_NAME.search(name)
+    ]
+    outcomes = _probe_all(recoder, table, [name for _, name in named])
+    return [
+        f"column {name!r} is the config's columns.{key}, so it is not analysed as an item"
+        for (key, name), outcome in zip(named, outcomes, strict=True)
+        if not isinstance(outcome, BaseException)
+    ]
+
+
+def _recode_named(
+    recoder: Recoder, raw: RawTable, name: str, notes: list[str]
+) -> tuple[Coded, Counter[str]]:
+    """Recode an item the user named; an SPSS variable read as its value labels (labels of
+    its own, not answer labels) is recoded from its numeric codes, with a note."""
+    from .formats.spss import label_codes
+
+    column = raw.table.column(name)
+    try:
+        return recoder.recode(column, name)
+    except InputError:
+        codes = label_codes(column, raw.meta.value_labels.get(name, {}))
+        if codes is None:
+            raise
+    coded = recoder.recode(codes, name)
+    notes.append(
+        f"{raw.source.path}: the SPSS value labels of {name} are not answer labels cxkit "
+        "knows: its numeric codes are read as the answers"
+    )
+    return coded
 
 
 def _probe_all(recoder: Recoder, table: pa.Table, names: list[str]) -> list[object]:

@@ -20,8 +20,77 @@ _GAP_METRICS = {
 }
 
 
+#: advice the readers and analyses trend runs give, naming options of other commands ->
+#: the fix trend offers (its config, ``--metric``): ``trend_hints`` rewords their messages
+_HINTS = (
+    (
+        "classify them with --self/--customer or exclude them with --drop-unknown-roles",
+        "list them in roles.self or roles.customer in cxkit.toml",
+    ),
+    (
+        "pass --self VALUE",
+        "list the self-raters' role values in roles.self in cxkit.toml, or choose --metric "
+        "agree or item:NAME (customers only)",
+    ),
+    (
+        "pass --customer VALUE",
+        "list the customers' role values in roles.customer in cxkit.toml, or choose --metric "
+        "agree_self (self-raters only)",
+    ),
+    (
+        "pass --role-col NAME (or set columns.role in cxkit.toml), or give --self-file and "
+        "--customer-file",
+        "set columns.role in cxkit.toml",
+    ),
+    ("pass --role-col NAME or set columns.role", "set columns.role in cxkit.toml"),
+    (
+        "check --items / --self / --customer",
+        "check [items] and roles.self / roles.customer in cxkit.toml",
+    ),
+    ("check --self", "check roles.self in cxkit.toml"),
+    ("check --customer", "check roles.customer in cxkit.toml"),
+    ("pass --weight NAME or fix columns.weight", "fix columns.weight in cxkit.toml"),
+    ("pass --no-weight to count", "remove columns.weight from cxkit.toml to count"),
+    ("name them with --items or in cxkit.toml [items]", "name them in cxkit.toml [items]"),
+    ("name it with --items to analyse it", "name it in cxkit.toml [items] to analyse it"),
+    ("fix [items] in the config or pass --items", "fix [items] in the config"),
+    (" (or pass --missing CODE)", ""),
+    (", or pass --missing", ""),
+    ("no --col given and no column named", "--metric nps found no column named"),
+    ("pass --col NAME", "name the NPS column with --metric nps:NAME"),
+    ("check --col", "check --metric nps:NAME"),
+    (
+        "pass --dedupe first or --dedupe last to keep one response per id",
+        "remove the repeated responses, or, if the same respondents answered several waves, "
+        "pass a folder with one file per wave",
+    ),
+    ("; keep one with --role", ""),
+    ("; pass --finished-only to exclude them", ""),
+    ("re-export it or pass --encoding", "re-export it as UTF-8"),
+    ("pass --encoding utf-16-le", "re-save it as UTF-8"),
+    ("pass --encoding NAME (e.g. latin-1, utf-16)", "re-save it as UTF-8"),
+    ("; pass --encoding to choose another", "; re-save it as UTF-8 if that is wrong"),
+    ("pass --sheet to choose another", "put the responses on the first sheet"),
+)
+
+
+def trend_hints(message: str) -> str:
+    """``message`` (an error or a note from reading a wave or analysing it) with advice
+    naming options trend lacks (``--self``, ``--col``, ``--items`` …) replaced by the fix
+    trend offers: the config's key, or ``--metric``.
+
+    >>> trend_hints("no rows; check --self")
+    'no rows; check roles.self in cxkit.toml'
+    """
+    for old, new in _HINTS:
+        message = message.replace(old, new)
+    return message
+
+
 def _metric(metric: str) -> tuple[str, str, str | None]:
-    if metric == "nps":
+    if metric == "nps" or metric.startswith("nps:"):
+        if metric.startswith("nps:") and not metric[4:].strip():
+            raise UsageError(f"--metric {metric!r} names no column: write nps:NAME, e.g. nps:ltr")
         return "NPS", "nps", None
     if metric.startswith("item:"):
         item = metric.split(":", 1)[1]
@@ -30,10 +99,23 @@ def _metric(metric: str) -> tuple[str, str, str | None]:
         return f"customers agreeing with {item}", "agree_customer", item
     if metric not in _GAP_METRICS:
         raise UsageError(
-            f"--metric {metric!r}: choose nps, agree, agree_self, gap or item:NAME (e.g. item:sa_1)"
+            f"--metric {metric!r}: choose nps, nps:NAME, agree, agree_self, gap or item:NAME "
+            "(e.g. item:sa_1)"
         )
     text, column = _GAP_METRICS[metric]
     return text, column, None
+
+
+def gap_sides(metric: str) -> tuple[str, ...]:
+    """The groups a gap metric's waves need answers from (see ``gap(sides=...)``): a wave
+    without self-raters still has its customers' share.
+
+    >>> gap_sides("agree"), gap_sides("item:sa_1"), gap_sides("agree_self"), gap_sides("gap")
+    (('customer',), ('customer',), ('self',), ('self', 'customer'))
+    """
+    if metric == "gap":
+        return ("self", "customer")
+    return ("self",) if metric == "agree_self" else ("customer",)
 
 
 def trend(
@@ -51,9 +133,10 @@ def trend(
         In time order (see :func:`cxkit.waves.split_waves`).
     metric : str
         ``nps`` (Net Promoter Score, -100..100, adjusted-Wald interval, changes by its
-        standard error), ``agree`` (customers' overall agree share), ``agree_self``, ``gap``
-        (overall self - customer agree gap) or ``item:NAME`` (customers' agree share on one
-        item).
+        standard error; ``nps:NAME`` names the NPS column), ``agree`` (customers' overall
+        agree share), ``agree_self``, ``gap`` (overall self - customer agree gap) or
+        ``item:NAME`` (customers' agree share on one item). ``agree`` and ``item:NAME``
+        need no self-raters in a wave, ``agree_self`` no customers.
     analyse : callable
         Runs the gap (the nps for ``metric="nps"``) on one wave's survey.
 

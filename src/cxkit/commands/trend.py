@@ -16,7 +16,7 @@ from ..cli_common import (
     emit,
     guarded,
 )
-from ..errors import UsageError, check_confidence
+from ..errors import CxkitError, UsageError, check_confidence
 
 
 def trend(
@@ -25,7 +25,7 @@ def trend(
         typer.Argument(help="Survey file with a wave column, or a folder of drops."),
     ] = None,
     metric: Annotated[
-        str, typer.Option("--metric", help="nps | agree | agree_self | gap | item:NAME")
+        str, typer.Option("--metric", help="nps | nps:NAME | agree | agree_self | gap | item:NAME")
     ] = "agree",
     wave_col: WaveColOpt = None,
     confidence: ConfidenceOpt = 0.95,
@@ -46,41 +46,50 @@ def trend(
 
         from ..gap import gap
         from ..survey import SurveySpec, read_survey
-        from ..trend import _metric
+        from ..trend import _metric, gap_sides, trend_hints
         from ..trend import trend as run_trend
         from ..waves import split_waves, wave_labels
 
         _metric(metric)  # a bad --metric is a usage error before reading anything
         use_config = not no_config
-        if metric == "nps":
+        if metric == "nps" or metric.startswith("nps:"):
             from ..nps import nps as run_nps
             from .nps import nps_survey
 
+            col = metric[4:].strip() or None
+
             def read(f):
-                return nps_survey(f, config=config, use_config=use_config, wave_col=wave_col)[0]
+                return nps_survey(
+                    f, col=col, config=config, use_config=use_config, wave_col=wave_col
+                )[0]
 
             def analyse(s):
                 return run_nps(s, s.items[0], confidence=confidence)  # items: [the NPS column]
         else:
+            # trend has no --scale: an off-scale answer's message points at the config
+            spec = SurveySpec(wave_col=wave_col, scale_option="[scale] in cxkit.toml")
 
             def read(f):
-                spec = SurveySpec(wave_col=wave_col)
                 return read_survey(f, config=config, use_config=use_config, spec=spec)
 
             def analyse(s):
-                return gap(s, confidence=confidence)
+                return gap(s, confidence=confidence, sides=gap_sides(metric))
 
-        if Path(source).is_dir():
-            from .check import expand_drops
+        try:
+            if Path(source).is_dir():
+                from .check import expand_drops
 
-            waves = []
-            for f in expand_drops([source]):
-                s = read(f)
-                labels = wave_labels(s) if s.wave_col else []
-                waves.append((labels[0] if len(labels) == 1 else Path(f).stem, s))
-        else:
-            waves = split_waves(read(source))
-        result = run_trend(waves, metric, analyse=analyse, confidence=confidence)
+                waves = []
+                for f in expand_drops([source]):
+                    s = read(f)
+                    labels = wave_labels(s) if s.wave_col else []
+                    waves.append((labels[0] if len(labels) == 1 else Path(f).stem, s))
+            else:
+                waves = split_waves(read(source))
+            result = run_trend(waves, metric, analyse=analyse, confidence=confidence)
+        except CxkitError as exc:  # advice naming other commands' options: trend's own fix
+            raise type(exc)(trend_hints(exc.message)) from None
+        result.notes = [trend_hints(n) for n in result.notes]
         emit(result, stdout_fmt, output, [source], plot)
 
     guarded(body)
