@@ -25,6 +25,9 @@ def surveys(draw, min_size=2):
     items = ["q1", "q2", "q3"]
     rows = n_self + n_cust
     data = {it: draw(st.lists(answer, min_size=rows, max_size=rows)) for it in items}
+    # each side answers something: a side with no answers at all is an input error
+    for row in (0, n_self):
+        data["q1"][row] = float(draw(st.integers(1, 5)))
     data["role"] = ["executive"] * n_self + ["customer"] * n_cust
     data["w"] = draw(st.lists(st.floats(0.2, 5.0), min_size=rows, max_size=rows))
     return pd.DataFrame(data)
