@@ -107,7 +107,7 @@ def nps_interval_adjusted(
     >>> round(float(lo), 3), round(float(hi), 3)
     (14.051, 44.201)
     >>> [round(float(v), 1) for v in nps_interval_adjusted(1.0, 0.0, 1)]  # one promoter
-    [-47.6, 100.0]
+    [-48.5, 100.0]
     """
     p, d, n = (np.asarray(a, dtype=float) for a in (p, d, n))
     with np.errstate(divide="ignore", invalid="ignore"):
