@@ -19,16 +19,18 @@ from cxkit.arrow_values import Text, _maybe_padded
 from cxkit.errors import InputError
 from cxkit.read import RawTable, SourceInfo, read_table
 from cxkit.study import Study
-from cxkit.survey import _dedupe
+from cxkit.survey import SurveySpec, _dedupe
 
 from .chunks import text_chunks
 
 IDS = st.one_of(st.none(), st.sampled_from(["A", " A", "A ", "B", "b", "", "  ", "é", "é\u00a0"]))
 
 
-def _raw(col: pa.ChunkedArray) -> RawTable:
+def _raw(col: pa.ChunkedArray, waves: list | None = None) -> RawTable:
     n = len(col)
     table = pa.table({"id": col, "row": pa.array(np.arange(n))})
+    if waves is not None:
+        table = table.append_column("wave", pa.array(waves, pa.string()))
     return RawTable(table, SourceInfo("f.csv", "", n, "csv"))
 
 
@@ -47,23 +49,60 @@ def test_dedupe_matches_pandas(values, cuts, encoded, keep):
     ids = pd.Series([None if v is None else v.strip() for v in values], dtype=object)
     repeated = ids.duplicated(keep=False) & ids.notna()
     if not repeated.any():
-        assert _dedupe(raw, study, keep) is raw
+        assert _dedupe(raw, study, SurveySpec(dedupe=keep)) is raw
         return
     if keep is None:
         first = int(np.flatnonzero(repeated)[0])
         same = np.flatnonzero((ids == ids[first]).to_numpy())
         with pytest.raises(InputError) as err:
-            _dedupe(raw, study, keep)
+            _dedupe(raw, study, SurveySpec(dedupe=keep))
         assert (
             f"respondent id {ids[first]!r} appears in data rows {same[0] + 1} and "
             f"{same[1] + 1} ({ids[repeated].nunique()} ids repeated)"
         ) in str(err.value)
         return
-    kept = _dedupe(raw, study, keep)
+    kept = _dedupe(raw, study, SurveySpec(dedupe=keep))
     want = np.flatnonzero((~ids.duplicated(keep=keep) | ids.isna()).to_numpy())
     assert kept.table.column("row").to_pylist() == want.tolist()
     assert kept.source.rows == want.size
     assert f"excluded {len(values) - want.size} duplicate responses" in kept.notes[-1]
+
+
+WAVES = st.one_of(st.none(), st.sampled_from(["W1", " W1", "W2", ""]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(IDS, WAVES), max_size=30),
+    keep=st.sampled_from([None, "first", "last"]),
+)
+def test_with_a_wave_column_ids_repeat_only_within_a_wave(pairs, keep):
+    """A panel: one respondent per wave. The reference is pandas' ``duplicated`` over the
+    trimmed (wave, id) pairs, a blank or missing wave being one wave of its own."""
+    values = [v for v, _ in pairs]
+    raw = _raw(text_chunks(values, [], False), [w for _, w in pairs])
+    study = Study(id_col="id")
+    ids = pd.Series([None if v is None else v.strip() for v in values], dtype=object)
+    waves = pd.Series([(w or "").strip() for _, w in pairs], dtype=object)
+    frame = pd.DataFrame({"wave": waves, "id": ids})
+    repeated = frame.duplicated(keep=False) & ids.notna()
+    spec = SurveySpec(dedupe=keep)
+    if not repeated.any():
+        assert _dedupe(raw, study, spec) is raw
+        return
+    if keep is None:
+        first = int(np.flatnonzero(repeated)[0])
+        same = np.flatnonzero(((ids == ids[first]) & (waves == waves[first])).to_numpy())
+        with pytest.raises(InputError) as err:
+            _dedupe(raw, study, spec)
+        assert (
+            f"respondent id {ids[first]!r} in wave {waves[first]!r} appears in data rows "
+            f"{same[0] + 1} and {same[1] + 1}"
+        ) in str(err.value)
+        return
+    kept = _dedupe(raw, study, spec)
+    want = np.flatnonzero((~frame.duplicated(keep=keep) | ids.isna()).to_numpy())
+    assert kept.table.column("row").to_pylist() == want.tolist()
 
 
 def test_sorted_runs_is_a_stable_sort_with_missing_last():

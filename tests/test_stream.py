@@ -181,3 +181,28 @@ def test_a_bad_weight_in_a_later_batch_names_the_row_of_the_file(tmp_path):
     spec = SurveySpec(items=("q1",), weight_col="weight")
     with pytest.raises(InputError, match=r"weight column 'weight', data row 734: -1.0 is not"):
         stream_gap(path, spec=spec, use_config=False, batch_rows=200)
+
+
+def test_a_panel_answers_once_per_wave_in_memory_and_streamed(tmp_path):
+    """The same respondents in two waves are two responses each; twice in one wave is not."""
+    from cxkit.errors import InputError
+
+    folder = _id_drops(tmp_path / "panel", [["A", "B", "C", "D"], ["A", "B", "C", "D"]])
+    for d, wave in enumerate(("2026Q1", "2026Q2")):
+        path = folder / f"drop-{d}.parquet"
+        table = pq.read_table(path)
+        pq.write_table(table.append_column("wave", pa.array([wave] * table.num_rows)), path)
+    memory = gap(read_survey(folder))
+    streamed = stream_gap(folder, batch_rows=3)
+    pd.testing.assert_frame_equal(streamed.table, memory.table, check_exact=True)
+    assert memory.summary["n_self"] + memory.summary["n_customer"] == 8
+    # one respondent twice in the second wave
+    path = folder / "drop-1.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table.set_column(0, "rid", pa.array(["A", "B", "C", "A"])), path)
+    with pytest.raises(InputError, match=r"respondent id 'A' in wave '2026Q2' appears in data "
+                       r"rows 5 and 8 \(1 ids repeated\)"):  # fmt: skip
+        read_survey(folder)
+    with pytest.raises(InputError, match=r"respondent id 'A' in wave '2026Q2' appears in "
+                       r"drop-1.parquet data row 1 and drop-1.parquet data row 4"):  # fmt: skip
+        stream_gap(folder, batch_rows=3)

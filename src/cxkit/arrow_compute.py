@@ -47,6 +47,28 @@ def filter(values: Any, mask: Any) -> Any:
     return _compute.call_function("filter", [values, mask])
 
 
+def text_scalar(text: str) -> Any:
+    """A ``string`` scalar built from its buffers: ``pa.scalar`` and ``pa.array`` import
+    pandas to look at their argument (0.15 s on a path that needs none of it)."""
+    import numpy as np
+    import pyarrow as pa
+
+    data = text.encode("utf-8")
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32).tobytes())
+    return pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)])[0]
+
+
+def coalesce(values: Any, fallback: str) -> Any:
+    """``pyarrow.compute.coalesce`` of ``string`` values: nulls become ``fallback``."""
+    return _compute.call_function("coalesce", [values, text_scalar(fallback)])
+
+
+def join_pairs(left: Any, right: Any, separator: str) -> Any:
+    """``pyarrow.compute.binary_join_element_wise`` of two ``string`` columns:
+    ``left + separator + right`` row by row (null where either is null)."""
+    return _compute.call_function("binary_join_element_wise", [left, right, text_scalar(separator)])
+
+
 def __getattr__(name: str) -> Any:
     import pyarrow.compute
 

@@ -165,7 +165,8 @@ def stream_gap(
             spec = _fixed(spec, survey)
             options = _options(survey, self_roles, customer_roles, None, by, agree_at, confidence)
             self_set, cust_set = _role_sets(options[1], options[2])
-            columns = _columns(survey, by) + ids.wanted(table)
+            columns = _columns(survey, by)
+            columns += [c for c in ids.wanted(table, survey.wave_col) if c not in columns]
             template = survey
         notes += [n for n in survey.notes if n not in notes]
         ids.add(f, first_row, table)
@@ -223,36 +224,44 @@ def stream_gap(
 class _Ids:
     """The respondent ids of every batch, checked for repeats once all are read.
 
-    The in-memory reader refuses an id that appears twice (``--dedupe`` picks one), so a
-    stream must too, or a folder holding the same drop twice would count it twice. Only the
-    ids are kept (about 8 bytes plus the id's length per response), trimmed, as Arrow text.
+    The in-memory reader refuses an id that appears twice in a wave (``--dedupe`` picks
+    one), so a stream must too, or a folder holding the same drop twice would count it
+    twice. Only the keys are kept (about 8 bytes plus the id's and wave's length per
+    response), trimmed, as Arrow text (:func:`cxkit.survey.respondent_keys`).
     """
 
     def __init__(self, column: str | None) -> None:
         self.column = column
+        self.wave: str | None = None
         self.chunks: list = []
+        self.waves: list = []
         self.where: list[tuple[int, Path, int]] = []  # (first row, file, its row in the file)
         self.rows = 0
 
-    def wanted(self, table) -> list[str]:
-        """The id column, when the study names one and the files have it."""
+    def wanted(self, table, wave_col: str | None) -> list[str]:
+        """The id column (and the wave column), when the study names one the files have."""
         if self.column is None or self.column not in table.column_names:
             self.column = None
             return []
-        return [self.column]
+        self.wave = wave_col
+        return [self.column, *([wave_col] if wave_col is not None else [])]
 
     def add(self, file: Path, first_row: int, table) -> None:
         if self.column is None:
             return
         import pyarrow as pa
 
-        col = table.column(self.column)
-        if pa.types.is_dictionary(col.type):
-            col = col.cast(col.type.value_type)
-        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-            col = col.cast(pa.string())
-        # large_string: the ids of a whole stream may pass the 2 GB of one string array
-        self.chunks += col.cast(pa.large_string()).chunks
+        def text(col):
+            if pa.types.is_dictionary(col.type):
+                col = col.cast(col.type.value_type)
+            if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+                col = col.cast(pa.string())
+            # large_string: the ids of a whole stream may pass the 2 GB of one string array
+            return col.cast(pa.large_string()).chunks
+
+        self.chunks += text(table.column(self.column))
+        if self.wave is not None:
+            self.waves += text(table.column(self.wave))
         self.where.append((self.rows, file, first_row))
         self.rows += table.num_rows
 
@@ -262,15 +271,18 @@ class _Ids:
             return
         import pyarrow as pa
 
-        from .survey import first_repeat
+        from .survey import repeat_text, respondent_repeat
 
-        repeat = first_repeat(pa.chunked_array(self.chunks, pa.large_string()))
-        self.chunks = []
+        columns = {"id": pa.chunked_array(self.chunks, pa.large_string())}
+        if self.wave is not None:
+            columns["wave"] = pa.chunked_array(self.waves, pa.large_string())
+        repeat = respondent_repeat(pa.table(columns), "id", "wave" if self.waves else None)
+        self.chunks, self.waves = [], []
         if repeat is None:
             return
         value, first, second, n_ids = repeat
         raise InputError(
-            f"{root}: column {self.column!r}: respondent id {value!r} appears in "
+            f"{root}: {repeat_text(value, self.column)} appears in "
             f"{self._place(first, root)} and {self._place(second, root)} ({n_ids} ids repeated); "
             "remove the repeated responses (a drop given twice?), or read without --stream "
             "and pass --dedupe first or --dedupe last"
