@@ -61,8 +61,7 @@ _HINTS = (
     ("check --col", "check --metric nps:NAME"),
     (
         "pass --dedupe first or --dedupe last to keep one response per id",
-        "remove the repeated responses, or, if the same respondents answered several waves, "
-        "pass a folder with one file per wave",
+        "remove the repeated responses (ids are unique within each wave)",
     ),
     ("; keep one with --role", ""),
     ("; pass --finished-only to exclude them", ""),
