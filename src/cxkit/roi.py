@@ -70,18 +70,50 @@ def _lagged(frame: pd.DataFrame, panel: Panel, lag: int) -> tuple[pd.DataFrame, 
 
 
 def _design(sub: pd.DataFrame, cx: str, panel: Panel, within: bool):
+    """The design matrix (constant, cx, controls, entity dummies), the cx column's index, and
+    for each column what it comes from: ``None`` for the constant, ``cx``, the control's
+    name (each of its dummies too), or ``ENTITY`` for the fixed effects."""
     parts = [pd.Series(1.0, index=sub.index, name="const"), sub[cx].astype(float)]
+    sources: list[str | None] = [None, cx]
     for c in panel.controls:
         if within and (sub.groupby(ENTITY)[c].nunique(dropna=False) <= 1).all():
             continue  # constant within every entity: absorbed by the fixed effects
         if c in panel.categorical:
-            parts.append(pd.get_dummies(sub[c].astype(str), prefix=c, drop_first=True, dtype=float))
+            dummies = pd.get_dummies(sub[c].astype(str), prefix=c, drop_first=True, dtype=float)
+            parts.append(dummies)
+            sources += [c] * dummies.shape[1]
         else:
             parts.append(sub[c].astype(float))
+            sources.append(c)
     if within:
-        parts.append(pd.get_dummies(sub[ENTITY], prefix="e", drop_first=True, dtype=float))
+        dummies = pd.get_dummies(sub[ENTITY], prefix="e", drop_first=True, dtype=float)
+        parts.append(dummies)
+        sources += [ENTITY] * dummies.shape[1]
     exog = pd.concat(parts, axis=1)
-    return exog.to_numpy(float), 1
+    return exog.to_numpy(float), 1, sources
+
+
+def _collinear_note(cx: str, sources: list[str | None], cols: list[int]) -> str:
+    """The note for a design whose columns ``cols`` are exactly collinear."""
+    involved = list(dict.fromkeys(sources[i] for i in cols))
+    controls = [repr(c) for c in involved if c not in (None, cx, ENTITY)]
+    others = [
+        {None: "the constant", cx: f"CX {cx!r}", ENTITY: "the account fixed effects"}[c]
+        for c in involved
+        if c in (None, cx, ENTITY)
+    ]
+    if len(controls) == 1 and not others:
+        return (
+            f"control {controls[0]} is zero in every row used, so the estimates are undefined; "
+            "drop that control"
+        )
+    items = controls + others
+    names = ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
+    label = "controls " if len(controls) > 1 else "control " if controls else ""
+    return (
+        f"{label}{names} are exactly collinear (one is a linear combination of the others), "
+        "so the estimates are undefined; drop the redundant control"
+    )
 
 
 def _fit(model, sub, cx, outcome, panel, within, confidence, n_boot, seed):
@@ -100,7 +132,7 @@ def _fit(model, sub, cx, outcome, panel, within, confidence, n_boot, seed):
         return roi_models.pearson(x, y, confidence)
     if model == "spearman":
         return roi_models.spearman(x, y, ent, confidence, n_boot, seed)
-    exog, j = _design(sub, cx, panel, within)
+    exog, j, sources = _design(sub, cx, panel, within)
     if exog.shape[0] <= exog.shape[1]:
         return roi_models._row(
             cov_type="", note=f"{what}: {exog.shape[0]} rows for {exog.shape[1]} coefficients"
@@ -118,6 +150,12 @@ def _fit(model, sub, cx, outcome, panel, within, confidence, n_boot, seed):
             cov_type="cluster", note=f"{what}: cluster-robust errors need at least 2 accounts"
         )
     w = sub[panel.weight_col].to_numpy(float) if panel.weight_col else None
+    collinear = roi_models.collinear_columns(exog, w)
+    if collinear:
+        return roi_models._row(
+            cov_type="cluster" if groups is not None else ("HC3" if model == "ols" else ""),
+            note=_collinear_note(cx, sources, collinear),
+        )
     try:
         if model == "logit":
             return roi_models.logit(y, exog, j, groups, confidence)
@@ -236,8 +274,9 @@ def roi(
         - ``cov_type``: ``fisher_z``, ``bootstrap_entities``, ``HC3``, ``cluster`` or
           ``nonrobust``.
 
-        Undefined estimates (fewer than 3 rows, a constant column, perfect separation) are
-        null with a note. With ``improve`` the table is the projection instead:
+        Undefined estimates (fewer than 3 rows, a constant column, perfect separation,
+        exactly collinear controls) are null with a note. With ``improve`` the table is the
+        projection instead:
         ``cx, outcome, model, lag, improve, n, n_entities, change, change_ci_low,
         change_ci_high, revenue_per_entity, revenue_change, revenue_change_ci_low,
         revenue_change_ci_high`` (``improve`` × slope, or × the marginal effect for logit;

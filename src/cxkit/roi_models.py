@@ -160,6 +160,39 @@ def spearman(
     return row
 
 
+def collinear_columns(exog: np.ndarray, weights: np.ndarray | None = None) -> list[int]:
+    """Columns of the design that take part in an exact linear dependency; empty at full rank.
+
+    The rank is that of the matrix the fit uses (``sqrt(weights)`` × ``exog`` with weights)
+    by :func:`numpy.linalg.matrix_rank` with its default tolerance, which flags every design
+    statsmodels would fit through a pseudo-inverse (its ``SingularMatrixWarning``): there
+    a slope is an arbitrary pick among equally good ones, not an estimate. The columns are
+    read off the null space of the column-normalised matrix (rank does not depend on the
+    columns' scales, the null vectors' entries do).
+
+    Parameters
+    ----------
+    exog : numpy.ndarray
+        The design, n rows × k columns (constant included).
+    weights : numpy.ndarray, optional
+        Row weights (>= 0) of a WLS fit.
+
+    Returns
+    -------
+    list of int
+        Indices of the columns with a non-zero entry in a null vector, in column order.
+    """
+    fitted = exog if weights is None else exog * np.sqrt(weights)[:, None]
+    k = fitted.shape[1]
+    deficit = k - int(np.linalg.matrix_rank(fitted))
+    if deficit <= 0:
+        return []
+    norms = np.linalg.norm(fitted, axis=0)
+    scaled = fitted / np.where(norms > 0, norms, 1.0)
+    null = np.linalg.svd(scaled, full_matrices=False)[2][k - deficit :]
+    return [int(i) for i in np.flatnonzero(np.max(np.abs(null), axis=0) > 1e-6)]
+
+
 def ols(
     y: np.ndarray,
     exog: np.ndarray,
@@ -170,11 +203,14 @@ def ols(
 ) -> dict[str, object]:
     """Slope of column ``j`` of ``exog`` (with its constant): HC3, or cluster-robust by group."""
     import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
     model = sm.OLS(y, exog) if weights is None else sm.WLS(y, exog, weights=weights)
     alpha = 1.0 - confidence
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        # the caller refuses rank-deficient designs first (collinear_columns)
+        warnings.simplefilter("ignore", SingularMatrixWarning)
         if groups is not None:
             _, codes = np.unique(groups, return_inverse=True)
             res = model.fit(

@@ -1,0 +1,116 @@
+"""Wrong numbers with exit 0 that a QA sweep (2026-12) found in the models of ``roi`` and in
+``nps``: each now gives the right number, a null with a note, or a one-line error. Expected
+values come from an independent computation written beside them (numpy lstsq, numpy
+corrcoef, counting answers by hand)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cxkit.cli import app
+
+runner = CliRunner()
+PANEL = ["--cx", "nps", "--entity", "account_id", "--time", "quarter"]
+
+
+def _accounts(path: Path, weights: bool = False) -> Path:
+    """30 accounts x 4 quarters: growth = 0.001 nps + noise, churn falls with nps; ``nps2`` is
+    2 nps and ``segcode`` the 0/1 code of ``segment`` (collinear by construction); ``zeroed``
+    is 2 nps on the rows with weight > 0 and noise where the weight is 0."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for i in range(30):
+        seg = ("Ent", "SMB")[i % 2]
+        for q in ("2025Q3", "2025Q4", "2026Q1", "2026Q2"):
+            nps = int(rng.integers(-100, 101))
+            w = 0.0 if weights and len(rows) % 5 == 0 else 1.0 + len(rows) % 3
+            rows.append(
+                {
+                    "account_id": f"A{i:02d}",
+                    "quarter": q,
+                    "segment": seg,
+                    "segcode": int(seg == "SMB"),
+                    "nps": nps,
+                    "nps2": 2 * nps,
+                    "zeroed": 2 * nps if w > 0 else int(rng.integers(-100, 101)),
+                    "w": w,
+                    "growth": round(0.001 * nps + float(rng.normal(0, 0.05)), 4),
+                    "churned": int(rng.random() < 0.5 - nps / 400),
+                    "revenue": round(float(rng.uniform(50, 500)), 1),
+                    "negrev": -round(float(rng.uniform(50, 500)), 1),
+                }
+            )
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _roi(*args: object):
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        res = runner.invoke(app, ["roi", *[str(a) for a in args], "-f", "json"])
+    return res, [str(w.category.__name__) for w in seen]
+
+
+# --- 1. roi: an exactly collinear control -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("controls", "named"),
+    [
+        (["nps2"], "control 'nps2' and CX 'nps' are exactly collinear"),
+        (["segment", "segcode"], "controls 'segment' and 'segcode' are exactly collinear"),
+    ],
+    ids=["twice-the-cx", "two-codes-of-one-variable"],
+)
+@pytest.mark.parametrize(("outcome", "model"), [("growth", "ols"), ("churned", "logit")])
+def test_a_collinear_control_gives_a_null_estimate_with_a_note(
+    tmp_path, controls, named, outcome, model
+):
+    data = _accounts(tmp_path / "acc.csv")
+    ctrl = [a for c in controls for a in ("--control", c)]
+    res, seen = _roi(data, *PANEL, "--outcome", outcome, *ctrl, "--model", model)
+    assert res.exit_code == 0, res.output
+    (row,) = json.loads(res.stdout)["table"]
+    # before: ols gave 0.000215 (CI 0.000197-0.000234, p 1e-20) for a slope that is any
+    # number at all, with statsmodels' SingularMatrixWarning on stderr
+    for key in ("estimate", "ci_low", "ci_high", "p_value", "per_10"):
+        assert row[key] is None, row
+    note = next(n for n in json.loads(res.stdout)["notes"] if f"{model} nps vs" in n)
+    assert named in note and "the estimates are undefined" in note, note
+    assert "SingularMatrixWarning" not in seen and "Warning" not in res.stderr, res.stderr
+
+
+def test_the_rank_is_that_of_the_weighted_design_actually_fitted(tmp_path):
+    data = _accounts(tmp_path / "acc.csv", weights=True)
+    args = [data, *PANEL, "--outcome", "growth", "--control", "zeroed", "--model", "ols"]
+    # unweighted, 'zeroed' differs from 2 nps on the rows of weight 0: a full-rank design
+    res, _ = _roi(*args)
+    assert json.loads(res.stdout)["table"][0]["estimate"] is not None
+    # weighted, those rows have no weight: 'zeroed' is 2 nps in every row the fit uses
+    res, seen = _roi(*args, "--weight", "w")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["table"][0]["estimate"] is None
+    assert any("control 'zeroed' and CX 'nps'" in n for n in json.loads(res.stdout)["notes"])
+    assert "SingularMatrixWarning" not in seen
+
+
+def test_a_control_that_is_not_collinear_still_gives_the_least_squares_slope(tmp_path):
+    data = _accounts(tmp_path / "acc.csv")
+    res, seen = _roi(data, *PANEL, "--outcome", "growth", "--control", "segment", "--model", "ols")
+    (row,) = json.loads(res.stdout)["table"]
+    # independent: numpy lstsq of growth on [1, nps, segment == SMB]
+    df = pd.read_csv(data)
+    exog = np.column_stack([np.ones(len(df)), df["nps"], df["segment"] == "SMB"]).astype(float)
+    slope = np.linalg.lstsq(exog, df["growth"].to_numpy(float), rcond=None)[0][1]
+    assert row["estimate"] == pytest.approx(slope, rel=1e-9)
+    assert row["ci_low"] < slope < row["ci_high"]
+    assert "SingularMatrixWarning" not in seen
