@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import types
 import warnings
 from pathlib import Path
 
@@ -16,6 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cxkit.cli import app
+from cxkit.roi_report import projection
+
+from .conftest import one_line_error
 
 runner = CliRunner()
 PANEL = ["--cx", "nps", "--entity", "account_id", "--time", "quarter"]
@@ -114,3 +118,63 @@ def test_a_control_that_is_not_collinear_still_gives_the_least_squares_slope(tmp
     assert row["estimate"] == pytest.approx(slope, rel=1e-9)
     assert row["ci_low"] < slope < row["ci_high"]
     assert "SingularMatrixWarning" not in seen
+
+
+# --- 2. roi --improve --revenue: ordered bounds, a negative revenue level refused ---------------
+def test_a_negative_revenue_is_an_input_error_naming_the_row(tmp_path):
+    data = _accounts(tmp_path / "acc.csv")
+    res = runner.invoke(
+        app,
+        ["roi", str(data), *PANEL, "--outcome", "growth", "--improve", "10", "--revenue", "negrev"],
+    )
+    # before: exit 0 with revenue_change -3.11 and ci_low -2.85 > ci_high -3.38
+    first = pd.read_csv(data)["negrev"].iloc[0]
+    assert one_line_error(res, 3) == (
+        f"{data}: revenue column 'negrev', data row 1: {first:g} is negative; --revenue is "
+        "each account's revenue (a level, >= 0), by which --improve converts a rate into "
+        "currency: pass a revenue column, not a revenue change"
+    )
+
+
+def test_revenue_change_is_slope_times_improve_times_mean_revenue(tmp_path):
+    data = _accounts(tmp_path / "acc.csv")
+    res, _ = _roi(
+        data, *PANEL, "--outcome", "growth", "--model", "ols", "--improve", "10", "--revenue",
+        "revenue",
+    )  # fmt: skip
+    (row,) = json.loads(res.stdout)["table"]
+    df = pd.read_csv(data)
+    exog = np.column_stack([np.ones(len(df)), df["nps"]]).astype(float)
+    slope = np.linalg.lstsq(exog, df["growth"].to_numpy(float), rcond=None)[0][1]
+    # independent: 10 points x lstsq slope (growth as a fraction) x mean revenue per row
+    assert row["revenue_change"] == pytest.approx(10 * slope * df["revenue"].mean(), rel=1e-9)
+    assert row["revenue_change_ci_low"] < row["revenue_change"] < row["revenue_change_ci_high"]
+
+
+def test_projection_bounds_stay_ordered_when_the_revenue_factor_is_negative():
+    table = pd.DataFrame(
+        {
+            "cx": ["nps"],
+            "outcome": ["growth"],
+            "model": ["ols"],
+            "lag": [0],
+            "n": [100],
+            "n_entities": [25],
+            "estimate": [0.002],
+            "ci_low": [0.001],
+            "ci_high": [0.003],
+        }
+    )
+    panel = types.SimpleNamespace(
+        revenue_col="rev",
+        binary=set(),
+        frame=pd.DataFrame({"growth": [0.01, -0.02, 0.03]}),
+        period_unit="quarter",
+    )
+    out, _, _ = projection(table, panel, 10.0, {("nps", "growth", 0): -200.0}, {})
+    row = out.iloc[0]
+    # by hand: 10 x [0.001, 0.002, 0.003] x -200 = [-2, -4, -6]
+    assert row["revenue_change"] == pytest.approx(-4.0)
+    assert (row["revenue_change_ci_low"], row["revenue_change_ci_high"]) == pytest.approx(
+        (-6.0, -2.0)
+    )

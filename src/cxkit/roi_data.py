@@ -431,7 +431,16 @@ def panel_from_table(raw: RawTable, spec: AccountSpec, extra: dict | None = None
             )
         data[spec.weight] = w
     if spec.revenue and spec.revenue not in data:
-        data[spec.revenue] = ty.numeric(spec.revenue, "revenue")
+        r = ty.numeric(spec.revenue, "revenue")
+        neg = r < 0
+        if neg.any():
+            row = int(np.flatnonzero(neg)[0])
+            raise InputError(
+                f"{file}: revenue column {spec.revenue!r}, data row {row + 1}: {_num(r[row])} is "
+                "negative; --revenue is each account's revenue (a level, >= 0), by which --improve "
+                "converts a rate into currency: pass a revenue column, not a revenue change"
+            )
+        data[spec.revenue] = r
     notes = list(raw.notes)
     if spec.entity:
         data[ENTITY] = ty.key(spec.entity, "--entity")

@@ -290,12 +290,12 @@ def projection(
         else:
             no_rev.append(r["outcome"])
     out["revenue_per_entity"] = rev
-    for a, b in (
-        ("revenue_change", "change"),
-        ("revenue_change_ci_low", "change_ci_low"),
-        ("revenue_change_ci_high", "change_ci_high"),
-    ):
-        out[a] = out[b] * rev * scale
+    factor = rev * scale
+    out["revenue_change"] = out["change"] * factor
+    lo, hi = out["change_ci_low"] * factor, out["change_ci_high"] * factor
+    swap = factor < 0  # a negative mean revenue turns the interval round
+    out["revenue_change_ci_low"] = np.where(swap, hi, lo)
+    out["revenue_change_ci_high"] = np.where(swap, lo, hi)
     if (out["outcome"].isin(list(panel.binary))).any() and panel.revenue_col:
         notes.append(
             "revenue_change for a binary outcome is the change in probability × mean revenue "
