@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import cxkit
 from cxkit.cli import app
 from cxkit.roi_report import projection
 
-from .conftest import one_line_error
+from .conftest import EXAMPLES, one_line_error
 
 runner = CliRunner()
 PANEL = ["--cx", "nps", "--entity", "account_id", "--time", "quarter"]
@@ -178,3 +179,36 @@ def test_projection_bounds_stay_ordered_when_the_revenue_factor_is_negative():
     assert (row["revenue_change_ci_low"], row["revenue_change_ci_high"]) == pytest.approx(
         (-6.0, -2.0)
     )
+
+
+# --- 3. nps --col on a 1-5 item ------------------------------------------------------------------
+def test_nps_of_a_configured_1_to_5_item_is_an_input_error():
+    survey = EXAMPLES / "centricity_survey.csv"
+    res = runner.invoke(app, ["nps", str(survey), "--col", "sa_1"])
+    # before: exit 0, "NPS -100 ... 100% detractors"
+    expected = (
+        f"{survey}: column 'sa_1' is an item in {EXAMPLES / 'cxkit.toml'} on the 1-5 scale; NPS "
+        "needs the 0-10 likelihood-to-recommend answer: name that column (--col NAME)"
+    )
+    assert one_line_error(res, 3) == expected
+    with pytest.raises(cxkit.InputError) as err:
+        cxkit.nps(cxkit.read_survey(survey), "sa_1")
+    assert str(err.value) == expected
+
+
+def test_nps_of_an_unconfigured_column_of_1_to_5_answers_has_a_note(tmp_path):
+    answers = [1, 2, 3, 4, 5, 5, 4, 3, 4, 5]
+    path = tmp_path / "s.csv"
+    path.write_text("q,r\n" + "".join(f"{a},{a * 2}\n" for a in answers), encoding="utf-8")
+    res = runner.invoke(app, ["nps", str(path), "--col", "q", "--no-config", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    # by hand: no answer is 9-10 and all 10 are 0-6: NPS = 100 x (0 - 10/10) = -100
+    assert d["table"][0]["nps"] == -100.0 and d["table"][0]["n"] == 10
+    assert any("every answer in 'q' lies within 1-5" in n for n in d["notes"]), d["notes"]
+    # a 0-10 column with answers above 5 (here 2-10) has no such note
+    res = runner.invoke(app, ["nps", str(path), "--col", "r", "--no-config", "-f", "json"])
+    d = json.loads(res.stdout)
+    # by hand: 9-10: the three 5s -> 10; 0-6: 1, 2, 3, 3 -> 2, 4, 6, 6: NPS = 100 (3 - 4) / 10
+    assert d["table"][0]["nps"] == pytest.approx(-10.0)
+    assert not any("lies within 1-5" in n for n in d["notes"]), d["notes"]

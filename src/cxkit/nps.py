@@ -332,6 +332,15 @@ def nps(
         raise UsageError(f"{col!r} was not read with the survey")
     _check_by(survey, by)
     file = survey.sources[0].path if survey.sources else "input"
+    declared = survey.study.scale
+    if col in survey.study.items and declared and (declared.min, declared.max) != (0, 10):
+        # a rated statement, not the recommend question: every answer would be a detractor
+        where = f" in {survey.study.path}" if survey.study.path else ""
+        raise InputError(
+            f"{file}: column {col!r} is an item{where} on the {declared.min:g}-{declared.max:g} "
+            "scale; NPS needs the 0-10 likelihood-to-recommend answer: name that column "
+            "(--col NAME)"
+        )
     keep, notes = select_roles(survey, roles)
     x = np.array(survey.column(col), dtype=float)  # a copy: excluded roles become nan
     x[~keep] = np.nan
@@ -348,6 +357,12 @@ def nps(
     blank = int((keep & ~answered).sum())
     if blank:
         notes.append(f"{blank} rows have no answer in {col!r} and are excluded")
+    if np.nanmin(x) >= 1 and np.nanmax(x) <= 5:
+        notes.append(
+            f"every answer in {col!r} lies within 1-5: it looks like a 1-5 scale, not the 0-10 "
+            "likelihood-to-recommend question, and on a 1-5 scale every answer counts as a "
+            "detractor; check --col"
+        )
     code = np.where(x >= 9, 1.0, np.where(x >= 7, 0.0, -1.0))
     code[~answered] = np.nan
     w = weights_of(survey)
