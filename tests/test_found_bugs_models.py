@@ -212,3 +212,37 @@ def test_nps_of_an_unconfigured_column_of_1_to_5_answers_has_a_note(tmp_path):
     # by hand: 9-10: the three 5s -> 10; 0-6: 1, 2, 3, 3 -> 2, 4, 6, 6: NPS = 100 (3 - 4) / 10
     assert d["table"][0]["nps"] == pytest.approx(-10.0)
     assert not any("lies within 1-5" in n for n in d["notes"]), d["notes"]
+
+
+# --- 4. roi --bootstrap is checked only where a model resamples ----------------------------------
+@pytest.mark.parametrize("model", ["pearson", "ols"])
+def test_bootstrap_below_100_is_fine_with_a_model_that_does_not_resample(tmp_path, model):
+    data = _accounts(tmp_path / "acc.csv")
+    res, _ = _roi(data, *PANEL, "--outcome", "growth", "--model", model, "--bootstrap", "10")
+    # before: exit 2 "--bootstrap must be at least 100, not 10"
+    assert res.exit_code == 0, res.output
+    (row,) = json.loads(res.stdout)["table"]
+    df = pd.read_csv(data)
+    if model == "pearson":  # independent: numpy corrcoef
+        assert row["estimate"] == pytest.approx(np.corrcoef(df["nps"], df["growth"])[0, 1])
+    else:  # independent: numpy lstsq
+        exog = np.column_stack([np.ones(len(df)), df["nps"]]).astype(float)
+        slope = np.linalg.lstsq(exog, df["growth"].to_numpy(float), rcond=None)[0][1]
+        assert row["estimate"] == pytest.approx(slope, rel=1e-9)
+
+
+def test_bootstrap_below_100_still_refused_where_spearman_runs(tmp_path):
+    data = _accounts(tmp_path / "acc.csv")
+    for model in (["--model", "spearman"], []):
+        res = runner.invoke(
+            app, ["roi", str(data), *PANEL, "--outcome", "growth", *model, "--bootstrap", "10"]
+        )
+        assert one_line_error(res, 2) == "--bootstrap must be at least 100, not 10"
+    res, _ = _roi(data, *PANEL, "--outcome", "growth", "--within", "--bootstrap", "10")
+    assert res.exit_code == 0, res.output
+    panel = cxkit.read_accounts(
+        data, cxkit.AccountSpec(cx=["nps"], outcomes=["growth"], entity="account_id")
+    )
+    assert cxkit.roi(panel, models=["pearson"], n_boot=10).table["estimate"].notna().all()
+    with pytest.raises(cxkit.UsageError, match="--bootstrap must be at least 100"):
+        cxkit.roi(panel, models=["spearman"], n_boot=10)

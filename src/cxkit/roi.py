@@ -251,7 +251,8 @@ def roi(
     improve : float, optional
         Return the projection table for raising CX by this many points instead.
     n_boot, seed : int
-        Bootstrap resamples of entities for the Spearman interval, and the seed.
+        Bootstrap resamples of entities for the Spearman interval (at least 100 when a
+        spearman row is fitted; other models use none), and the seed.
     small_base : int
         Rows with fewer entities than this are flagged in the notes.
 
@@ -312,7 +313,8 @@ def roi(
     if within and not panel.entity_col:
         raise UsageError("--within needs --entity (the account column) and several periods")
     check_winsorize(winsorize)
-    if n_boot < 100:
+    if n_boot < 100 and not within and "spearman" in models:
+        # only the spearman interval resamples (pearson, ols and logit use none)
         raise UsageError(f"--bootstrap must be at least 100, not {n_boot}")
 
     frame = panel.frame.copy()

@@ -165,7 +165,8 @@ def roi(
         check_winsorize(winsorize)
         if min_responses < 1:
             raise UsageError(f"--min-responses must be 1 or more, not {min_responses}")
-        if bootstrap < 100:
+        if bootstrap < 100 and not within and (not model or "spearman" in model):
+            # only the spearman interval resamples (pearson, ols and logit use none)
             raise UsageError(f"--bootstrap must be at least 100, not {bootstrap}")
         if improve is not None and not math.isfinite(improve):
             raise UsageError(f"--improve must be a finite number of CX points, not {improve}")
