@@ -153,14 +153,44 @@ def _validate(spec: CheckSpec, raw: dict[str, Any], key: str) -> None:
     elif spec.rule == "change":
         if not isinstance(value, str):
             raise bad("must be a metric path such as 'gap.overall.agree_customer'")
-        spec.parsed = expr.parse(value + " != 0")
-        spec.path = spec.parsed.path
+        try:
+            spec.path = expr.parse_path(value)
+        except UsageError:
+            comparison = _comparison(value)
+            if comparison is None:
+                raise
+            raise bad(
+                f"takes a metric PATH only, not a comparison: write change = "
+                f"{comparison!r} (it fails when the change since the previous drop "
+                f"is significant; direction = 'decrease', 'increase' or 'any' picks which "
+                f"way), or expr = {value!r} for a threshold"
+            ) from None
         direction = raw.get("direction", "any")
         if direction not in ("decrease", "increase", "any"):
             raise ConfigError(f"{key}.direction: must be decrease, increase or any")
         spec.name = spec.name or f"change in {value}" + (
             f" ({direction})" if direction != "any" else ""
         )
+
+
+def _comparison(text: str) -> str | None:
+    """The path of ``text`` when it is a whole comparison (``PATH OP NUMBER``), else None.
+
+    >>> _comparison("gap.overall.agree_customer >= 3"), _comparison("gap.overall >")
+    ('gap.overall.agree_customer', None)
+    """
+    try:
+        expr.parse(text)
+    except UsageError:
+        return None
+    for cut, ch in enumerate(text):
+        if ch in "<>=!":
+            try:
+                expr.parse_path(text[:cut])
+            except UsageError:
+                continue
+            return text[:cut].strip()
+    return None
 
 
 class _Runs:
