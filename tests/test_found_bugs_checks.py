@@ -4,6 +4,9 @@ change check's error quoting text the user never wrote."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from typer.testing import CliRunner
 
 from cxkit.cli import app
@@ -41,3 +44,82 @@ def test_a_malformed_change_path_quotes_only_what_was_written(tmp_path):
     message = one_line_error(_check(Q2, Q3, "--config", cfg), EXIT_USAGE)
     assert "'gap.overall.agree_customer >'" in message and "!=" not in message
     assert "a PATH only" in message
+
+
+def _drop(path, wave: str, columns: list[str]):
+    """A small drop: 20 respondents answering every item column (1-5) in ``columns``."""
+    rows = [",".join(["respondent_id", "role", "wave", *columns])]
+    for i in range(20):
+        role = "customer" if i % 2 else "executive"
+        cells = ["EMEA" if c == "region" else str(1 + (i + j) % 5) for j, c in enumerate(columns)]
+        rows.append(",".join([f"r{i}", role, wave, *cells]))
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_a_typo_in_max_missing_share_items_is_a_config_error(tmp_path):
+    cfg = _config(tmp_path, "[[check]]\nmax_missing_share = 0.01\nitems = ['sa_1x']\n")
+    message = one_line_error(_check(Q2, Q3, "--config", cfg), EXIT_INPUT)
+    assert message.startswith(f"{cfg}: check[1].items: 'sa_1x' matches no column in {Q3}")
+    assert "(did you mean 'sa_1'?)" in message and "columns: respondent_id" in message
+
+
+def test_max_missing_share_items_as_a_string_is_one_pattern(tmp_path):
+    cfg = _config(tmp_path, "[[check]]\nmax_missing_share = 0.01\nitems = 'sa_1x'\n")
+    message = one_line_error(_check(Q3, "--config", cfg), EXIT_INPUT)
+    assert "check[1].items: 'sa_1x' matches no column" in message
+    cfg = _config(tmp_path, "[[check]]\nmax_missing_share = 0.5\nitems = 'ee_*'\n")
+    res = _check(Q3, "--config", cfg, "-f", "json")
+    assert res.exit_code == 0, res.output
+    cfg = _config(tmp_path, "[[check]]\nmax_missing_share = 0.5\nitems = [1]\n")
+    message = one_line_error(_check(Q3, "--config", cfg), EXIT_INPUT)
+    assert "check[1].items: must be a list of item names or patterns" in message
+
+
+def test_an_item_only_the_previous_drop_has_fails_the_gate(tmp_path):
+    prev = _drop(tmp_path / "2026Q1.csv", "2026Q1", ["sa_1", "sa_9"])
+    cur = _drop(tmp_path / "2026Q2.csv", "2026Q2", ["sa_1"])
+    cfg = _config(tmp_path, "[[check]]\nmax_missing_share = 0.5\nitems = ['sa_9']\n")
+    res = _check(prev, cur, "--config", cfg, "-f", "json")
+    assert res.exit_code == 1, res.output
+    assert json.loads(res.stdout)["table"][0]["reason"] == (
+        "no item of the drop matches 'sa_9' (check 'items')"
+    )
+    message = one_line_error(_check(cur, "--config", cfg), EXIT_INPUT)  # no drop has it
+    assert "check[1].items: 'sa_9' matches no column" in message
+
+
+def test_a_typo_in_per_is_a_config_error_not_a_failed_gate(tmp_path):
+    cfg = _config(tmp_path, "[[check]]\nmin_responses = 100\nper = 'regoin'\n")
+    message = one_line_error(_check(Q2, Q3, "--config", cfg), EXIT_INPUT)
+    assert message.startswith(f"{cfg}: check[1].per: no column 'regoin' in {Q3}")
+    assert "(did you mean 'region'?)" in message
+
+
+def test_a_per_column_only_the_previous_drop_has_fails_the_gate(tmp_path):
+    prev = _drop(tmp_path / "2026Q1.csv", "2026Q1", ["region", "sa_1"])
+    cur = _drop(tmp_path / "2026Q2.csv", "2026Q2", ["sa_1"])
+    cfg = _config(tmp_path, "[[check]]\nmin_responses = 1\nper = 'region'\n")
+    res = _check(prev, cur, "--config", cfg, "-f", "json")
+    assert res.exit_code == 1, res.output
+    assert (
+        "'region' (check 'per') is not in the drop" in json.loads(res.stdout)["table"][0]["reason"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("check", "text"),
+    [
+        ("min_responses = 1\nper = ['region']", "check[1].per: must be one column name"),
+        ("min_responses = 1\nper = ''", "check[1].per: must be one column name"),
+        (
+            "expr = 'gap.overall.agree_ratio <= 8'\nper = 'region'",
+            "check[1].per: only a min_responses check takes per, not expr",
+        ),
+        ("unique_ids = true\nitems = ['sa_1']", "check[1].items: only a max_missing_share"),
+        ("drift = true\ndirection = 'decrease'", "check[1].direction: only a change check"),
+    ],
+)
+def test_a_check_key_of_the_wrong_type_or_check_is_a_config_error(check, text, tmp_path):
+    cfg = _config(tmp_path, f"[[check]]\n{check}\n")
+    assert text in one_line_error(_check(Q2, Q3, "--config", cfg), EXIT_INPUT)

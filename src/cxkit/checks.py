@@ -60,6 +60,8 @@ _PRIMARY = {
     "change": "change",
 }
 _OPTIONAL = {"name", "per", "items", "direction"}
+#: the check each optional key belongs to (elsewhere it would be silently ignored)
+_BELONGS = {"per": "min_responses", "items": "max_missing_share", "direction": "change"}
 
 
 @dataclass
@@ -72,6 +74,7 @@ class CheckSpec:
     params: dict[str, Any] = field(default_factory=dict)
     parsed: expr.Expr | None = None
     path: expr.Path | None = None
+    key: str = ""  # where the config gives it (``cxkit.toml: check[2]``), for errors
 
 
 @dataclass
@@ -109,8 +112,14 @@ def parse_checks(study: Study, fail_if: Sequence[str]) -> list[CheckSpec]:
                 f"{', '.join(primary) or 'none'})"
             )
         rule = primary[0]
+        for option, owner in _BELONGS.items():
+            if option in raw and rule != owner:
+                raise ConfigError(
+                    f"{where}: {key}.{option}: only a {owner} check takes {option}, not {rule}"
+                )
         spec = CheckSpec(_PRIMARY[rule], rule, str(raw.get("name", "")), dict(raw))
-        _validate(spec, raw, f"{where}: {key}")
+        spec.key = f"{where}: {key}"
+        _validate(spec, raw, spec.key)
         specs.append(spec)
     for text in fail_if:
         parsed = expr.parse(text)
@@ -135,10 +144,23 @@ def _validate(spec: CheckSpec, raw: dict[str, Any], key: str) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise bad("must be a whole number >= 1")
         per = raw.get("per")
+        if per is not None and (not isinstance(per, str) or not per.strip()):
+            raise ConfigError(
+                f"{key}.per: must be one column name such as 'region'"
+                + (" (one check per column, not a list)" if isinstance(per, list) else "")
+            )
         spec.name = spec.name or f"min responses {value}" + (f" per {per}" if per else "")
     elif spec.rule == "max_missing_share":
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise bad("must be a share between 0 and 1")
+        items = raw.get("items", [])
+        if isinstance(items, str):  # one pattern
+            items = [items]
+        if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
+            raise ConfigError(
+                f"{key}.items: must be a list of item names or patterns, e.g. ['sa_*']"
+            )
+        spec.params["items"] = items
         spec.name = spec.name or f"missing share <= {value:.0%} per item"
     elif spec.rule in ("unique_ids", "valid_answers", "drift"):
         if value is not True:
@@ -463,6 +485,10 @@ def run_checks(
     def read_current():
         return read_shared(current, ())
 
+    known = _KnownColumns(raws, current, previous)
+    for spec in specs:  # a name no drop has is a typo in the config: exit 3 before any check
+        if spec.rule == "min_responses" and spec.params.get("per") is not None:
+            known.require(spec.params["per"], f"{spec.key}.per")
     outcomes: list[Outcome | None] = [None] * len(specs)
     for i, spec in enumerate(specs):
         p = spec.params
@@ -475,6 +501,8 @@ def run_checks(
         elif spec.rule == "valid_answers":
             res = datachecks.valid_answers(read_current)
         elif spec.rule == "max_missing_share":
+            for pattern in p.get("items", []):
+                known.require(pattern, f"{spec.key}.items", pattern=True)
             res = datachecks.max_missing_share(
                 read_current, p["max_missing_share"], p.get("items", [])
             )
@@ -590,6 +618,54 @@ def _outcome_table(outcomes: Sequence[Outcome]) -> ColumnTable:
         else:
             data[f.name] = cells
     return ColumnTable(data)
+
+
+class _KnownColumns:
+    """The columns of the drops checked, to tell a typo in a column name a check's config
+    gives (no drop has it: a config error) from a column the current drop lost (data: the
+    check runs and fails), as ``--fail-if`` paths do (:func:`analyses.check_drop_columns`).
+    The previous drop's column names are read only when the current drop lacks a name."""
+
+    def __init__(self, raws: Mapping[str, RawTable], current: str, previous: str | None) -> None:
+        self.raws, self.current, self.previous = raws, current, previous
+        self._previous_names: list[str] | None = None
+
+    def _previous(self) -> list[str]:
+        if self._previous_names is None:
+            if self.previous is None:
+                self._previous_names = []
+            elif self.previous in self.raws:
+                self._previous_names = self.raws[self.previous].table.column_names
+            else:
+                names: list[str] = []
+
+                def keep_none(given: list[str]) -> list[str]:
+                    names.extend(given)
+                    return []
+
+                read_table(self.previous, columns=keep_none)
+                self._previous_names = names
+        return self._previous_names
+
+    def require(self, name: str, key: str, pattern: bool = False) -> None:
+        """A config error when no drop has a column ``name`` (or, with ``pattern``, none
+        matches it), naming ``key``, a close match and the current drop's columns."""
+        import fnmatch
+
+        columns = self.raws[self.current].table.column_names
+
+        def found(names: Sequence[str]) -> bool:
+            if pattern:
+                return any(fnmatch.fnmatch(c, name) for c in names)
+            return name in names
+
+        if found(columns) or found(self._previous()):
+            return
+        what = f"{name!r} matches no column" if pattern else f"no column {name!r}"
+        raise ConfigError(
+            f"{key}: {what} in {self.current}{analyses._did_you_mean(name, columns)}; "
+            f"columns: {analyses._listing(list(columns))}"
+        )
 
 
 def _detected_items(read: Any, previous: str | None) -> list[str]:
