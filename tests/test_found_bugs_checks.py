@@ -123,3 +123,32 @@ def test_a_per_column_only_the_previous_drop_has_fails_the_gate(tmp_path):
 def test_a_check_key_of_the_wrong_type_or_check_is_a_config_error(check, text, tmp_path):
     cfg = _config(tmp_path, f"[[check]]\n{check}\n")
     assert text in one_line_error(_check(Q2, Q3, "--config", cfg), EXIT_INPUT)
+
+
+def test_drops_in_the_wrong_order_are_a_usage_error():
+    message = one_line_error(_check(Q3, Q2), EXIT_USAGE)
+    assert message.startswith("the drops are in the wrong order")
+    assert f"{Q3} holds wave 2026Q3 in column 'wave', later than {Q2}'s 2026Q2" in message
+    assert message.endswith(f"pass the previous drop first: cxkit check {Q2} {Q3}")
+
+
+def test_the_same_drop_twice_is_a_usage_error(tmp_path):
+    message = one_line_error(_check(Q3, Q3), EXIT_USAGE)
+    assert message.startswith(f"{Q3}: the same drop is given twice; name each drop once")
+    spelled = DROPS / ".." / "drops" / "2026Q3.csv"
+    assert "given twice (as" in one_line_error(_check(Q3, spelled), EXIT_USAGE)
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(Q3.read_bytes())
+    message = one_line_error(_check(Q3, copy, "--config", DROPS / "cxkit.toml"), EXIT_USAGE)
+    assert f"{Q3} and {copy} are the same drop (same sha256)" in message
+
+
+def test_drops_without_waves_or_in_order_still_run(tmp_path):
+    res = _check(Q2, Q3)
+    assert res.exit_code == 1 and "2 of 10 checks failed" in res.stdout  # the planted fall
+    prev, cur = tmp_path / "a.csv", tmp_path / "b.csv"
+    prev.write_text("role,q1\ncustomer,4\nexecutive,5\n")
+    cur.write_text("role,q1\ncustomer,5\nexecutive,5\n")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[[check]]\ndrift = true\n")
+    assert _check(prev, cur, "--config", cfg).exit_code == 0

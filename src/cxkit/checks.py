@@ -459,8 +459,10 @@ def run_checks(
             "drift and change checks compare two drops: pass the previous drop first, "
             "e.g. cxkit check 2026Q2.csv 2026Q3.csv"
         )
+    _check_distinct(drops)
     if previous is not None and needs_previous:
         raws[previous] = read_table(previous, columns=_every_column)
+        _check_order(raws[previous], raws[current], study)
 
     surveys: dict[tuple, Any] = {}
 
@@ -618,6 +620,62 @@ def _outcome_table(outcomes: Sequence[Outcome]) -> ColumnTable:
         else:
             data[f.name] = cells
     return ColumnTable(data)
+
+
+_ORDER_HINT = (
+    "give the previous drop, then the one to check, e.g. cxkit check 2026Q2.csv 2026Q3.csv"
+)
+
+
+def _check_distinct(drops: Sequence[str]) -> None:
+    """A usage error when a drop file is given twice (the same path, however written)."""
+    from pathlib import Path
+
+    seen: dict[Path, str] = {}
+    for drop in drops:
+        if drop == "-":
+            continue
+        where = Path(drop).resolve()
+        if where in seen:
+            spelled = f" (as {seen[where]} and {drop})" if seen[where] != drop else ""
+            raise UsageError(
+                f"{drop}: the same drop is given twice{spelled}; name each drop once and "
+                f"{_ORDER_HINT}"
+            )
+        seen[where] = drop
+
+
+def _check_order(previous: RawTable, current: RawTable, study: Study) -> None:
+    """A usage error when the two drops compared are one file (the same sha256) or when
+    their wave columns say the previous drop is the later one: every change would be read
+    backwards. Drops without a wave column are taken in the order given."""
+    from .waves import raw_waves, wave_key
+
+    before, after = previous.source, current.source
+    if before.sha256 == after.sha256:
+        raise UsageError(
+            f"{before.path} and {after.path} are the same drop (same sha256): drift and change "
+            f"checks would compare it with itself; {_ORDER_HINT}"
+        )
+    try:
+        col, waves_before = raw_waves(previous, None, study.wave_col)
+        col_after, waves_after = raw_waves(current, None, study.wave_col)
+    except CxkitError:
+        return
+    if col != col_after or not waves_before or not waves_after:
+        return
+    if wave_key(waves_before[0]) > wave_key(waves_after[-1]):
+        raise UsageError(
+            f"the drops are in the wrong order: {before.path} holds wave "
+            f"{_waves(waves_before)} in column {col!r}, later than {after.path}'s "
+            f"{_waves(waves_after)}; pass the previous drop first: cxkit check "
+            f"{after.path} {before.path}"
+        )
+
+
+def _waves(labels: Sequence[str]) -> str:
+    """``2026Q3`` or ``2026Q1 to 2026Q3``."""
+    return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
 
 
 class _KnownColumns:
