@@ -152,3 +152,73 @@ def test_drops_without_waves_or_in_order_still_run(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text("[[check]]\ndrift = true\n")
     assert _check(prev, cur, "--config", cfg).exit_code == 0
+
+
+ODD = "AP\x01AC <&>"  # a control character and XML's special characters in a cell
+
+
+def _odd_drops(tmp_path):
+    out = []
+    for drop in (Q2, Q3):
+        path = tmp_path / drop.name
+        path.write_text(drop.read_text().replace(",APAC,", f",{ODD},", 1))
+        out.append(path)
+    return out
+
+
+def test_junit_and_github_output_hold_control_characters_from_the_data(tmp_path):
+    import xml.dom.minidom
+    import xml.etree.ElementTree as ET
+
+    prev, cur = _odd_drops(tmp_path)
+    cfg = _config(
+        tmp_path,
+        "[roles]\nself = ['executive', 'employee']\ncustomer = ['customer']\n"
+        "[[check]]\nmin_responses = 1\nper = 'region'\n",
+    )
+    junit = tmp_path / "junit.xml"
+    gate = f'gap[region="{ODD}"].overall.agree_self >= 2'
+    res = _check(prev, cur, "--config", cfg, "--fail-if", gate, "--junit", junit, "--github")
+    assert res.exit_code == 1, res.output
+    xml.dom.minidom.parse(str(junit))  # a strict reader: no invalid token
+    cases = ET.parse(junit).getroot().iter("testcase")
+    names = [c.get("name") for c in cases]
+    assert names[1] == 'gap[region="AP\\x01AC <&>"].overall.agree_self >= 2'
+    failure = ET.parse(junit).getroot().find(".//failure")
+    assert failure.get("message").endswith("region=AP\\x01AC <&>")
+    assert failure.text.endswith("region=AP\\x01AC <&>")
+    annotations = [line for line in res.stdout.splitlines() if line.startswith("::")]
+    assert len(annotations) == 1 and "\x01" not in annotations[0]
+    assert annotations[0].endswith("row(s): region=AP\\x01AC <&>")
+    summary = next(line for line in res.stdout.splitlines() if "checks failed" in line)
+    assert summary.endswith('gap[region="AP\\x01AC <&>"].overall.agree_self >= 2')
+
+
+def test_junit_and_annotations_of_any_table_stay_valid_and_one_line():
+    import xml.etree.ElementTree as ET
+
+    import pandas as pd
+
+    from cxkit.junit import github_annotations, junit_xml
+
+    table = pd.DataFrame(
+        [
+            {"check": "a\x01b\nc", "kind": "threshold", "status": "fail", "reason": "x\x0by"},
+            {"check": "d\u2028e", "kind": "data", "status": "skipped", "reason": "z\x1f\ufffe"},
+        ]
+    )
+    root = ET.fromstring(junit_xml(table))
+    assert [c.get("name") for c in root.iter("testcase")] == ["a\\x01b\nc", "d\u2028e"]
+    assert root.find(".//skipped").get("message") == "z\\x1f\\ufffe"
+    lines = github_annotations(table).splitlines()
+    assert lines == [
+        "::error title=cxkit check%3A a\\x01b%0Ac::x\\x0by",
+        "::warning title=cxkit check%3A d\\u2028e::z\\x1f\ufffe",
+    ]
+
+
+@pytest.mark.parametrize("name", ["two\\nlines", "bell\\u0007", "tab\\there"])
+def test_a_check_name_must_be_one_line(name, tmp_path):
+    cfg = _config(tmp_path, f'[[check]]\nname = "{name}"\nmin_responses = 1\n')
+    message = one_line_error(_check(Q3, "--config", cfg), EXIT_INPUT)
+    assert message.startswith(f"{cfg}: check[1].name: must be one line of text; found")

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import analyses, compare, datachecks, expr, stats
-from .errors import ConfigError, CxkitError, UsageError
+from .errors import ConfigError, CxkitError, UsageError, one_line
 from .read import RawTable, read_table
 from .result import Result, ViewColumn, make_provenance
 from .study import Study
@@ -117,6 +117,7 @@ def parse_checks(study: Study, fail_if: Sequence[str]) -> list[CheckSpec]:
                 raise ConfigError(
                     f"{where}: {key}.{option}: only a {owner} check takes {option}, not {rule}"
                 )
+        _check_name(raw.get("name"), f"{where}: {key}.name")
         spec = CheckSpec(_PRIMARY[rule], rule, str(raw.get("name", "")), dict(raw))
         spec.key = f"{where}: {key}"
         _validate(spec, raw, spec.key)
@@ -128,6 +129,26 @@ def parse_checks(study: Study, fail_if: Sequence[str]) -> list[CheckSpec]:
         if spec.path is not None:
             analyses.analysis_for(spec.path)  # unknown analysis: usage error now
     return specs
+
+
+def _check_name(name: object, key: str) -> None:
+    """A config error for a check name that is not one line of text: a newline (a TOML
+    multi-line string) or another control character would break the summary line, the
+    table, JUnit XML and GitHub annotations.
+
+    >>> _check_name("EMEA NPS did not fall", "check[1].name")
+    >>> _check_name("two\\nlines", "check[1].name")
+    Traceback (most recent call last):
+    ...
+    cxkit.errors.ConfigError: check[1].name: must be one line of text; found '\\n' at character 4
+    """
+    import unicodedata
+
+    if not isinstance(name, str):
+        return
+    for at, ch in enumerate(name, 1):
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            raise ConfigError(f"{key}: must be one line of text; found {ch!r} at character {at}")
 
 
 def _validate(spec: CheckSpec, raw: dict[str, Any], key: str) -> None:
@@ -564,7 +585,7 @@ def run_checks(
     total = len(table)
     if failed:
         failing = [o.check for o in outcomes if o.status == "fail"]
-        names = "; ".join(failing[:4])
+        names = "; ".join(one_line(name) for name in failing[:4])
         more = f" and {len(failing) - 4} more" if len(failing) > 4 else ""
         headline = f"{failed} of {total} checks failed on {current}: {names}{more}"
     else:
