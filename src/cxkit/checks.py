@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import analyses, compare, datachecks, expr, stats
-from .errors import ConfigError, CxkitError, UsageError
+from .errors import ConfigError, CxkitError, UsageError, one_line
 from .read import RawTable, read_table
 from .result import Result, ViewColumn, make_provenance
 from .study import Study
@@ -60,6 +60,8 @@ _PRIMARY = {
     "change": "change",
 }
 _OPTIONAL = {"name", "per", "items", "direction"}
+#: the check each optional key belongs to (elsewhere it would be silently ignored)
+_BELONGS = {"per": "min_responses", "items": "max_missing_share", "direction": "change"}
 
 
 @dataclass
@@ -72,6 +74,7 @@ class CheckSpec:
     params: dict[str, Any] = field(default_factory=dict)
     parsed: expr.Expr | None = None
     path: expr.Path | None = None
+    key: str = ""  # where the config gives it (``cxkit.toml: check[2]``), for errors
 
 
 @dataclass
@@ -109,8 +112,15 @@ def parse_checks(study: Study, fail_if: Sequence[str]) -> list[CheckSpec]:
                 f"{', '.join(primary) or 'none'})"
             )
         rule = primary[0]
+        for option, owner in _BELONGS.items():
+            if option in raw and rule != owner:
+                raise ConfigError(
+                    f"{where}: {key}.{option}: only a {owner} check takes {option}, not {rule}"
+                )
+        _check_name(raw.get("name"), f"{where}: {key}.name")
         spec = CheckSpec(_PRIMARY[rule], rule, str(raw.get("name", "")), dict(raw))
-        _validate(spec, raw, f"{where}: {key}")
+        spec.key = f"{where}: {key}"
+        _validate(spec, raw, spec.key)
         specs.append(spec)
     for text in fail_if:
         parsed = expr.parse(text)
@@ -119,6 +129,26 @@ def parse_checks(study: Study, fail_if: Sequence[str]) -> list[CheckSpec]:
         if spec.path is not None:
             analyses.analysis_for(spec.path)  # unknown analysis: usage error now
     return specs
+
+
+def _check_name(name: object, key: str) -> None:
+    """A config error for a check name that is not one line of text: a newline (a TOML
+    multi-line string) or another control character would break the summary line, the
+    table, JUnit XML and GitHub annotations.
+
+    >>> _check_name("EMEA NPS did not fall", "check[1].name")
+    >>> _check_name("two\\nlines", "check[1].name")
+    Traceback (most recent call last):
+    ...
+    cxkit.errors.ConfigError: check[1].name: must be one line of text; found '\\n' at character 4
+    """
+    import unicodedata
+
+    if not isinstance(name, str):
+        return
+    for at, ch in enumerate(name, 1):
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            raise ConfigError(f"{key}: must be one line of text; found {ch!r} at character {at}")
 
 
 def _validate(spec: CheckSpec, raw: dict[str, Any], key: str) -> None:
@@ -135,10 +165,23 @@ def _validate(spec: CheckSpec, raw: dict[str, Any], key: str) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise bad("must be a whole number >= 1")
         per = raw.get("per")
+        if per is not None and (not isinstance(per, str) or not per.strip()):
+            raise ConfigError(
+                f"{key}.per: must be one column name such as 'region'"
+                + (" (one check per column, not a list)" if isinstance(per, list) else "")
+            )
         spec.name = spec.name or f"min responses {value}" + (f" per {per}" if per else "")
     elif spec.rule == "max_missing_share":
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise bad("must be a share between 0 and 1")
+        items = raw.get("items", [])
+        if isinstance(items, str):  # one pattern
+            items = [items]
+        if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
+            raise ConfigError(
+                f"{key}.items: must be a list of item names or patterns, e.g. ['sa_*']"
+            )
+        spec.params["items"] = items
         spec.name = spec.name or f"missing share <= {value:.0%} per item"
     elif spec.rule in ("unique_ids", "valid_answers", "drift"):
         if value is not True:
@@ -153,14 +196,44 @@ def _validate(spec: CheckSpec, raw: dict[str, Any], key: str) -> None:
     elif spec.rule == "change":
         if not isinstance(value, str):
             raise bad("must be a metric path such as 'gap.overall.agree_customer'")
-        spec.parsed = expr.parse(value + " != 0")
-        spec.path = spec.parsed.path
+        try:
+            spec.path = expr.parse_path(value)
+        except UsageError:
+            comparison = _comparison(value)
+            if comparison is None:
+                raise
+            raise bad(
+                f"takes a metric PATH only, not a comparison: write change = "
+                f"{comparison!r} (it fails when the change since the previous drop "
+                f"is significant; direction = 'decrease', 'increase' or 'any' picks which "
+                f"way), or expr = {value!r} for a threshold"
+            ) from None
         direction = raw.get("direction", "any")
         if direction not in ("decrease", "increase", "any"):
             raise ConfigError(f"{key}.direction: must be decrease, increase or any")
         spec.name = spec.name or f"change in {value}" + (
             f" ({direction})" if direction != "any" else ""
         )
+
+
+def _comparison(text: str) -> str | None:
+    """The path of ``text`` when it is a whole comparison (``PATH OP NUMBER``), else None.
+
+    >>> _comparison("gap.overall.agree_customer >= 3"), _comparison("gap.overall >")
+    ('gap.overall.agree_customer', None)
+    """
+    try:
+        expr.parse(text)
+    except UsageError:
+        return None
+    for cut, ch in enumerate(text):
+        if ch in "<>=!":
+            try:
+                expr.parse_path(text[:cut])
+            except UsageError:
+                continue
+            return text[:cut].strip()
+    return None
 
 
 class _Runs:
@@ -407,8 +480,10 @@ def run_checks(
             "drift and change checks compare two drops: pass the previous drop first, "
             "e.g. cxkit check 2026Q2.csv 2026Q3.csv"
         )
+    _check_distinct(drops)
     if previous is not None and needs_previous:
         raws[previous] = read_table(previous, columns=_every_column)
+        _check_order(raws[previous], raws[current], study)
 
     surveys: dict[tuple, Any] = {}
 
@@ -433,6 +508,10 @@ def run_checks(
     def read_current():
         return read_shared(current, ())
 
+    known = _KnownColumns(raws, current, previous)
+    for spec in specs:  # a name no drop has is a typo in the config: exit 3 before any check
+        if spec.rule == "min_responses" and spec.params.get("per") is not None:
+            known.require(spec.params["per"], f"{spec.key}.per")
     outcomes: list[Outcome | None] = [None] * len(specs)
     for i, spec in enumerate(specs):
         p = spec.params
@@ -445,6 +524,8 @@ def run_checks(
         elif spec.rule == "valid_answers":
             res = datachecks.valid_answers(read_current)
         elif spec.rule == "max_missing_share":
+            for pattern in p.get("items", []):
+                known.require(pattern, f"{spec.key}.items", pattern=True)
             res = datachecks.max_missing_share(
                 read_current, p["max_missing_share"], p.get("items", [])
             )
@@ -504,7 +585,7 @@ def run_checks(
     total = len(table)
     if failed:
         failing = [o.check for o in outcomes if o.status == "fail"]
-        names = "; ".join(failing[:4])
+        names = "; ".join(one_line(name) for name in failing[:4])
         more = f" and {len(failing) - 4} more" if len(failing) > 4 else ""
         headline = f"{failed} of {total} checks failed on {current}: {names}{more}"
     else:
@@ -560,6 +641,110 @@ def _outcome_table(outcomes: Sequence[Outcome]) -> ColumnTable:
         else:
             data[f.name] = cells
     return ColumnTable(data)
+
+
+_ORDER_HINT = (
+    "give the previous drop, then the one to check, e.g. cxkit check 2026Q2.csv 2026Q3.csv"
+)
+
+
+def _check_distinct(drops: Sequence[str]) -> None:
+    """A usage error when a drop file is given twice (the same path, however written)."""
+    from pathlib import Path
+
+    seen: dict[Path, str] = {}
+    for drop in drops:
+        if drop == "-":
+            continue
+        where = Path(drop).resolve()
+        if where in seen:
+            spelled = f" (as {seen[where]} and {drop})" if seen[where] != drop else ""
+            raise UsageError(
+                f"{drop}: the same drop is given twice{spelled}; name each drop once and "
+                f"{_ORDER_HINT}"
+            )
+        seen[where] = drop
+
+
+def _check_order(previous: RawTable, current: RawTable, study: Study) -> None:
+    """A usage error when the two drops compared are one file (the same sha256) or when
+    their wave columns say the previous drop is the later one: every change would be read
+    backwards. Drops without a wave column are taken in the order given."""
+    from .waves import raw_waves, wave_key
+
+    before, after = previous.source, current.source
+    if before.sha256 == after.sha256:
+        raise UsageError(
+            f"{before.path} and {after.path} are the same drop (same sha256): drift and change "
+            f"checks would compare it with itself; {_ORDER_HINT}"
+        )
+    try:
+        col, waves_before = raw_waves(previous, None, study.wave_col)
+        col_after, waves_after = raw_waves(current, None, study.wave_col)
+    except CxkitError:
+        return
+    if col != col_after or not waves_before or not waves_after:
+        return
+    if wave_key(waves_before[0]) > wave_key(waves_after[-1]):
+        raise UsageError(
+            f"the drops are in the wrong order: {before.path} holds wave "
+            f"{_waves(waves_before)} in column {col!r}, later than {after.path}'s "
+            f"{_waves(waves_after)}; pass the previous drop first: cxkit check "
+            f"{after.path} {before.path}"
+        )
+
+
+def _waves(labels: Sequence[str]) -> str:
+    """``2026Q3`` or ``2026Q1 to 2026Q3``."""
+    return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+
+
+class _KnownColumns:
+    """The columns of the drops checked, to tell a typo in a column name a check's config
+    gives (no drop has it: a config error) from a column the current drop lost (data: the
+    check runs and fails), as ``--fail-if`` paths do (:func:`analyses.check_drop_columns`).
+    The previous drop's column names are read only when the current drop lacks a name."""
+
+    def __init__(self, raws: Mapping[str, RawTable], current: str, previous: str | None) -> None:
+        self.raws, self.current, self.previous = raws, current, previous
+        self._previous_names: list[str] | None = None
+
+    def _previous(self) -> list[str]:
+        if self._previous_names is None:
+            if self.previous is None:
+                self._previous_names = []
+            elif self.previous in self.raws:
+                self._previous_names = self.raws[self.previous].table.column_names
+            else:
+                names: list[str] = []
+
+                def keep_none(given: list[str]) -> list[str]:
+                    names.extend(given)
+                    return []
+
+                read_table(self.previous, columns=keep_none)
+                self._previous_names = names
+        return self._previous_names
+
+    def require(self, name: str, key: str, pattern: bool = False) -> None:
+        """A config error when no drop has a column ``name`` (or, with ``pattern``, none
+        matches it), naming ``key``, a close match and the current drop's columns."""
+        import fnmatch
+
+        columns = self.raws[self.current].table.column_names
+
+        def found(names: Sequence[str]) -> bool:
+            if pattern:
+                return any(fnmatch.fnmatch(c, name) for c in names)
+            return name in names
+
+        if found(columns) or found(self._previous()):
+            return
+        what = f"{name!r} matches no column" if pattern else f"no column {name!r}"
+        raise ConfigError(
+            f"{key}: {what} in {self.current}{analyses._did_you_mean(name, columns)}; "
+            f"columns: {analyses._listing(list(columns))}"
+        )
 
 
 def _detected_items(read: Any, previous: str | None) -> list[str]:

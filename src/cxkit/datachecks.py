@@ -157,6 +157,9 @@ def max_missing_share(read, limit: float, patterns: Sequence[str]) -> Outcome:
     items = [
         i for i in survey.items if not patterns or any(fnmatch.fnmatch(i, p) for p in patterns)
     ]
+    unmatched = [p for p in patterns if not any(fnmatch.fnmatch(i, p) for i in survey.items)]
+    if unmatched:  # an item the drop lost (or a column that is not an item): nothing to check
+        return False, None, f"no item of the drop matches {_show(unmatched)} (check 'items')"
     # the codes say which answers are missing: no DataFrame of float columns for it
     shares = {i: float((survey.coded(i).codes < 0).mean()) for i in items}
     over = {i: s for i, s in shares.items() if s > limit}

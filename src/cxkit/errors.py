@@ -22,6 +22,15 @@ _CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {
 }
 
 
+def one_line(text: str) -> str:
+    r"""``text`` on one line: control characters (newlines too) shown as escapes.
+
+    >>> print(one_line("a\nb\x01"))
+    a\nb\x01
+    """
+    return text.translate(_CONTROL_ESCAPES)
+
+
 class CxkitError(Exception):
     """Base class: a one-line message that says what is wrong and how to fix it."""
 

@@ -70,15 +70,17 @@ class Expr:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(
+        self, text: str, form: str = "PATH OP NUMBER, e.g. 'gap.overall.agree_ratio <= 3'"
+    ) -> None:
         self.text = text
         self.pos = 0
+        self.form = form
 
     def fail(self, what: str) -> UsageError:
         shown = self.text if len(self.text) <= 80 else self.text[:77] + "..."
         return UsageError(
-            f"cannot parse check {shown!r} at character {self.pos + 1}: {what}; write "
-            "PATH OP NUMBER, e.g. 'gap.overall.agree_ratio <= 3'"
+            f"cannot parse check {shown!r} at character {self.pos + 1}: {what}; write {self.form}"
         )
 
     def ws(self) -> None:
@@ -149,7 +151,7 @@ class _Parser:
             else:
                 return analysis, names, filters
 
-    def parse(self) -> Expr:
+    def parse(self, path_only: bool = False) -> Expr:
         if len(self.text) > _MAX_LEN:
             raise UsageError(f"check expression longer than {_MAX_LEN} characters")
         self.ws()
@@ -157,6 +159,10 @@ class _Parser:
         if not names or any(pos == len(names) > 0 for _, _, pos in raw_filters):
             raise self.fail("the path must end in a column, e.g. gap.item[sa_1].agree_self")
         self.ws()
+        if path_only:
+            if self.pos != len(self.text):
+                raise self.fail(f"unexpected {self.peek()!r} after the path")
+            return self.expr(names, raw_filters, analysis, "!=", 0.0)
         op = next((o for o in OPS if self.text.startswith(o, self.pos)), None)
         if op is None:
             raise self.fail(f"expected one of {' '.join(OPS)}, found {self.peek() or 'end'!r}")
@@ -173,6 +179,16 @@ class _Parser:
         self.ws()
         if self.pos != len(self.text):
             raise self.fail(f"unexpected {self.peek()!r}")
+        return self.expr(names, raw_filters, analysis, op, limit)
+
+    def expr(
+        self,
+        names: list[str],
+        raw_filters: list[tuple[str | None, str, int]],
+        analysis: str,
+        op: str,
+        limit: float,
+    ) -> Expr:
         *levels, column = names
         filters: list[tuple[str | None, str]] = []
         key_filters: list[tuple[str, str]] = []
@@ -195,3 +211,17 @@ def parse(text: str) -> Expr:
     (('segment', 'EMEA'),)
     """
     return _Parser(text).parse()
+
+
+def parse_path(text: str) -> Path:
+    """Parse a metric path alone (a ``change`` check's), with no comparison after it.
+
+    >>> parse_path("gap[region=EMEA].overall.agree_customer").filters
+    (('region', 'EMEA'),)
+    >>> try:
+    ...     parse_path("gap.overall.agree_customer >= 3")
+    ... except UsageError as exc:
+    ...     print(str(exc).split(": ")[1])
+    unexpected '>' after the path; write a PATH only, e.g. 'gap.overall.agree_customer'
+    """
+    return _Parser(text, "a PATH only, e.g. 'gap.overall.agree_customer'").parse(True).path
