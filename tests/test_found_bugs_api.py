@@ -5,9 +5,13 @@ naming nothing skipped a section with exit 0."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from typer.testing import CliRunner
 
 import cxkit
+from cxkit.cli import app
 from cxkit.errors import UsageError
 
 from .conftest import EXAMPLES
@@ -15,6 +19,11 @@ from .conftest import EXAMPLES
 SURVEY = EXAMPLES / "centricity_survey.csv"
 ACCOUNTS = EXAMPLES / "roi" / "accounts.csv"
 OBSTACLES = EXAMPLES / "obstacles_ranked.csv"
+runner = CliRunner()
+
+
+def _run(*args):
+    return runner.invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +123,29 @@ def test_survey_repr_is_one_short_line(survey):
     text = repr(survey)
     assert len(text) < 400 and "\n" not in text
     assert "1000 rows" in text and "20 items" in text and "weight 'weight'" in text
+
+
+# --- 4. rank columns in which every respondent gave the same order -------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 3], ids=["one-respondent", "same-order"])
+def test_rank_columns_with_one_value_each_stay_ranked(tmp_path, rows):
+    path = tmp_path / "obs.csv"
+    path.write_text(
+        "id,obstacle_1,obstacle_2\n" + "".join(f"R{i},Budget,Silos\n" for i in range(rows))
+    )
+    res = _run("obstacles", path, "--bootstrap", "0", "-f", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["provenance"]["parameters"]["layout"] == "rank-columns"
+    assert not any("multi-select" in n for n in doc["notes"])
+    top1 = {r["obstacle"]: r["share_top1"] for r in doc["table"]}
+    assert top1 == {"Budget": 1.0, "Silos": 0.0}
+
+
+def test_one_column_per_option_is_still_multi_select(tmp_path):
+    # named by option, or numbered but a row skips a column: picks, not ranks
+    path = tmp_path / "obs.csv"
+    path.write_text("id,obstacle_1,obstacle_2\nR1,Budget,Silos\nR2,,Silos\nR3,Budget,\n")
+    res = _run("obstacles", path, "--bootstrap", "0", "-f", "json")
+    assert json.loads(res.stdout)["provenance"]["parameters"]["layout"] == "multi-select"
