@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 import cxkit
 from cxkit.cli import app
-from cxkit.errors import UsageError
+from cxkit.errors import EXIT_INPUT, UsageError
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, one_line_error
 
 SURVEY = EXAMPLES / "centricity_survey.csv"
 ACCOUNTS = EXAMPLES / "roi" / "accounts.csv"
@@ -149,3 +149,38 @@ def test_one_column_per_option_is_still_multi_select(tmp_path):
     path.write_text("id,obstacle_1,obstacle_2\nR1,Budget,Silos\nR2,,Silos\nR3,Budget,\n")
     res = _run("obstacles", path, "--bootstrap", "0", "-f", "json")
     assert json.loads(res.stdout)["provenance"]["parameters"]["layout"] == "multi-select"
+
+
+# --- 5. [report] keys naming what does not exist stop the report -------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "text"),
+    [
+        ('trend_metric = "bogus"', "report.trend_metric: 'bogus' is not a trend metric"),
+        ('nps = "nope"', "report.nps = 'nope': "),
+        ('segment = "nope"', "report.segment = 'nope': "),
+        ('obstacles = "nope.csv"', "report.obstacles: "),
+        ('obstacles = "obs.csv"\nobstacles_by = "nope"', "report.obstacles_by = 'nope': "),
+        (
+            'finance = "accounts.csv"\ncx = ["nps"]\noutcome = ["revenue_growth"]\nentity = "acct"',
+            "report.entity = 'acct': ",
+        ),
+    ],
+    ids=["trend_metric", "nps", "segment", "obstacles", "obstacles_by", "entity"],
+)
+def test_report_keys_naming_nothing_are_input_errors(tmp_path, keys, text):
+    import shutil
+
+    shutil.copy(SURVEY, tmp_path / "survey.csv")
+    shutil.copy(OBSTACLES, tmp_path / "obs.csv")
+    shutil.copy(ACCOUNTS, tmp_path / "accounts.csv")
+    config = (EXAMPLES / "cxkit.toml").read_text()
+    (tmp_path / "cxkit.toml").write_text(f"{config}\n[report]\n{keys}\n")
+    out = tmp_path / "r.html"
+    res = _run("report", tmp_path / "survey.csv", "--bootstrap", "100", "-o", out)
+    message = one_line_error(res, EXIT_INPUT)
+    assert text in message and "cxkit.toml" in message, message
+    if "=" in text:  # a missing column: the message names the file that lacks it
+        assert ".csv has no such column" in message, message
+    assert not out.exists()
