@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .errors import InputError, UsageError, check_confidence
+from .errors import (
+    InputError,
+    UsageError,
+    as_names,
+    check_arg,
+    check_confidence,
+    check_seed,
+    check_small_base,
+)
 from .importance import MAX_LMG, lmg, relative_weights, weighted_corr
 from .metrics import _config, _f, _metric_stats, check_weighted_base, weights_of
 from .result import Result, ViewColumn, ci_text, make_provenance, num_text
@@ -248,6 +256,14 @@ def drivers(
     (2006) J Stat Softw 17(1); Martilla & James (1977) J Marketing 41:77 (importance-
     performance analysis).
     """
+    check_arg(survey, Survey, "drivers() takes a Survey from cxkit.read_survey(...)")
+    if not isinstance(outcome, str):
+        raise UsageError(f"outcome takes one column name, not {type(outcome).__name__}")
+    drivers = None if drivers is None else as_names(drivers, "drivers")
+    self_roles = None if self_roles is None else as_names(self_roles, "self_roles")
+    customer_roles = None if customer_roles is None else as_names(customer_roles, "customer_roles")
+    check_seed(seed)
+    check_small_base(small_base)
     check_confidence(confidence)
     if performance not in ("mean", "agree"):
         raise UsageError(f"--performance {performance!r}: choose mean or agree")

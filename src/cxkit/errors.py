@@ -15,6 +15,9 @@ Exit codes (the same for every command):
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from numbers import Integral, Real
+
 _CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {
     0x0A: "\\n",
     0x0D: "\\r",
@@ -68,14 +71,25 @@ class OutputError(CxkitError):
     exit_code = 4
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
 def check_confidence(confidence: float) -> None:
     """A usage error unless ``0 < confidence < 1`` (every command and analysis calls this)."""
+    if not _is_number(confidence):
+        raise UsageError(
+            f"confidence must be a number between 0 and 1, e.g. 0.95, not "
+            f"{type(confidence).__name__} {confidence!r}"
+        )
     if not 0 < confidence < 1:
         raise UsageError(f"--confidence must be between 0 and 1, e.g. 0.95, not {confidence}")
 
 
 def check_seed(seed: int | None) -> None:
     """A usage error for a negative ``--seed`` (numpy's generators take 0 or more)."""
+    if seed is not None and not (isinstance(seed, Integral) and not isinstance(seed, bool)):
+        raise UsageError(f"seed must be a whole number, 0 or more, not {seed!r}")
     if seed is not None and seed < 0:
         raise UsageError(f"--seed must be 0 or more, not {seed}")
 
@@ -91,6 +105,72 @@ def check_winsorize(p: float | None) -> None:
         raise UsageError(
             f"--winsorize must be 0 or more and below 0.5 (e.g. 0.01; 0 caps nothing), not {p}"
         )
+
+
+def as_names(value: str | Sequence[str] | None, option: str) -> tuple[str, ...]:
+    """Names given to the Python API as one string or a sequence of them, as a tuple.
+
+    A single string is one name, never its characters; ``None`` is no names. Anything else
+    that is not a sequence is a usage error naming ``option``.
+
+    >>> as_names("region", "by"), as_names(["a", "b"], "by"), as_names(None, "by")
+    (('region',), ('a', 'b'), ())
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Iterable):
+        raise UsageError(
+            f"{option} takes a name or a list of names, e.g. {option}=['region'], "
+            f"not {type(value).__name__}"
+        )
+    out = tuple(value)
+    bad = [v for v in out if not isinstance(v, str)]
+    if bad:
+        raise UsageError(
+            f"{option} takes names (text), not {type(bad[0]).__name__} {bad[0]!r}; "
+            f"e.g. {option}=['region']"
+        )
+    return out
+
+
+def as_ints(value: int | Sequence[int], option: str) -> tuple[int, ...]:
+    """Whole numbers given as one ``int`` or a sequence of them, as a tuple.
+
+    >>> as_ints(1, "lags"), as_ints([0, 2], "lags")
+    ((1,), (0, 2))
+    """
+    items = tuple(value) if isinstance(value, Iterable) else (value,)
+    bad = [v for v in items if not isinstance(v, Integral) or isinstance(v, bool)]
+    if bad or isinstance(value, str):
+        raise UsageError(
+            f"{option} takes a whole number or a list of them, e.g. {option}=[1, 2], not {value!r}"
+        )
+    return tuple(int(v) for v in items)
+
+
+def check_number(value: object, option: str) -> None:
+    """A usage error unless ``value`` is a number (an ``int`` or ``float``, not text)."""
+    if not _is_number(value):
+        raise UsageError(f"{option} must be a number, not {type(value).__name__} {value!r}")
+
+
+def check_small_base(small_base: int) -> None:
+    """``small_base`` (bases below it are flagged in the notes) is a count: 0 or more."""
+    if not (isinstance(small_base, Integral) and not isinstance(small_base, bool)) or (
+        small_base < 0
+    ):
+        raise UsageError(
+            f"small_base must be a whole number, 0 or more (e.g. 30), not {small_base!r}"
+        )
+
+
+def check_arg(value: object, kind: type | tuple[type, ...], message: str) -> None:
+    """A usage error ``"<message>, not <type>"`` unless ``value`` is a ``kind``: what a
+    Python API function takes first (a Survey, a table, a panel), said plainly."""
+    if not isinstance(value, kind):
+        raise UsageError(f"{message}, not {type(value).__name__}")
 
 
 #: most groups a ``--by`` column may split the rows into (every command that takes --by)

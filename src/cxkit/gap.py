@@ -9,7 +9,15 @@ import numpy as np
 from . import aggregate, stats
 from .aggregate import Groups, Histograms, bincounts, cells, histograms_of, summarise
 from .answers import respondent_mean
-from .errors import MAX_BY_GROUPS, InputError, UsageError, check_confidence
+from .errors import (
+    MAX_BY_GROUPS,
+    InputError,
+    UsageError,
+    as_names,
+    check_arg,
+    check_confidence,
+    check_small_base,
+)
 from .metrics import check_weighted_base, require_answers, role_codes
 from .result import Result, ViewColumn, ci_text, make_provenance, ratio_text
 from .survey import Survey
@@ -247,8 +255,8 @@ def gap(
     *,
     self_roles: Sequence[str] | None = None,
     customer_roles: Sequence[str] | None = None,
-    items: Sequence[str] | None = None,
-    by: Sequence[str] = (),
+    items: str | Sequence[str] | None = None,
+    by: str | Sequence[str] = (),
     agree_at: float | None = None,
     confidence: float = 0.95,
     drop_unknown_roles: bool = False,
@@ -322,6 +330,12 @@ def gap(
     Biometrika 34:28; Hedges & Olkin (1985) Statistical Methods for Meta-Analysis;
     Holm (1979) Scand J Stat 6:65; Kish (1965) Survey Sampling.
     """
+    check_arg(survey, Survey, "gap() takes a Survey from cxkit.read_survey(...)")
+    by, sides = as_names(by, "by"), as_names(sides, "sides")
+    items = None if items is None else as_names(items, "items")
+    self_roles = None if self_roles is None else as_names(self_roles, "self_roles")
+    customer_roles = None if customer_roles is None else as_names(customer_roles, "customer_roles")
+    check_small_base(small_base)
     if not sides or not set(sides) <= set(SIDES):
         raise UsageError(f"sides must name self and/or customer, not {list(sides)}")
     chosen, self_roles, customer_roles, agree = _options(

@@ -13,7 +13,15 @@ import numpy as np
 from . import stats
 from .aggregate import cells, factorize, histograms, summarise
 from .answers import Coded, respondent_mean
-from .errors import MAX_BY_GROUPS, InputError, UsageError, check_confidence
+from .errors import (
+    MAX_BY_GROUPS,
+    InputError,
+    UsageError,
+    as_names,
+    check_arg,
+    check_confidence,
+    check_small_base,
+)
 from .result import Result, ViewColumn, ci_text, make_provenance, num_text
 from .survey import Survey
 from .table import ColumnTable
@@ -228,10 +236,10 @@ def _metric_stats(values, group, n_groups, w, scale, agree_at, confidence):
 
 def metric(
     survey: Survey,
-    items: Sequence[str] | None = None,
+    items: str | Sequence[str] | None = None,
     *,
-    by: Sequence[str] = (),
-    roles: Sequence[str] | None = None,
+    by: str | Sequence[str] = (),
+    roles: str | Sequence[str] | None = None,
     preset: str | None = None,
     agree_at: float | None = None,
     index: bool = False,
@@ -285,6 +293,11 @@ def metric(
     Wilson (1927) JASA 22:209; Kish (1965) Survey Sampling; Dixon & Toman (2010) "Stop trying
     to delight your customers", HBR (CES).
     """
+    check_arg(survey, Survey, "metric() takes a Survey from cxkit.read_survey(...)")
+    items = None if items is None else as_names(items, "items")
+    by = as_names(by, "by")
+    roles = None if roles is None else as_names(roles, "roles")
+    check_small_base(small_base)
     check_confidence(confidence)
     scale = survey.scale
     if preset is not None:

@@ -8,7 +8,15 @@ import numpy as np
 
 from . import stats
 from .aggregate import cells, histograms
-from .errors import MAX_BY_GROUPS, InputError, UsageError, check_confidence
+from .errors import (
+    MAX_BY_GROUPS,
+    InputError,
+    UsageError,
+    as_names,
+    check_arg,
+    check_confidence,
+    check_small_base,
+)
 from .metrics import (
     ALL,
     _cell_label,
@@ -267,8 +275,8 @@ def nps(
     survey: Survey,
     col: str | None = None,
     *,
-    by: Sequence[str] = (),
-    roles: Sequence[str] | None = None,
+    by: str | Sequence[str] = (),
+    roles: str | Sequence[str] | None = None,
     confidence: float = 0.95,
     small_base: int = 30,
     max_groups: int = MAX_BY_GROUPS,
@@ -323,6 +331,12 @@ def nps(
     Reichheld (2003) HBR 81(12):46; Rocks (2016) Am Stat 70:365; Wilson (1927) JASA 22:209;
     Holm (1979) Scand J Stat 6:65; Kish (1965) Survey Sampling.
     """
+    check_arg(survey, Survey, "nps() takes a Survey from cxkit.read_survey(...)")
+    by = as_names(by, "by")
+    roles = None if roles is None else as_names(roles, "roles")
+    check_small_base(small_base)
+    if col is not None and not isinstance(col, str):
+        raise UsageError(f"col takes one column name, not {type(col).__name__} {col!r}")
     check_confidence(confidence)
     if col is None:
         if len(survey.items) != 1:

@@ -15,8 +15,13 @@ from .errors import (
     MAX_BY_GROUPS,
     InputError,
     UsageError,
+    as_ints,
+    as_names,
+    check_arg,
     check_by_groups,
     check_confidence,
+    check_seed,
+    check_small_base,
 )
 from .rankings import ObstacleConfig, Rankings, parse_rankings, select_columns
 from .read import RawTable
@@ -187,17 +192,29 @@ def columns_for(levels: Sequence[int]) -> list[str]:
     return cols
 
 
+def _one_column(by: str | Sequence[str] | None) -> str | None:
+    """``by`` names one column; a one-element list of it is accepted too."""
+    if by is None or isinstance(by, str):
+        return by
+    names = as_names(by, "by")
+    if len(names) != 1:
+        raise UsageError(
+            f"obstacles() groups by one column, e.g. by='wave', not {len(names)}: {list(names)}"
+        )
+    return names[0]
+
+
 def obstacles(
     raw: RawTable,
     *,
-    columns: Sequence[str] = (),
+    columns: str | Sequence[str] = (),
     layout: str | None = None,
     ranks: int | None = None,
     separator: str | None = None,
-    by: str | None = None,
-    top: Sequence[int] | None = None,
+    by: str | Sequence[str] | None = None,
+    top: int | Sequence[int] | None = None,
     bootstrap: int = 2000,
-    seed: int | None = None,
+    seed: int | None = DEFAULT_SEED,
     confidence: float = 0.95,
     strict: bool = False,
     config: ObstacleConfig | None = None,
@@ -212,9 +229,9 @@ def obstacles(
     ----------
     raw : RawTable
         From :func:`cxkit.read.read_table`.
-    columns : sequence of str
-        Answer columns (names or globs); default the config's, else every column whose name
-        contains ``obstacle``.
+    columns : str or sequence of str
+        Answer columns (names or globs; one string is one name or glob); default the
+        config's, else every column whose name contains ``obstacle``.
     layout : str, optional
         ``rank-columns``, ``rank-numbers`` or ``multi-select``; default detected.
     ranks : int, optional
@@ -222,9 +239,10 @@ def obstacles(
     separator : str, optional
         Separator of picks joined in one cell; default sniffed (``;``, ``|``, ``,``).
     by : str, optional
-        Group column (e.g. the wave); changes are between consecutive groups, in numeric
-        order when every value is a number, else alphabetical.
-    top : sequence of int, optional
+        Group column (e.g. the wave; a one-element list of it is accepted); changes are
+        between consecutive groups, in numeric order when every value is a number, else
+        alphabetical.
+    top : int or sequence of int, optional
         Top levels ``j`` for the ``share_top{j}`` columns; default 1, 2 and k.
     bootstrap : int
         Bootstrap resamples for the worth and rank intervals (0 = none).
@@ -270,11 +288,19 @@ def obstacles(
     6:65; Plackett (1975) Appl Stat 24:193; Hunter (2004) Ann Stat 32:384; Efron &
     Tibshirani (1993) An Introduction to the Bootstrap.
     """
+    check_arg(raw, RawTable, "obstacles() takes a table from cxkit.read_table(...)")
+    columns = as_names(columns, "columns")
+    by = _one_column(by)
+    top = None if top is None else as_ints(top, "top")
+    seed = DEFAULT_SEED if seed is None else seed
+    check_seed(seed)
+    check_small_base(small_base)
     check_confidence(confidence)
     if bootstrap < 0:
         raise UsageError(f"--bootstrap must be 0 or more, not {bootstrap}")
+    if ranks is not None and ranks < 1:
+        raise UsageError(f"--ranks must be 1 or more, not {ranks}")
     config = config or ObstacleConfig()
-    seed = DEFAULT_SEED if seed is None else seed
     file = raw.source.path
     names = raw.table.column_names
     if by is not None and by not in names:

@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -284,8 +285,39 @@ def _is_int(s: str) -> bool:
         return False
 
 
+def _rank_positions(names: Sequence[str]) -> bool:
+    """Whether the column names number positions ``1 .. k`` after one shared stem
+    (``obstacle_1, obstacle_2``; ``rank1, rank2``), as rank columns are named.
+
+    >>> _rank_positions(["obstacle_1", "obstacle_2"]), _rank_positions(["budget", "silos"])
+    (True, False)
+    """
+    parts = [re.fullmatch(r"(.*?)(\d+)", n) for n in names]
+    if not all(parts):
+        return False
+    stems = {p.group(1) for p in parts if p}
+    numbers = sorted(int(p.group(2)) for p in parts if p)
+    return len(stems) == 1 and numbers == list(range(1, len(names) + 1))
+
+
+def _has_gap(cells: dict[str, list[str | None]]) -> bool:
+    """Whether some row leaves a column blank but fills a later one: picks, not a ranking
+    (ranks fill from the first column on)."""
+    for row in zip(*cells.values(), strict=True):
+        filled = [v is not None for v in row]
+        if any(not a and b for a, b in pairwise(filled)):
+            return True
+    return False
+
+
 def detect_layout(cells: dict[str, list[str | None]], separator: str | None) -> str:
-    """Guess the layout from the values of the chosen columns."""
+    """Guess the layout from the values of the chosen columns.
+
+    Columns that each hold one label (``Budget`` in one, ``Silos`` in the next) are one
+    column per option of a multi-select question, unless they are named as rank positions
+    (``obstacle_1, obstacle_2``) and no row skips a column: then they are rank columns in
+    which every respondent gave the same order (or there is one respondent).
+    """
     values = [v for col in cells.values() for v in col if v is not None]
     if len(cells) == 1:
         seps = (separator,) if separator else (";", "|")
@@ -302,7 +334,12 @@ def detect_layout(cells: dict[str, list[str | None]], separator: str | None) -> 
     if all(normalise_label(v) in _TRUE | _FALSE for v in values):
         return "multi-select"
     distinct = [{normalise_label(v) for v in col if v is not None} for col in cells.values()]
-    if all(len(d) <= 1 for d in distinct) and len({next(iter(d)) for d in distinct if d}) > 1:
+    one_label_each = all(len(d) <= 1 for d in distinct)
+    if (
+        one_label_each
+        and len({next(iter(d)) for d in distinct if d}) > 1
+        and (not _rank_positions(list(cells)) or _has_gap(cells))
+    ):
         return "multi-select"
     return "rank-columns"
 

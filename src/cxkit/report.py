@@ -19,6 +19,9 @@ file):
 ``segment``               NPS breakdown column (default: ``[columns] segment``)
 ``trend_metric``          metric of the trend section: agree, agree_self, gap (default agree)
 ========================  ===================================================================
+
+A key that names a file or a column that does not exist is a
+:class:`~cxkit.errors.ConfigError` naming the key and the file (exit 3), not a skipped section.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ REPORT_KEYS = {
     "segment": "text",
     "trend_metric": "text",
 }
+#: the metrics the report's trend section can show (the gap metrics of ``cxkit trend``)
+TREND_METRICS = ("agree", "agree_self", "gap")
 DEFAULT_TITLE = "Customer-experience report"
 #: the report's sections, in order (a Markdown report's charts are named after them)
 SECTION_KEYS = ("gap", "trend", "nps", "obstacles", "roi")
@@ -106,6 +111,11 @@ def parse_report_config(doc: dict[str, Any], path: str) -> ReportSpec:
                 raise ConfigError(f"{where}: must be a non-empty string")
             if kind == "path":
                 value = _inside(folder, value, where)
+            if key == "trend_metric" and value not in TREND_METRICS:
+                raise ConfigError(
+                    f"{where}: {value!r} is not a trend metric; choose one of "
+                    + ", ".join(TREND_METRICS)
+                )
         elif kind == "list":
             if isinstance(value, str):
                 value = [value]
@@ -183,11 +193,39 @@ def _png(fig) -> bytes:
     return figure_bytes(fig, "png")
 
 
+def _config_table(path: str, key: str, cfg: object) -> Any:
+    """The file a ``[report]`` key names, read; a file that cannot be read is a
+    :class:`ConfigError` naming the key (not a skipped section: the user asked for it)."""
+    from .read import read_table
+
+    try:
+        return read_table(path)
+    except InputError as exc:
+        raise ConfigError(f"{cfg}: report.{key}: {exc.message}") from exc
+
+
+def _config_columns(raw: Any, cfg: object, **keys: str | list[str] | None) -> None:
+    """A :class:`ConfigError` naming the key and the file when a ``[report]`` key names a
+    column that ``raw`` lacks."""
+    names = raw.table.column_names
+    for key, value in keys.items():
+        for column in [value] if isinstance(value, str) else value or []:
+            if column not in names:
+                shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+                raise ConfigError(
+                    f"{cfg}: report.{key} = {column!r}: {raw.source.path} has no such column "
+                    f"(columns: {shown}); fix the key or the file"
+                )
+
+
 def _attempt(key: str, title: str, run: Callable[[Section], None]) -> Section:
-    """Run one analysis; a problem with its inputs skips it with the message as the note."""
+    """Run one analysis; a problem with its inputs skips it with the message as the note
+    (but a ``[report]`` key naming a file or column that does not exist stops the report)."""
     section = Section(key, title)
     try:
         run(section)
+    except ConfigError:
+        raise
     except (InputError, UsageError) as exc:
         section.result, section.chart = None, None
         section.skipped = exc.message
@@ -266,6 +304,7 @@ def build_report(
         from .commands.nps import nps_survey
         from .nps import nps
 
+        _config_columns(raw, cfg, nps=spec.nps, segment=spec.segment)
         segment = spec.segment or (study.segment_col if study else None)
         survey, name = nps_survey(
             current, col=spec.nps, by=[segment] if segment else [], **cfg_args
@@ -278,7 +317,8 @@ def build_report(
         from .obstacles import obstacles
         from .rankings import ObstacleConfig, parse_config
 
-        table = read_table(spec.obstacles) if spec.obstacles else raw
+        table = _config_table(spec.obstacles, "obstacles", cfg) if spec.obstacles else raw
+        _config_columns(table, cfg, obstacles_by=spec.obstacles_by)
         ob_config = parse_config(study.obstacles, str(cfg)) if study else ObstacleConfig()
         info = {"path": study.path, "sha256": study.sha256} if study else None
         sec.result = obstacles(
@@ -309,7 +349,11 @@ def build_report(
             time=spec.time,
             cx_range=spec.cx_range,
         )
-        panel = panel_from_table(read_table(spec.finance), account_spec)
+        finance = _config_table(spec.finance, "finance", cfg)
+        _config_columns(
+            finance, cfg, cx=spec.cx, outcome=spec.outcome, entity=spec.entity, time=spec.time
+        )
+        panel = panel_from_table(finance, account_spec)
         kwargs = {"seed": seed} if seed is not None else {}
         sec.result = roi(panel, confidence=confidence, n_boot=max(bootstrap, 100), **kwargs)
         sec.chart = _png(roi_chart(sec.result, panel))

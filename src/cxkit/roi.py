@@ -13,7 +13,17 @@ import numpy as np
 import pandas as pd
 
 from . import roi_models, stats
-from .errors import UsageError, check_confidence, check_winsorize
+from .errors import (
+    UsageError,
+    as_ints,
+    as_names,
+    check_arg,
+    check_confidence,
+    check_number,
+    check_seed,
+    check_small_base,
+    check_winsorize,
+)
 from .result import Result, make_provenance
 from .roi_data import ENTITY, LABEL, PERIOD, Panel
 from .roi_report import (
@@ -214,8 +224,8 @@ def _skipped_pairs(panel: Panel, models: Sequence[str], within: bool) -> list[st
 def roi(
     panel: Panel,
     *,
-    models: Sequence[str] | None = None,
-    lags: Sequence[int] = (0,),
+    models: str | Sequence[str] | None = None,
+    lags: int | Sequence[int] = (0,),
     within: bool = False,
     confidence: float = 0.95,
     winsorize: float | None = None,
@@ -231,10 +241,10 @@ def roi(
     ----------
     panel : Panel
         From :func:`cxkit.roi_data.read_accounts` or :func:`cxkit.roi_survey.panel_from_survey`.
-    models : sequence of str, optional
+    models : str or sequence of str, optional
         Any of ``pearson``, ``spearman``, ``ols`` (continuous outcomes) and ``logit`` (binary
         outcomes); default all that apply.
-    lags : sequence of int
+    lags : int or sequence of int
         CX at period t against the outcome at period t + lag of the same entity (needs the
         panel's time column); rows without that later period are dropped and counted.
     period : str, optional
@@ -296,6 +306,13 @@ def roi(
     Cameron & Miller (2015) J Human Resources 50:317 (cluster-robust); Efron & Tibshirani
     (1993) An Introduction to the Bootstrap; Holm (1979) Scand J Stat 6:65.
     """
+    check_arg(panel, Panel, "roi() takes a Panel from cxkit.read_accounts(...)")
+    models = None if models is None else as_names(models, "models")
+    lags = as_ints(lags, "lags")
+    check_seed(seed)
+    check_small_base(small_base)
+    if improve is not None:
+        check_number(improve, "improve")
     check_confidence(confidence)
     if within and models and set(models) != {"ols"}:
         raise UsageError("--within fits fixed-effects OLS only; drop --model or use --model ols")

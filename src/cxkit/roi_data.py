@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, as_names
 from .read import RawTable, SourceInfo, read_table
 
 ENTITY = "\x00entity"
@@ -214,6 +214,12 @@ class AccountSpec:
     cx_range: tuple[float, float] | None = None
     scale: tuple[float, float] | None = None
     drop_invalid: bool = False
+
+    def __post_init__(self) -> None:
+        # a single column name is one name, not its characters (AccountSpec(cx="nps"))
+        self.cx = as_names(self.cx, "cx")
+        self.outcomes = as_names(self.outcomes, "outcomes")
+        self.controls = as_names(self.controls, "controls")
 
 
 def _require(table: pa.Table, column: str, file: str, option: str) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import fnmatch
 import functools
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -34,7 +35,7 @@ from .arrow_values import (
     repeated_text,
     run_starts,
 )
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, as_names
 from .read import RawTable, SourceInfo, read_table
 from .recode import NotOnScaleError, Recoder
 from .study import (
@@ -101,6 +102,22 @@ class Survey:
         if self.n_rows < 0:
             first = next(iter(self.answers.values()), None) or next(iter(self.columns.values()))
             self.n_rows = len(first)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        """One short line (the generated one printed every answer array: ~100 KB)."""
+
+        def few(names: Sequence[str], limit: int = 6) -> str:
+            shown = ", ".join(names[:limit])
+            return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+        roles = f"self={list(self.self_roles)}, customer={list(self.customer_roles)}"
+        others = [c for c in self.columns if c not in (self.role_col, self.weight_col)]
+        return (
+            f"<Survey: {self.n_rows} rows, {len(self.items)} items [{few(self.items)}], "
+            f"role column {self.role_col!r} ({roles}), weight {self.weight_col!r}, "
+            f"other columns [{few(others)}], "
+            f"sources [{few([s.path for s in self.sources], 3)}]>"
+        )
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, items: Sequence[str], **fields: object) -> Survey:
@@ -245,6 +262,13 @@ class SurveySpec:
     items_option: str = "--items"
     #: the option that sets the answer scale, as messages call it; None: the scale is fixed
     scale_option: str | None = "--scale"
+
+    def __post_init__(self) -> None:
+        # a single name is one name, not its characters (SurveySpec(items="nps"))
+        self.items = as_names(self.items, "items")
+        self.by = as_names(self.by, "by")
+        if isinstance(self.missing, str | int | float):
+            self.missing = (self.missing,)
 
     def scale_hint(self) -> str | None:
         """Where the user sets the scale, for an off-scale answer's message (None: fixed).
@@ -676,6 +700,12 @@ def read_survey(
     InputError
         A file cannot be read, a column is missing, or an answer is invalid.
     """
+    for name, value in (("path", path), ("self_file", self_file), ("customer_file", customer_file)):
+        if value is not None and not isinstance(value, str | os.PathLike):
+            raise UsageError(
+                f"read_survey() takes {name} as a file path (str or Path), "
+                f"not {type(value).__name__}"
+            )
     spec = spec or SurveySpec()
     two_files = self_file is not None or customer_file is not None
     if two_files and (self_file is None or customer_file is None):
