@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
+from .blas import one_thread
 from .errors import (
     InputError,
     UsageError,
@@ -176,6 +177,7 @@ def _bootstrap(data, w, n_boot, seed, use_lmg, confidence):
     }
 
 
+@one_thread
 def drivers(
     survey: Survey,
     outcome: str,

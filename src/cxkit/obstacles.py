@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import plackett_luce as pl
 from . import stats
+from .blas import one_thread
 from .bootstrap import ProgressFn, competition_ranks, overlap_tiers, pattern_bootstrap
 from .errors import (
     MAX_BY_GROUPS,
@@ -204,6 +205,7 @@ def _one_column(by: str | Sequence[str] | None) -> str | None:
     return names[0]
 
 
+@one_thread
 def obstacles(
     raw: RawTable,
     *,

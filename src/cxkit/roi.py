@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import roi_models, stats
+from .blas import one_thread
 from .errors import (
     UsageError,
     as_ints,
@@ -221,6 +222,7 @@ def _skipped_pairs(panel: Panel, models: Sequence[str], within: bool) -> list[st
     return notes
 
 
+@one_thread
 def roi(
     panel: Panel,
     *,
