@@ -87,3 +87,24 @@ def test_every_command_is_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     for name, _ in COMMANDS:
         assert f"cxkit {name}" in readme, name
+
+
+def test_the_readme_python_api_example_runs(monkeypatch):
+    """The README's Python block is run as written (from the project folder), so it cannot
+    drift from the API; its NPS line gives the command line's headline."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from cxkit.cli import app
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Python API", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(ROOT)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # the project's own text
+    assert len(scope["result"].table) > 0 and len(scope["panel"].frame) > 0
+    cli = CliRunner().invoke(app, ["nps", str(EXAMPLES / "centricity_survey.csv"), "-f", "json"])
+    headline = scope["cxkit"].nps(scope["ltr"], "nps").headline
+    assert headline == __import__("json").loads(cli.stdout)["summary"]["headline"]

@@ -343,7 +343,11 @@ def nps(
             raise UsageError("name the NPS column: nps(survey, col=...) / --col NAME")
         col = survey.items[0]
     if not survey.has_column(col):
-        raise UsageError(f"{col!r} was not read with the survey")
+        raise UsageError(
+            f"{col!r} was not read with the survey as an answer on 0-10: read it with "
+            f"read_survey(path, spec=SurveySpec(items=[{col!r}], scale=Scale(0, 10))) "
+            "(cxkit.survey.SurveySpec, cxkit.study.Scale)"
+        )
     _check_by(survey, by)
     file = survey.sources[0].path if survey.sources else "input"
     declared = survey.study.scale
