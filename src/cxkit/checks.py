@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import analyses, compare, datachecks, expr, stats
+from .drop_guards import KnownColumns, check_distinct, check_order
 from .errors import ConfigError, CxkitError, UsageError, one_line
 from .read import RawTable, read_table
 from .result import Result, ViewColumn, make_provenance
@@ -480,10 +481,10 @@ def run_checks(
             "drift and change checks compare two drops: pass the previous drop first, "
             "e.g. cxkit check 2026Q2.csv 2026Q3.csv"
         )
-    _check_distinct(drops)
+    check_distinct(drops)
     if previous is not None and needs_previous:
         raws[previous] = read_table(previous, columns=_every_column)
-        _check_order(raws[previous], raws[current], study)
+        check_order(raws[previous], raws[current], study)
 
     surveys: dict[tuple, Any] = {}
 
@@ -508,7 +509,7 @@ def run_checks(
     def read_current():
         return read_shared(current, ())
 
-    known = _KnownColumns(raws, current, previous)
+    known = KnownColumns(raws, current, previous)
     for spec in specs:  # a name no drop has is a typo in the config: exit 3 before any check
         if spec.rule == "min_responses" and spec.params.get("per") is not None:
             known.require(spec.params["per"], f"{spec.key}.per")
@@ -641,110 +642,6 @@ def _outcome_table(outcomes: Sequence[Outcome]) -> ColumnTable:
         else:
             data[f.name] = cells
     return ColumnTable(data)
-
-
-_ORDER_HINT = (
-    "give the previous drop, then the one to check, e.g. cxkit check 2026Q2.csv 2026Q3.csv"
-)
-
-
-def _check_distinct(drops: Sequence[str]) -> None:
-    """A usage error when a drop file is given twice (the same path, however written)."""
-    from pathlib import Path
-
-    seen: dict[Path, str] = {}
-    for drop in drops:
-        if drop == "-":
-            continue
-        where = Path(drop).resolve()
-        if where in seen:
-            spelled = f" (as {seen[where]} and {drop})" if seen[where] != drop else ""
-            raise UsageError(
-                f"{drop}: the same drop is given twice{spelled}; name each drop once and "
-                f"{_ORDER_HINT}"
-            )
-        seen[where] = drop
-
-
-def _check_order(previous: RawTable, current: RawTable, study: Study) -> None:
-    """A usage error when the two drops compared are one file (the same sha256) or when
-    their wave columns say the previous drop is the later one: every change would be read
-    backwards. Drops without a wave column are taken in the order given."""
-    from .waves import raw_waves, wave_key
-
-    before, after = previous.source, current.source
-    if before.sha256 == after.sha256:
-        raise UsageError(
-            f"{before.path} and {after.path} are the same drop (same sha256): drift and change "
-            f"checks would compare it with itself; {_ORDER_HINT}"
-        )
-    try:
-        col, waves_before = raw_waves(previous, None, study.wave_col)
-        col_after, waves_after = raw_waves(current, None, study.wave_col)
-    except CxkitError:
-        return
-    if col != col_after or not waves_before or not waves_after:
-        return
-    if wave_key(waves_before[0]) > wave_key(waves_after[-1]):
-        raise UsageError(
-            f"the drops are in the wrong order: {before.path} holds wave "
-            f"{_waves(waves_before)} in column {col!r}, later than {after.path}'s "
-            f"{_waves(waves_after)}; pass the previous drop first: cxkit check "
-            f"{after.path} {before.path}"
-        )
-
-
-def _waves(labels: Sequence[str]) -> str:
-    """``2026Q3`` or ``2026Q1 to 2026Q3``."""
-    return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
-
-
-class _KnownColumns:
-    """The columns of the drops checked, to tell a typo in a column name a check's config
-    gives (no drop has it: a config error) from a column the current drop lost (data: the
-    check runs and fails), as ``--fail-if`` paths do (:func:`analyses.check_drop_columns`).
-    The previous drop's column names are read only when the current drop lacks a name."""
-
-    def __init__(self, raws: Mapping[str, RawTable], current: str, previous: str | None) -> None:
-        self.raws, self.current, self.previous = raws, current, previous
-        self._previous_names: list[str] | None = None
-
-    def _previous(self) -> list[str]:
-        if self._previous_names is None:
-            if self.previous is None:
-                self._previous_names = []
-            elif self.previous in self.raws:
-                self._previous_names = self.raws[self.previous].table.column_names
-            else:
-                names: list[str] = []
-
-                def keep_none(given: list[str]) -> list[str]:
-                    names.extend(given)
-                    return []
-
-                read_table(self.previous, columns=keep_none)
-                self._previous_names = names
-        return self._previous_names
-
-    def require(self, name: str, key: str, pattern: bool = False) -> None:
-        """A config error when no drop has a column ``name`` (or, with ``pattern``, none
-        matches it), naming ``key``, a close match and the current drop's columns."""
-        import fnmatch
-
-        columns = self.raws[self.current].table.column_names
-
-        def found(names: Sequence[str]) -> bool:
-            if pattern:
-                return any(fnmatch.fnmatch(c, name) for c in names)
-            return name in names
-
-        if found(columns) or found(self._previous()):
-            return
-        what = f"{name!r} matches no column" if pattern else f"no column {name!r}"
-        raise ConfigError(
-            f"{key}: {what} in {self.current}{analyses._did_you_mean(name, columns)}; "
-            f"columns: {analyses._listing(list(columns))}"
-        )
 
 
 def _detected_items(read: Any, previous: str | None) -> list[str]:

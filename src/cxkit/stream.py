@@ -227,7 +227,7 @@ class _Ids:
     The in-memory reader refuses an id that appears twice in a wave (``--dedupe`` picks
     one), so a stream must too, or a folder holding the same drop twice would count it
     twice. Only the keys are kept (about 8 bytes plus the id's and wave's length per
-    response), trimmed, as Arrow text (:func:`cxkit.survey.respondent_keys`).
+    response), trimmed, as Arrow text (:func:`cxkit.respondents.respondent_keys`).
     """
 
     def __init__(self, column: str | None) -> None:
@@ -271,7 +271,7 @@ class _Ids:
             return
         import pyarrow as pa
 
-        from .survey import repeat_text, respondent_repeat
+        from .respondents import repeat_text, respondent_repeat
 
         columns = {"id": pa.chunked_array(self.chunks, pa.large_string())}
         if self.wave is not None:
