@@ -407,6 +407,15 @@ def materialized(column: object) -> object:
     return column.to_pandas() if isinstance(column, Text) else column
 
 
+def plain_text(col: pa.ChunkedArray, text_type: pa.DataType | None = None) -> pa.ChunkedArray:
+    """``col`` as plain text of ``text_type`` (``string`` by default): a dictionary becomes
+    its values, numbers their text. Chunks of several files or batches then share a type."""
+    text_type = text_type or pa.string()
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    return col if col.type == text_type else col.cast(text_type)
+
+
 def checked_weights(col: pa.ChunkedArray, column: str, file: str, first_row: int = 0) -> np.ndarray:
     """The weights as floats; a cell that is not a finite number >= 0 is an InputError
     naming its data row (``first_row``: the file's data rows before the column's first)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from .arrow_values import Text, run_starts
+from .arrow_values import Text, plain_text, run_starts
 
 #: joins a wave and an id into one key: a character no survey export puts in either, and
 #: not whitespace, which the sort trims (Python and Arrow count U+001F as whitespace)
@@ -29,15 +29,8 @@ def respondent_keys(table: pa.Table, id_col: str, wave_col: str | None) -> pa.Ch
         return ids
     from . import arrow_compute as ac
 
-    def text(col: pa.ChunkedArray) -> pa.ChunkedArray:
-        if pa.types.is_dictionary(col.type):
-            col = col.cast(col.type.value_type)
-        if not pa.types.is_string(col.type):
-            col = col.cast(pa.string())
-        return ac.trim(col)
-
-    wave = ac.coalesce(text(table.column(wave_col)), "")
-    return ac.join_pairs(wave, text(ids), KEY_SEP)
+    wave = ac.coalesce(ac.trim(plain_text(table.column(wave_col))), "")
+    return ac.join_pairs(wave, ac.trim(plain_text(ids)), KEY_SEP)
 
 
 def repeat_text(key: object, id_col: str) -> str:

@@ -251,17 +251,12 @@ class _Ids:
             return
         import pyarrow as pa
 
-        def text(col):
-            if pa.types.is_dictionary(col.type):
-                col = col.cast(col.type.value_type)
-            if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-                col = col.cast(pa.string())
-            # large_string: the ids of a whole stream may pass the 2 GB of one string array
-            return col.cast(pa.large_string()).chunks
+        from .arrow_values import plain_text
 
-        self.chunks += text(table.column(self.column))
+        # large_string: the ids of a whole stream may pass the 2 GB of one string array
+        self.chunks += plain_text(table.column(self.column), pa.large_string()).chunks
         if self.wave is not None:
-            self.waves += text(table.column(self.wave))
+            self.waves += plain_text(table.column(self.wave), pa.large_string()).chunks
         self.where.append((self.rows, file, first_row))
         self.rows += table.num_rows
 
