@@ -35,7 +35,7 @@ from .arrow_values import (
     repeated_text,
 )
 from .errors import InputError, UsageError, as_names
-from .read import RawTable, SourceInfo, read_table
+from .read import HandedColumns, RawTable, SourceInfo, read_table
 from .recode import NotOnScaleError, Recoder
 from .respondents import repeat_text, respondent_keys, respondent_repeat
 from .study import (
@@ -351,10 +351,19 @@ class Parts:
 
 
 def build_parts(
-    raw: RawTable, study: Study, spec: SurveySpec, items: list[str] | None, role_col: str | None
+    raw: RawTable,
+    study: Study,
+    spec: SurveySpec,
+    items: list[str] | None,
+    role_col: str | None,
+    *,
+    consume: bool = False,
 ) -> Parts:
     """Recode the items (found in the answers when ``items`` is None) and keep the role,
-    weight, breakdown, id and wave columns."""
+    weight, breakdown, id and wave columns.
+
+    ``consume``: the caller owns ``raw`` and reads no item column of it afterwards, so each
+    item's column leaves ``raw.table`` once recoded (:class:`~cxkit.read.HandedColumns`)."""
     table, file = raw.table, raw.source.path
     scale = spec.scale or study.scale or Scale()
     weight_col = spec.weight(study)
@@ -378,21 +387,83 @@ def build_parts(
         scale_hint=spec.scale_hint(),
         first_row=raw.first_row,
     )
+    from .waves import guess_wave_column
+
+    # the columns read after the items never leave the table
+    wave = guess_wave_column(table.column_names, spec.wave_col or study.wave_col)
+    kept = {role_col, weight_col, *spec.by, study.id_col, study.segment_col, wave}
+    del table  # raw.table from here on: it may lose the item columns
+    handed = kept if consume else None
+    answers, items, notes = _coded_items(recoder, raw, study, spec, items, role_col, handed)
+    table = raw.table
+    extra: dict[str, object] = {}
+    if role_col is not None:
+        extra[role_col] = as_text(table.column(role_col))
+    if weight_col is not None:
+        extra[weight_col] = checked_weights(
+            table.column(weight_col), weight_col, file, raw.first_row
+        )
+    keep = [*spec.by, study.id_col, study.segment_col, _wave_col(table, study, spec, file)]
+    for b in keep:
+        if b is not None and b not in extra and b not in answers and b in table.column_names:
+            extra[b] = as_text(table.column(b))
+    return Parts(extra, answers, items, notes, scale, table.num_rows)
+
+
+def _coded_items(
+    recoder: Recoder,
+    raw: RawTable,
+    study: Study,
+    spec: SurveySpec,
+    items: list[str] | None,
+    role_col: str | None,
+    kept: set[str | None] | None,
+) -> tuple[dict[str, Coded], list[str], list[str]]:
+    """The items' codes, the items (found in the answers when ``items`` is None) and the
+    notes. Unless ``kept`` is None, every column that may be an item (none of ``kept``)
+    leaves ``raw.table`` while it is recoded, and for good once it is one."""
+    names = raw.table.column_names
+    columns = HandedColumns(raw)  # nothing taken out yet
     notes: list[str] = []
+    candidates: list[str] = []
+    if items is None:
+        reserved = {*spec.by, raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
+        reserved |= _rank_blocks(raw.table, raw)
+        in_force = {"role": role_col, "weight": spec.weight(study), "id": study.id_col}
+        in_force |= {"wave": study.wave_col, "segment": study.segment_col}
+        notes += _reserved_items(recoder, columns, names, study, in_force, reserved)
+        reserved |= set(in_force.values())
+        candidates = [n for n in names if n not in reserved and not _ID_NAME.search(n)]
+    if kept is not None:
+        wanted = set(candidates if items is None else items) - kept
+        columns = HandedColumns(raw, [n for n in names if n in wanted])
+    try:
+        return _recoded(recoder, raw, columns, spec, study, items, candidates, notes)
+    finally:
+        columns.close()
+
+
+def _recoded(
+    recoder: Recoder,
+    raw: RawTable,
+    columns: HandedColumns,
+    spec: SurveySpec,
+    study: Study,
+    items: list[str] | None,
+    candidates: list[str],
+    notes: list[str],
+) -> tuple[dict[str, Coded], list[str], list[str]]:
+    """:func:`_coded_items` once the candidates are known: each column recoded as an item
+    is ``done`` in ``columns``."""
+    file, scale = raw.source.path, recoder.scale
     answers: dict[str, Coded] = {}
     coded_total: Counter[str] = Counter()
     coded_items = 0
     probed: dict[str, tuple] = {}  # a probe that passes is the recode: keep it
     if items is None:
-        reserved = {*spec.by, raw.meta.id_col, *raw.meta.metadata, *raw.meta.grouped()}
-        reserved |= _rank_blocks(table, raw)
-        in_force = {"role": role_col, "weight": weight_col, "id": study.id_col}
-        in_force |= {"wave": study.wave_col, "segment": study.segment_col}
-        notes += _reserved_items(recoder, table, study, in_force, reserved)
-        reserved |= set(in_force.values())
         items = []
-        candidates = [n for n in table.column_names if n not in reserved and not _ID_NAME.search(n)]
-        for name, outcome in zip(candidates, _probe_all(recoder, table, candidates), strict=True):
+        outcomes = _probe_all(recoder, columns, candidates, done=True)
+        for name, outcome in zip(candidates, outcomes, strict=True):
             try:
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -419,7 +490,8 @@ def build_parts(
         if name in probed:
             values, missing_counts = probed.pop(name)
         else:
-            values, missing_counts = _recode_named(recoder, raw, name, notes)
+            values, missing_counts = _recode_named(recoder, raw, columns.column(name), name, notes)
+            columns.done(name)
         if study.is_reverse(name):
             values = values.reversed(scale.min, scale.max)
         answers[name] = values
@@ -432,23 +504,13 @@ def build_parts(
             f"{file}: {sum(coded_total.values())} answers in {coded_items} items were missing "
             f"codes ({detail}), excluded from each item's n"
         )
-    extra: dict[str, object] = {}
-    if role_col is not None:
-        extra[role_col] = as_text(table.column(role_col))
-    if weight_col is not None:
-        extra[weight_col] = checked_weights(
-            table.column(weight_col), weight_col, file, raw.first_row
-        )
-    keep = [*spec.by, study.id_col, study.segment_col, _wave_col(table, study, spec, file)]
-    for b in keep:
-        if b is not None and b not in extra and b not in answers and b in table.column_names:
-            extra[b] = as_text(table.column(b))
-    return Parts(extra, answers, items, notes, scale, table.num_rows)
+    return answers, items, notes
 
 
 def _reserved_items(
     recoder: Recoder,
-    table: pa.Table,
+    columns: HandedColumns,
+    names: list[str],
     study: Study,
     in_force: dict[str, str | None],
     reserved: set[str | None],
@@ -461,11 +523,11 @@ def _reserved_items(
         for key, name in in_force.items()
         if name is not None
         and name == getattr(study, f"{key}_col")
-        and name in table.column_names
+        and name in names
         and name not in reserved
         and not _ID_NAME.search(name)
     ]
-    outcomes = _probe_all(recoder, table, [name for _, name in named])
+    outcomes = _probe_all(recoder, columns, [name for _, name in named])
     return [
         f"column {name!r} is the config's columns.{key}, so it is not analysed as an item"
         for (key, name), outcome in zip(named, outcomes, strict=True)
@@ -474,13 +536,13 @@ def _reserved_items(
 
 
 def _recode_named(
-    recoder: Recoder, raw: RawTable, name: str, notes: list[str]
+    recoder: Recoder, raw: RawTable, column: pa.ChunkedArray, name: str, notes: list[str]
 ) -> tuple[Coded, Counter[str]]:
-    """Recode an item the user named; an SPSS variable read as its value labels (labels of
-    its own, not answer labels) is recoded from its numeric codes, with a note."""
+    """Recode ``column``, the item ``name`` the user named; an SPSS variable read as its
+    value labels (labels of its own, not answer labels) is recoded from its numeric codes,
+    with a note."""
     from .formats.spss import label_codes
 
-    column = raw.table.column(name)
     try:
         return recoder.recode(column, name)
     except InputError:
@@ -495,17 +557,23 @@ def _recode_named(
     return coded
 
 
-def _probe_all(recoder: Recoder, table: pa.Table, names: list[str]) -> list[object]:
+def _probe_all(
+    recoder: Recoder, columns: HandedColumns, names: list[str], done: bool = False
+) -> list[object]:
     """Each column's probe (its recode, or the exception it raised), two columns at a
-    time: numpy and pyarrow release the GIL while they work on a column."""
+    time: numpy and pyarrow release the GIL while they work on a column. ``done``: a
+    column that passes is an item, recoded, and ``columns`` may let it go."""
 
     def one(name: str) -> object:
         try:
-            return dataclasses.replace(recoder).recode(table.column(name), name, probe=True)
+            coded = dataclasses.replace(recoder).recode(columns.column(name), name, probe=True)
         except Exception as exc:  # handed back to the caller, raised there in column order
             return exc
+        if done:
+            columns.done(name)
+        return coded
 
-    if table.num_rows < aggregate.THREADED_ROWS or len(names) < 2:
+    if columns.rows < aggregate.THREADED_ROWS or len(names) < 2:
         return [one(n) for n in names]
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(pool.map(one, names))
@@ -577,13 +645,14 @@ def _dedupe(raw: RawTable, study: Study, spec: SurveySpec) -> RawTable:
     return RawTable(table, source, [*raw.notes, note], raw.meta)
 
 
-def survey_of(raw: RawTable, study: Study, spec: SurveySpec) -> Survey:
-    """The :class:`Survey` of one table already read (a file, or one batch of a stream)."""
+def survey_of(raw: RawTable, study: Study, spec: SurveySpec, *, consume: bool = False) -> Survey:
+    """The :class:`Survey` of one table already read (a file, or one batch of a stream);
+    ``consume`` as in :func:`build_parts`."""
     role_col = spec.role_col or study.role_col
     if role_col is None and "role" in raw.table.column_names:
         role_col = "role"
     items = _resolve_items(raw.table, study, spec.items, raw.source.path, spec.items_option)
-    parts = build_parts(raw, study, spec, items, role_col)
+    parts = build_parts(raw, study, spec, items, role_col, consume=consume)
     return Survey(
         columns=parts.columns,
         answers=parts.answers,
@@ -661,7 +730,7 @@ def read_survey(
             "plain_text": {study.id_col} - {None},
         }
         raw = _dedupe(read_table(path, **options), study, spec)
-        return survey_of(raw, study, spec)
+        return survey_of(raw, study, spec, consume=True)  # nothing else reads raw
 
     options = {
         **spec.read_options(study),
@@ -678,7 +747,7 @@ def read_survey(
         if items is not None:
             for it in items:
                 _require(raw.table, it, raw.source.path, "item", "both files need the same items")
-        part = build_parts(raw, study, spec, items, None)
+        part = build_parts(raw, study, spec, items, None, consume=True)
         if items is None:
             items = part.items
         parts.append(part)
