@@ -79,15 +79,22 @@ def _state(parts):
     return answers, parts.items, parts.notes, columns, parts.n_rows
 
 
+# what stays in the table: the columns read after the items (role, weight, --by, wave) and
+# those never recoded (an id column, or any column when the items are named)
 CASES = [
-    ("found", SurveySpec(weight_col="weight"), None),
-    ("named", SurveySpec(weight_col="weight", by=("segment",)), ["q1", "q2", "q3"]),
-    ("weight as item", SurveySpec(), ["q1", "weight"]),
+    ("found", SurveySpec(weight_col="weight"), None, "respondent_id role weight wave"),
+    (
+        "named",
+        SurveySpec(weight_col="weight", by=("segment",)),
+        ["q1", "q2", "q3"],
+        "respondent_id role segment weight nps wave",
+    ),
+    ("weight as item", SurveySpec(), ["q1", "weight"], "respondent_id role segment q2 nps wave q3"),
 ]
 
 
-@pytest.mark.parametrize(("label", "spec", "items"), CASES, ids=[c[0] for c in CASES])
-def test_consumed_table_builds_the_same_parts_and_keeps_the_other_columns(label, spec, items):
+@pytest.mark.parametrize(("label", "spec", "items", "stay"), CASES, ids=[c[0] for c in CASES])
+def test_consumed_table_builds_the_same_parts_and_keeps_the_other_columns(label, spec, items, stay):
     table = _survey_table()
     if label == "weight as item":  # a weight column on the scale can be named as an item
         table = table.set_column(5, "weight", pa.array(np.ones(table.num_rows)))
@@ -97,8 +104,7 @@ def test_consumed_table_builds_the_same_parts_and_keeps_the_other_columns(label,
     owned = build_parts(owned_raw, study, spec, items, "role", consume=True)
     assert _state(owned) == _state(kept)
     assert kept_raw.table is table  # without consume the table is left alone
-    gone = set(owned.items) - {spec.weight_col}  # the weight is read after the items
-    assert owned_raw.table.column_names == [n for n in table.column_names if n not in gone]
+    assert owned_raw.table.column_names == stay.split()
 
 
 def test_consumed_item_columns_give_their_memory_back(tmp_path):
@@ -121,7 +127,7 @@ def test_consumed_item_columns_give_their_memory_back(tmp_path):
     assert _state(owned) == _state(kept)
 
 
-def test_an_error_half_way_puts_back_every_column_not_recoded():
+def test_an_error_half_way_leaves_the_columns_not_probed():
     table = _survey_table()
     bad = table.column("q3").to_numpy().copy()
     bad[7] = 9  # one answer off the 1-5 scale: an item with a bad answer is an error
@@ -129,8 +135,8 @@ def test_an_error_half_way_puts_back_every_column_not_recoded():
     raw = _raw(table)
     with pytest.raises(InputError, match="q3"):
         build_parts(raw, Study(), SurveySpec(), None, "role", consume=True)
-    # q1 and q2 were recoded as items before q3's error; every other column is back in place
-    assert raw.table.column_names == [n for n in table.column_names if n not in ("q1", "q2")]
+    # every candidate is probed before q3's error is raised: the columns never probed stay
+    assert raw.table.column_names == ["respondent_id", "role", "wave"]
 
 
 @pytest.mark.parametrize(

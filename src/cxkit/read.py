@@ -74,11 +74,11 @@ class HandedColumns:
     """Columns taken out of a :class:`RawTable` for a caller that owns it and recodes them
     one at a time.
 
-    :meth:`column` gives a column; :meth:`done` forgets one recoded, so its memory returns
-    to Arrow's pool, where the next column's codes find it (``pooled``). While the table
-    held every column, a 5M-row survey's codes took 100 MB of fresh pages, which the
-    kernel clears on first touch: a third of the run's system time. :meth:`close` puts
-    the columns not done back in the table, in their places.
+    :meth:`column` gives a column; :meth:`done` forgets one the caller is through with, so
+    its memory returns to Arrow's pool, where the next column's codes find it
+    (``pooled``). While the table held every column, a 5M-row survey's codes took 100 MB
+    of fresh pages, which the kernel clears on first touch: a third of the run's system
+    time. :meth:`close` puts the columns not done back in the table, in their places.
 
     With ``names`` empty nothing is taken, and every column is read from the table.
     """

@@ -362,8 +362,9 @@ def build_parts(
     """Recode the items (found in the answers when ``items`` is None) and keep the role,
     weight, breakdown, id and wave columns.
 
-    ``consume``: the caller owns ``raw`` and reads no item column of it afterwards, so each
-    item's column leaves ``raw.table`` once recoded (:class:`~cxkit.read.HandedColumns`)."""
+    ``consume``: the caller owns ``raw`` and reads only the role, weight, breakdown, id and
+    wave columns of it afterwards, so every other column leaves ``raw.table`` once probed
+    or recoded (:class:`~cxkit.read.HandedColumns`)."""
     table, file = raw.table, raw.source.path
     scale = spec.scale or study.scale or Scale()
     weight_col = spec.weight(study)
@@ -421,7 +422,7 @@ def _coded_items(
 ) -> tuple[dict[str, Coded], list[str], list[str]]:
     """The items' codes, the items (found in the answers when ``items`` is None) and the
     notes. Unless ``kept`` is None, every column that may be an item (none of ``kept``)
-    leaves ``raw.table`` while it is recoded, and for good once it is one."""
+    leaves ``raw.table`` for good once probed or recoded."""
     names = raw.table.column_names
     columns = HandedColumns(raw)  # nothing taken out yet
     notes: list[str] = []
@@ -453,7 +454,7 @@ def _recoded(
     candidates: list[str],
     notes: list[str],
 ) -> tuple[dict[str, Coded], list[str], list[str]]:
-    """:func:`_coded_items` once the candidates are known: each column recoded as an item
+    """:func:`_coded_items` once the candidates are known: each column probed or recoded
     is ``done`` in ``columns``."""
     file, scale = raw.source.path, recoder.scale
     answers: dict[str, Coded] = {}
@@ -561,17 +562,18 @@ def _probe_all(
     recoder: Recoder, columns: HandedColumns, names: list[str], done: bool = False
 ) -> list[object]:
     """Each column's probe (its recode, or the exception it raised), two columns at a
-    time: numpy and pyarrow release the GIL while they work on a column. ``done``: a
-    column that passes is an item, recoded, and ``columns`` may let it go."""
+    time: numpy and pyarrow release the GIL while they work on a column. ``done``: once
+    probed, a column is let go (its codes, or why it is not an item, are all that is
+    needed of it)."""
 
     def one(name: str) -> object:
         try:
-            coded = dataclasses.replace(recoder).recode(columns.column(name), name, probe=True)
+            return dataclasses.replace(recoder).recode(columns.column(name), name, probe=True)
         except Exception as exc:  # handed back to the caller, raised there in column order
             return exc
-        if done:
-            columns.done(name)
-        return coded
+        finally:
+            if done:
+                columns.done(name)
 
     if columns.rows < aggregate.THREADED_ROWS or len(names) < 2:
         return [one(n) for n in names]
