@@ -24,13 +24,17 @@ from .study import Scale, normalise_label
 
 
 class NotOnScaleError(Exception):
-    """Probing found answers off the scale; ``share`` of the answers were on it, and
-    ``error`` is what recoding the column would raise (None for a column with no answers)."""
+    """Probing found answers off the scale; ``share`` of the ``answered`` answers were on
+    it, and ``error`` is what recoding the column would raise (None, with ``answered`` 0,
+    for a column with no answer on the scale)."""
 
-    def __init__(self, share: float = 0.0, error: InputError | None = None) -> None:
+    def __init__(
+        self, share: float = 0.0, error: InputError | None = None, answered: int = 0
+    ) -> None:
         super().__init__(share)
         self.share = share
         self.error = error
+        self.answered = answered
 
 
 @dataclass
@@ -114,7 +118,7 @@ class Recoder:
                 value = off[i] if why is not None else dictionary[i].as_py()
                 error = self._bad(column, row, value, off_scale=why is not None)
                 if probe:
-                    raise NotOnScaleError(1.0 - n_bad / answered, error)
+                    raise NotOnScaleError(1.0 - n_bad / answered, error, answered)
                 raise error
         valid = ~np.isnan(codes) & (tally[:-1] > 0)
         values = np.unique(codes[valid])
@@ -201,7 +205,8 @@ class Recoder:
             row = first_inf if first_inf is not None else first_off
             value = float(col[row].as_py())  # type: ignore[index]
             error = self._bad(column, row, value, off_scale=first_inf is None)
-            raise NotOnScaleError(1.0 - (n_inf + n_off) / (on + n_inf + n_off), error)
+            answered = on + n_inf + n_off
+            raise NotOnScaleError(1.0 - (n_inf + n_off) / answered, error, answered)
 
     def _probe_labels(self, col: pa.ChunkedArray, column: str) -> None:
         """Raise ``NotOnScaleError`` when no label in any chunk's dictionary is an answer on

@@ -11,6 +11,7 @@ counts exactly; weighted sums up to floating-point summation order).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,23 +57,64 @@ def parquet_files(path: Path) -> list[Path]:
     return files
 
 
-def _batches(files: list[Path], columns: list[str] | None, batch_rows: int):
+def _union(files: list[Path], root: Path) -> dict[str, object]:
+    """Every column of the files, in order of first appearance, with its Arrow type (from
+    the footers alone), then the partition keys of ``key=value`` folders: the columns the
+    in-memory read of the folder stacks (a column a file lacks is null in its rows)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from .formats.folder import partitions
+
+    union: dict[str, object] = {}
+    for f in files:
+        try:
+            schema = pq.read_schema(f)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{f}: is not a readable Parquet file ({exc})") from None
+        for field in schema:
+            union.setdefault(field.name, field.type)
+        if root.is_dir():
+            for key in partitions(root, f):
+                if key in schema.names:
+                    raise InputError(
+                        f"{f}: has a column {key!r} and sits in a {key}=… partition folder; "
+                        "rename one of them"
+                    )
+    if root.is_dir():
+        for f in files:
+            for key in partitions(root, f):
+                union.setdefault(key, pa.string())
+    return union
+
+
+def _batches(
+    files: list[Path],
+    columns: list[str] | None,
+    batch_rows: int,
+    root: Path,
+    union: dict[str, object],
+):
+    """``(file, first row, table)`` for each record batch of ``columns`` (None: all of
+    ``union``), a column the file lacks filled with nulls and a partition key with the
+    file's folder value, as the in-memory read of the folder does."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .formats.folder import partitions
+
+    wanted = list(union) if columns is None else columns
     for f in files:
         try:
             pf = pq.ParquetFile(f)
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"{f}: is not a readable Parquet file ({exc})") from None
         names = pf.schema_arrow.names
-        if columns is not None:
-            missing = [c for c in columns if c not in names]
-            if missing:
-                raise InputError(
-                    f"{f}: no column {missing[0]!r} (the files' columns do not line up)"
-                )
-        batches = pf.iter_batches(batch_size=batch_rows, columns=columns)
+        keys = partitions(root, f) if root.is_dir() else {}
+        missing = [c for c in wanted if c not in names and c not in keys and c not in union]
+        if missing:
+            raise InputError(f"{f}: no column {missing[0]!r} (the files' columns do not line up)")
+        batches = pf.iter_batches(batch_size=batch_rows, columns=[c for c in wanted if c in names])
         first_row = 0  # the file's rows before this batch: errors name the file's row
         while True:
             try:  # a file damaged past its footer fails only when that batch is decoded
@@ -82,8 +124,25 @@ def _batches(files: list[Path], columns: list[str] | None, batch_rows: int):
             except (pa.ArrowException, OSError) as exc:
                 reason = " ".join(str(exc).split())  # pyarrow's message may span lines
                 raise InputError(f"{f}: is not a readable Parquet file ({reason})") from None
-            yield f, first_row, pa.Table.from_batches([batch])
+            table = _filled(pa.Table.from_batches([batch]), wanted, batch.num_rows, keys, union)
+            yield f, first_row, table
             first_row += batch.num_rows
+
+
+def _filled(table, wanted: list[str], n: int, keys: dict[str, str], union: dict[str, object]):
+    """``table`` with the columns of ``wanted`` in that order: a partition key's value, or
+    nulls for a column the file lacks."""
+    import pyarrow as pa
+
+    out = {}
+    for c in wanted:
+        if c in table.column_names:
+            out[c] = table.column(c)
+        elif c in keys:
+            out[c] = pa.array([keys[c]] * n, pa.string())
+        else:
+            out[c] = pa.nulls(n, union[c])
+    return pa.table(out) if out else table
 
 
 def _fingerprint(files: list[Path], root: Path) -> str:
@@ -147,7 +206,8 @@ def stream_gap(
     rows = 0
     ids = _Ids(study.id_col)
     detected = not (spec.items or study.items)
-    for f, first_row, table in _batches(files, columns, batch_rows):
+    union = _union(files, root)
+    for f, first_row, table in _batches(files, columns, batch_rows, root, union):
         source = SourceInfo(str(f), "", table.num_rows, "parquet")
         raw = RawTable(table, source, [], TableMeta(platform="parquet"), first_row)
         try:
@@ -160,6 +220,16 @@ def stream_gap(
                 f"{exc}; --stream took the items from the first {batch_rows} rows: name them "
                 "with --items or in cxkit.toml [items]"
             ) from None
+        if options is None and detected:
+            # a column with no answers in the first batch (or not in the first file) may
+            # be an item all the same: the later batches decide, as the whole read would
+            read = (files, batch_rows, root, union)
+            later, notes_later = _items_later(table, survey, study, spec, by, read)
+            notes += notes_later
+            if later:
+                items = [c for c in union if c in {*survey.items, *later}]
+                spec = dataclasses.replace(spec, items=tuple(items))
+                survey = survey_of(raw, study, spec)
         if options is None:
             # the first batch fixes the items and the columns read from then on
             spec = _fixed(spec, survey)
@@ -291,9 +361,93 @@ class _Ids:
 
 
 def _fixed(spec: SurveySpec, survey) -> SurveySpec:
-    import dataclasses
-
     return dataclasses.replace(spec, items=tuple(survey.items))
+
+
+def _items_later(
+    table, survey, study: Study, spec: SurveySpec, by: Sequence[str], read
+) -> tuple[list[str], list[str]]:
+    """The columns that are items over the whole stream though the first batch (``table``,
+    built into ``survey``) has no answer in them (a question blank in the first rows, or
+    one that a later drop adds), and the notes on those that are not.
+
+    Each such column is read on its own from every batch and judged on all its answers,
+    as the whole-file reader judges a column: an item when every answer lies on the scale
+    (and there is one); an error when at least 80% do (an item with bad answers); else
+    a note when some do.
+    """
+    from .survey import _ID_NAME, _MOSTLY_ON_SCALE, recoder_for
+
+    files, batch_rows, root, union = read
+    taken = {survey.role_col, survey.weight_col, *by, study.id_col, study.segment_col}
+    taken |= {survey.wave_col, *survey.items}
+    recoder = recoder_for(study, spec, str(files[0]))
+    open_ = [
+        c
+        for c in table.column_names
+        if c not in taken and not _ID_NAME.search(c) and _tally(recoder, table.column(c), c)[0] == 0
+    ]
+    if not open_:
+        return [], []
+    answered = dict.fromkeys(open_, 0)
+    on = dict.fromkeys(open_, 0)
+    first_error: dict[str, InputError] = {}
+    for f, first_row, part in _batches(files, open_, batch_rows, root, union):
+        batch_recoder = dataclasses.replace(recoder, file=str(f), first_row=first_row)
+        for c in open_:
+            n, k, error = _tally(batch_recoder, part.column(c), c)
+            answered[c] += n
+            on[c] += k
+            if error is not None:
+                first_error.setdefault(c, error)
+    items, notes = [], []
+    for c in open_:
+        if not answered[c] or not on[c]:
+            continue  # no answer, or none on the scale: not an item, as in memory
+        if c not in first_error:
+            items.append(c)
+            continue
+        share = on[c] / answered[c]
+        if share >= _MOSTLY_ON_SCALE:
+            raise first_error[c]
+        notes.append(
+            f"column {c!r} was not analysed as an item: only {share:.0%} of its answers lie "
+            f"on the scale ({first_error[c]}); name it with {spec.items_option} to analyse it"
+        )
+    return items, notes
+
+
+def _tally(recoder, col, name: str) -> tuple[int, int, InputError | None]:
+    """``(answers, answers on the scale, the first off it as an error)`` of a column."""
+    from .recode import NotOnScaleError
+
+    try:
+        coded, _ = dataclasses.replace(recoder).recode(col, name, probe=True)
+    except NotOnScaleError as exc:
+        if exc.error is not None:
+            return exc.answered, round(exc.share * exc.answered), exc.error
+        try:  # the probe says the same of no answer and of no answer on the scale
+            dataclasses.replace(recoder).recode(col, name)
+        except InputError as error:
+            return _answers(recoder, col), 0, error
+        return 0, 0, None
+    n = int((coded.codes >= 0).sum())
+    return n, n, None
+
+
+def _answers(recoder, col) -> int:
+    """How many cells of ``col`` are answers: not null, not blank, not a missing code."""
+    from .study import normalise_label
+
+    n = 0
+    for entry in col.value_counts().to_pylist():
+        value, count = entry["values"], entry["counts"]
+        if isinstance(value, str):
+            label = normalise_label(value)
+            n += count if label and label not in recoder.missing else 0
+        elif value is not None and value == value and value not in recoder.missing_numbers:
+            n += count  # a number, not nan
+    return n
 
 
 def _columns(survey, by: Sequence[str]) -> list[str]:

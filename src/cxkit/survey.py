@@ -350,6 +350,28 @@ class Parts:
     n_rows: int
 
 
+def recoder_for(study: Study, spec: SurveySpec, file: str, first_row: int = 0) -> Recoder:
+    """The :class:`~cxkit.recode.Recoder` of a file's answers: the scale, labels and
+    missing codes of the config and the command line.
+
+    ``first_row`` is the file's data rows before the table's first (a streamed batch)."""
+    scale = spec.scale or study.scale or Scale()
+    missing_numbers = {m for m in BUILTIN_MISSING_NUMBERS if not scale.min <= m <= scale.max}
+    for m in (*study.missing, *spec.missing):
+        with contextlib.suppress(ValueError):
+            missing_numbers.add(float(m))
+    return Recoder(
+        scale=scale,
+        labels=study.label_map(),
+        missing=study.missing_set() | {normalise_label(m) for m in spec.missing},
+        missing_numbers=missing_numbers,
+        file=file,
+        auto=not study.labels,
+        scale_hint=spec.scale_hint(),
+        first_row=first_row,
+    )
+
+
 def build_parts(
     raw: RawTable,
     study: Study,
@@ -366,7 +388,6 @@ def build_parts(
     wave columns of it afterwards, so every other column leaves ``raw.table`` once probed
     or recoded (:class:`~cxkit.read.HandedColumns`)."""
     table, file = raw.table, raw.source.path
-    scale = spec.scale or study.scale or Scale()
     weight_col = spec.weight(study)
     if role_col is not None:
         _require(table, role_col, file, "role", "pass --role-col NAME or set columns.role")
@@ -374,20 +395,8 @@ def build_parts(
         _require(table, weight_col, file, "weight", "pass --weight NAME or fix columns.weight")
     for b in spec.by:
         _require(table, b, file, "--by", "check the column name")
-    missing_numbers = {m for m in BUILTIN_MISSING_NUMBERS if not scale.min <= m <= scale.max}
-    for m in (*study.missing, *spec.missing):
-        with contextlib.suppress(ValueError):
-            missing_numbers.add(float(m))
-    recoder = Recoder(
-        scale=scale,
-        labels=study.label_map(),
-        missing=study.missing_set() | {normalise_label(m) for m in spec.missing},
-        missing_numbers=missing_numbers,
-        file=file,
-        auto=not study.labels,
-        scale_hint=spec.scale_hint(),
-        first_row=raw.first_row,
-    )
+    recoder = recoder_for(study, spec, file, raw.first_row)
+    scale = recoder.scale
     from .waves import guess_wave_column
 
     # the columns read after the items never leave the table
