@@ -125,3 +125,17 @@ def test_a_column_named_like_its_partition_key_is_refused_as_in_memory(tmp_path)
         read_survey(tmp_path / "p", use_config=False)
     with pytest.raises(InputError, match=r"has a column 'wave' and sits in a wave="):
         stream_gap(tmp_path / "p", use_config=False)
+
+
+def test_a_weight_missing_from_a_later_drop_is_the_error_it_is_in_memory(tmp_path):
+    weight = pa.array(np.full(300, 1.5))
+    _drop(tmp_path / "d" / "a.parquet", 300, 1, weight=weight)
+    _drop(tmp_path / "d" / "b.parquet", 300, 2)
+    spec = SurveySpec(weight_col="weight")
+    with pytest.raises(InputError, match="data row 301: missing; every response needs"):
+        read_survey(tmp_path / "d", use_config=False, spec=spec)
+    with pytest.raises(InputError) as streamed:
+        stream_gap(tmp_path / "d", spec=spec, use_config=False, batch_rows=100)
+    message = str(streamed.value)
+    assert message.endswith("b.parquet: weight column 'weight', data row 1: missing; every "
+                            "response needs a finite weight >= 0")  # fmt: skip

@@ -213,7 +213,7 @@ def stream_gap(
         try:
             survey = survey_of(raw, study, spec)
         except InputError as exc:
-            if not detected or options is None:
+            if not detected or options is None or not _about_items(exc, spec.items):
                 raise
             # the whole-file reader would have seen this column's other answers too
             raise InputError(
@@ -358,6 +358,11 @@ class _Ids:
         start, file, file_row = self.where[bisect.bisect_right(starts, row) - 1]
         name = file.relative_to(root).as_posix() if root.is_dir() else file.name
         return f"{name} data row {file_row + row - start + 1}"
+
+
+def _about_items(error: InputError, items: Sequence[str]) -> bool:
+    """Whether ``error`` is a recode error of one of ``items`` (not of the weight, say)."""
+    return any(f": column {item!r}, data row " in str(error) for item in items)
 
 
 def _fixed(spec: SurveySpec, survey) -> SurveySpec:
