@@ -381,7 +381,7 @@ def _items_later(
     (and there is one); an error when at least 80% do (an item with bad answers); else
     a note when some do.
     """
-    from .survey import _ID_NAME, _MOSTLY_ON_SCALE, recoder_for
+    from .item_columns import ID_NAME, MOSTLY_ON_SCALE, recoder_for
 
     files, batch_rows, root, union = read
     taken = {survey.role_col, survey.weight_col, *by, study.id_col, study.segment_col}
@@ -390,7 +390,7 @@ def _items_later(
     open_ = [
         c
         for c in table.column_names
-        if c not in taken and not _ID_NAME.search(c) and _tally(recoder, table.column(c), c)[0] == 0
+        if c not in taken and not ID_NAME.search(c) and _tally(recoder, table.column(c), c)[0] == 0
     ]
     if not open_:
         return [], []
@@ -413,7 +413,7 @@ def _items_later(
             items.append(c)
             continue
         share = on[c] / answered[c]
-        if share >= _MOSTLY_ON_SCALE:
+        if share >= MOSTLY_ON_SCALE:
             raise first_error[c]
         notes.append(
             f"column {c!r} was not analysed as an item: only {share:.0%} of its answers lie "
