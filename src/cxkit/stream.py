@@ -64,7 +64,7 @@ def _union(files: list[Path], root: Path) -> dict[str, object]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .formats.folder import partitions
+    from .formats.folder import partition_clash, partitions
 
     union: dict[str, object] = {}
     for f in files:
@@ -77,10 +77,7 @@ def _union(files: list[Path], root: Path) -> dict[str, object]:
         if root.is_dir():
             for key in partitions(root, f):
                 if key in schema.names:
-                    raise InputError(
-                        f"{f}: has a column {key!r} and sits in a {key}=… partition folder; "
-                        "rename one of them"
-                    )
+                    raise partition_clash(f, key)
     if root.is_dir():
         for f in files:
             for key in partitions(root, f):

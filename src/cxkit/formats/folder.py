@@ -37,6 +37,13 @@ def partitions(folder: Path, file: Path) -> dict[str, str]:
     return out
 
 
+def partition_clash(file: Path, key: str) -> InputError:
+    """The error for a file with a column named like the ``key=…`` folder it sits in."""
+    return InputError(
+        f"{file}: has a column {key!r} and sits in a {key}=… partition folder; rename one of them"
+    )
+
+
 def read_folder(
     folder: Path, read_one: Callable, columns: Callable | None = None
 ) -> tuple[pa.Table, dict, list[str], list]:
@@ -81,10 +88,7 @@ def read_folder(
         names = seen.get(f, t.column_names)
         for k in keys:
             if k in names:
-                raise InputError(
-                    f"{f}: has a column {k!r} and sits in a {k}=… partition folder; rename "
-                    "one of them"
-                )
+                raise partition_clash(f, k)
             if columns is not None and k not in kept_keys.get(f, ()):
                 continue
             value = partitions(folder, f).get(k)
