@@ -133,9 +133,10 @@ def parse_checks(study: Study, fail_if: Sequence[str]) -> list[CheckSpec]:
 
 
 def _check_name(name: object, key: str) -> None:
-    """A config error for a check name that is not one line of text: a newline (a TOML
-    multi-line string) or another control character would break the summary line, the
-    table, JUnit XML and GitHub annotations.
+    """A config error for a check name that is not one line of text: a number or a list
+    (``name = 7``) is not a name, and a newline (a TOML multi-line string) or another
+    control character would break the summary line, the table, JUnit XML and GitHub
+    annotations.
 
     >>> _check_name("EMEA NPS did not fall", "check[1].name")
     >>> _check_name("two\\nlines", "check[1].name")
@@ -145,8 +146,13 @@ def _check_name(name: object, key: str) -> None:
     """
     import unicodedata
 
-    if not isinstance(name, str):
+    if name is None:
         return
+    if not isinstance(name, str):
+        raise ConfigError(
+            f'{key}: must be text in quotes, such as name = "EMEA NPS did not fall" (found '
+            f"{type(name).__name__} {name!r})"
+        )
     for at, ch in enumerate(name, 1):
         if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
             raise ConfigError(f"{key}: must be one line of text; found {ch!r} at character {at}")
