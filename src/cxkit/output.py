@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError, UsageError
-from .result import ratio_text
+from .result import num_text, ratio_text
 
 if TYPE_CHECKING:
     from .result import Result, ViewColumn
@@ -54,10 +54,24 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _records(result: Result) -> list[dict[str, Any]]:
-    """The table's rows as dicts of JSON-safe values (no DataFrame built for them)."""
+def _records(result: Result, *, shown: bool = False) -> list[dict[str, Any]]:
+    """The table's rows as dicts of JSON-safe values (no DataFrame built for them).
+
+    ``shown``: rows for people (terminal, Markdown, HTML), where an infinite value stays
+    infinite so that :func:`_fmt_cell` shows it as ``∞``, as the headline does, not as a
+    missing ``–``.
+    """
     cols, rows = result.columns_and_rows()
+    if shown:
+        return [
+            {c: v if _is_inf(v) else _clean(v) for c, v in zip(cols, row, strict=True)}
+            for row in rows
+        ]
     return [{c: _clean(v) for c, v in zip(cols, row, strict=True)} for row in rows]
+
+
+def _is_inf(v: Any) -> bool:
+    return isinstance(v, float) and math.isinf(v)
 
 
 def to_json(result: Result) -> str:
@@ -133,7 +147,11 @@ def _fmt_cell(row: dict[str, Any], col: ViewColumn) -> str:
         return "" if est is None else str(est)
     if est is None or (isinstance(est, float) and math.isnan(est)):
         return "–"
-    one = _FORMATTERS[col.kind]
+    fmt = _FORMATTERS[col.kind]
+
+    def one(x: Any) -> str:  # an infinite value as the headline shows it (num_text): ∞
+        return num_text(x, fmt)
+
     text = one(est)
     if len(vals) == 3:
         lo, hi = vals[1], vals[2]
@@ -183,7 +201,7 @@ def _view(result: Result) -> list[ViewColumn]:
 def to_markdown(result: Result) -> str:
     """A headline paragraph, a Markdown table of the view columns, and the notes."""
     view = _view(result)
-    rows = _records(result)
+    rows = _records(result, shown=True)
 
     def esc(s: str) -> str:
         return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
@@ -252,7 +270,7 @@ def print_table(result: Result, *, console: Any = None, max_rows: int | None = N
     console = console or Console()
     from rich import box
 
-    records = _records(result)
+    records = _records(result, shown=True)
     left_out = max(0, len(records) - max_rows) if max_rows is not None else 0
     if left_out:
         records = records[:max_rows]
