@@ -46,3 +46,53 @@ def test_an_infinite_ratio_bound_shows_as_infinity_in_the_table_as_in_the_headli
     assert "| 1.3e+300× (0.00–∞) |" in markdown
     # files keep an infinite value as JSON and CSV write it: null, a blank cell
     assert doc["table"][0]["agree_ratio_ci_high"] is None
+
+
+# --- 2. control characters in the data are shown escaped, not run by the terminal ----------
+
+
+def _segments_csv(tmp_path):
+    """Segment labels holding ESC (a colour sequence) and BEL, among enough plain rows that
+    the reader does not take the file for binary data."""
+    rows = ["id,role,segment,q1"]
+    labels = ["\x1b[31mred", "bell\x07"]
+    for i in range(120):
+        seg = labels[i % 2] if i < 8 else "plain"
+        rows.append(f"{i},{'executive' if i % 3 else 'customer'},{seg},{1 + i % 5}")
+    return _csv(tmp_path, "seg.csv", "\n".join(rows) + "\n")
+
+
+def test_control_characters_in_table_cells_are_escaped_but_files_keep_them(tmp_path):
+    import pyarrow.parquet as pq
+
+    path = _segments_csv(tmp_path)
+    res = _run("gap", path, "--no-config", "--by", "segment")
+    assert res.exit_code == 0, res.output
+    for stream in (res.stdout, res.stderr):  # the table, and the notes naming the cells
+        assert "\x1b" not in stream and "\x07" not in stream
+    assert "\\x1b[31mred" in res.stdout and "bell\\x07" in res.stdout
+    assert "segment=\\x1b[31mred" in res.stderr
+    markdown = _run("gap", path, "--no-config", "--by", "segment", "-f", "markdown").stdout
+    assert "\x1b" not in markdown and "| \\x1b[31mred |" in markdown
+    # what is written for programs keeps the data as it is
+    out = [tmp_path / f"o.{ext}" for ext in ("json", "csv", "parquet")]
+    for o in out:
+        assert _run("gap", path, "--no-config", "--by", "segment", "-o", o).exit_code == 0
+    segments = {row["segment"] for row in json.loads(out[0].read_text())["table"]}
+    assert {"\x1b[31mred", "bell\x07"} <= segments
+    assert "\x1b[31mred,item" in out[1].read_text(encoding="utf-8")
+    assert "bell\x07" in pq.read_table(out[2]).column("segment").to_pylist()
+
+
+def test_one_line_is_shared_by_messages_and_github_annotations():
+    import pandas as pd
+
+    from cxkit.errors import InputError, one_line
+    from cxkit.junit import github_annotations
+
+    assert one_line("a\x1b[2J\x07\x9b\u2028b") == "a\\x1b[2J\\x07\\x9b\\u2028b"
+    assert str(InputError("bad \x9b2J")) == "bad \\x9b2J"
+    table = pd.DataFrame(
+        [{"check": "c\x9b", "kind": "data", "status": "fail", "reason": "r\x1b[0m"}]
+    )
+    assert github_annotations(table) == "::error title=cxkit check%3A c\\x9b::r\\x1b[0m\n"

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import OutputError, UsageError
+from .errors import OutputError, UsageError, one_line
 from .result import num_text, ratio_text
 
 if TYPE_CHECKING:
@@ -204,7 +204,8 @@ def to_markdown(result: Result) -> str:
     rows = _records(result, shown=True)
 
     def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+        s = s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+        return one_line(s)  # no raw control character reaches a terminal or a viewer
 
     lines = [f"**{esc(result.headline)}**", ""] if result.headline else []
     lines.append("| " + " | ".join(esc(c.header) for c in view) + " |")
@@ -285,7 +286,7 @@ def print_table(result: Result, *, console: Any = None, max_rows: int | None = N
         if not two_lines:
             narrowest = max([len(_fmt_cell(r, c)) for r in records[:200]] or [1])
         table.add_column(
-            Text(c.header),
+            Text(one_line(c.header)),
             justify="left" if c.kind == "text" else "right",
             overflow="fold",
             no_wrap=c.kind != "text" and len(c.columns) == 1,
@@ -299,8 +300,10 @@ def print_table(result: Result, *, console: Any = None, max_rows: int | None = N
         end_section = previous_level is not None and level != previous_level
         if end_section:
             table.rows[-1].end_section = True
-        # Text(), not str: data such as "[region=EMEA]" must not be read as rich markup
-        cells = [_fmt_cell(row, c) for c in view]
+        # Text(), not str: data such as "[region=EMEA]" must not be read as rich markup;
+        # one_line: a label holding ESC or BEL is shown as "\x1b", "\x07", not run by the
+        # terminal (the files written keep the data as it is)
+        cells = [one_line(_fmt_cell(row, c)) for c in view]
         if two_lines:
             cells = [
                 t.replace(" (", "\n(", 1) if len(c.columns) == 3 else t
@@ -310,7 +313,7 @@ def print_table(result: Result, *, console: Any = None, max_rows: int | None = N
         previous_level = level
     console.print(table)
     if result.headline:
-        console.print(result.headline, markup=False, highlight=False)
+        console.print(one_line(result.headline), markup=False, highlight=False)
     return left_out
 
 
