@@ -10,6 +10,9 @@ import json
 from typer.testing import CliRunner
 
 from cxkit.cli import app
+from cxkit.errors import EXIT_INPUT
+
+from .conftest import one_line_error
 
 runner = CliRunner()
 
@@ -96,3 +99,68 @@ def test_one_line_is_shared_by_messages_and_github_annotations():
         [{"check": "c\x9b", "kind": "data", "status": "fail", "reason": "r\x1b[0m"}]
     )
     assert github_annotations(table) == "::error title=cxkit check%3A c\\x9b::r\\x1b[0m\n"
+
+
+# --- 3. check config: a name is text; items name items --------------------------------------
+
+
+def _drop(path, wave: str, text_col: str = "region"):
+    """A drop with items q1, q2 and a text column ``text_col``; ``q2`` text in ``wave``
+    ``2026Q2`` (so there it is a column, not an item)."""
+    rows = [f"id,role,wave,{text_col},q1,q2"]
+    for i in range(40):
+        q2 = "n/a" if wave == "2026Q2" else str(1 + i % 5)
+        rows.append(f"{i},{'executive' if i % 2 else 'customer'},{wave},AMER,{1 + i % 5},{q2}")
+    return _csv(path.parent, path.name, "\n".join(rows) + "\n")
+
+
+def _config(tmp_path, text: str):
+    head = "[columns]\nid = 'id'\nrole = 'role'\nwave = 'wave'\n"
+    return _csv(tmp_path, "c.toml", head + text)
+
+
+def _check(*args):
+    return _run("check", *args)
+
+
+def test_a_check_name_that_is_a_number_is_a_config_error(tmp_path):
+    cur = _drop(tmp_path / "2026Q1.csv", "2026Q1")
+    cfg = _config(tmp_path, "[[check]]\nname = 7\nmin_responses = 1\n")
+    message = one_line_error(_check(cur, "--config", cfg), EXIT_INPUT)
+    assert message == (
+        f'{cfg}: check[1].name: must be a text string, not a number (7); quote it: name = "7"'
+    )
+    cfg = _config(tmp_path, "[[check]]\nname = ['a']\nmin_responses = 1\n")
+    message = one_line_error(_check(cur, "--config", cfg), EXIT_INPUT)
+    assert message == f"{cfg}: check[1].name: must be a text string, not a list"
+    cfg = _config(tmp_path, "[[check]]\nname = '7'\nmin_responses = 1\n")
+    res = _check(cur, "--config", cfg, "-f", "json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["table"][0]["check"] == "7"
+
+
+def test_items_naming_a_column_that_is_no_item_is_a_config_error_like_a_typo(tmp_path):
+    cur = _drop(tmp_path / "2026Q1.csv", "2026Q1")
+    cfg = _config(tmp_path, "[[check]]\nmax_missing_share = 0.5\nitems = ['q1', 'region']\n")
+    message = one_line_error(_check(cur, "--config", cfg), EXIT_INPUT)
+    assert message.startswith(
+        f"{cfg}: check[1].items: 'region' matches region but no item of {cur} (a column not "
+        "rated on the scale"
+    ), message
+    assert message.endswith("; items: q1, q2")
+    # a glob that reaches an item is fine: it checks the items it matches
+    cfg = _config(tmp_path, "[[check]]\nmax_missing_share = 0.5\nitems = ['q*']\n")
+    assert _check(cur, "--config", cfg).exit_code == 0
+
+
+def test_an_item_the_current_drop_no_longer_rates_still_fails_the_gate(tmp_path):
+    """q2 is an item of the previous drop and text in the current one: data, not config."""
+    prev = _drop(tmp_path / "2026Q1.csv", "2026Q1")
+    cur = _drop(tmp_path / "2026Q2.csv", "2026Q2")
+    cfg = _config(tmp_path, "[[check]]\nmax_missing_share = 0.5\nitems = ['q2']\n")
+    res = _check(prev, cur, "--config", cfg, "-f", "json")
+    assert res.exit_code == 1, res.output
+    assert json.loads(res.stdout)["table"][0]["reason"] == (
+        "no item of the drop matches 'q2' (check 'items')"
+    )
+    message = one_line_error(_check(cur, "--config", cfg), EXIT_INPUT)  # no drop rates it
+    assert f"check[1].items: 'q2' matches q2 but no item of {cur} " in message
