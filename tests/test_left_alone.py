@@ -164,3 +164,72 @@ def test_an_item_the_current_drop_no_longer_rates_still_fails_the_gate(tmp_path)
     )
     message = one_line_error(_check(cur, "--config", cfg), EXIT_INPUT)  # no drop rates it
     assert f"check[1].items: 'q2' matches q2 but no item of {cur} " in message
+
+
+# --- 4. several "Other" write-ins: the respondent stays, Other counts once ------------------
+
+FOLDED = "1 respondents gave several write-ins that all count as Other"
+
+
+def _obstacles(path, *args):
+    res = _run("obstacles", path, "--bootstrap", "0", "-f", "json", *args)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    return {r["obstacle"]: r for r in doc["table"]}, doc["notes"], doc["provenance"]
+
+
+def test_two_other_write_ins_in_rank_columns_keep_the_respondent(tmp_path):
+    path = _csv(
+        tmp_path,
+        "o.csv",
+        "id,obstacle_1,obstacle_2,obstacle_3,obstacle_4\n"
+        "1,Budget,Other: legal,Silos,Other (please specify): politics\n"
+        "2,Silos,Budget,Tech,\n"
+        "3,Budget,Tech,Silos,Other: x\n"
+        "4,Tech,Silos,,\n"
+        "5,Budget,Budget,,\n",  # one obstacle twice is still an invalid answer
+    )
+    rows, notes, _ = _obstacles(path, "--no-config")
+    # README: n_respondents = valid answers, n_named = respondents naming the obstacle
+    assert {r["n_respondents"] for r in rows.values()} == {4}
+    other = rows["Other"]
+    assert other["n_named"] == 2 and other["share_named"] == 0.5
+    assert other["share_top2"] == 0.25  # respondent 1's best rank for Other is 2
+    assert other["mean_rank"] == 3.0  # ranks 2 and 4, each respondent once
+    assert any(n.startswith(FOLDED) and "at the best rank given" in n for n in notes), notes
+    assert "excluded 1 rows: the same obstacle twice" in notes  # respondent 5 only
+
+
+def test_two_other_columns_ranked_keep_the_respondent_and_every_rank(tmp_path):
+    path = _csv(
+        tmp_path,
+        "o.csv",
+        "id,obstacle_budget,obstacle_silos,obstacle_tech,obstacle_other1,obstacle_other2\n"
+        "1,1,3,5,2,4\n2,2,1,3,,\n3,1,2,3,,\n",
+    )
+    cfg = _csv(
+        tmp_path,
+        "c.toml",
+        "[obstacles.labels]\nobstacle_budget = 'Budget'\nobstacle_silos = 'Silos'\n"
+        "obstacle_tech = 'Tech'\nobstacle_other1 = 'Other (please specify)'\n"
+        "obstacle_other2 = 'Other (please specify)'\n",
+    )
+    rows, notes, prov = _obstacles(path, "--config", cfg)
+    assert prov["parameters"]["ranks"] == 5  # five options to rank, two of them write-ins
+    assert {r["n_respondents"] for r in rows.values()} == {3}
+    assert rows["Other"]["n_named"] == 1 and rows["Other"]["share_top2"] == 1 / 3
+    # Budget 1, Other 2, Silos 3, Tech 5: Tech is the fourth obstacle named
+    assert rows["Tech"]["mean_rank"] == (4 + 3 + 3) / 3
+    assert any(n.startswith(FOLDED) for n in notes) and not any("excluded" in n for n in notes)
+
+
+def test_two_other_picks_count_once_with_a_note(tmp_path):
+    path = _csv(
+        tmp_path,
+        "o.csv",
+        "id,obstacles\n1,Budget; Other: legal; Other - politics\n2,Silos; Budget\n3,Tech\n",
+    )
+    rows, notes, _ = _obstacles(path, "--no-config")
+    assert {r["n_respondents"] for r in rows.values()} == {3}
+    assert rows["Other"]["n_named"] == 1 and rows["Budget"]["n_named"] == 2
+    assert any(n.startswith(FOLDED) and n.endswith("as one pick") for n in notes), notes
