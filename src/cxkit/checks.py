@@ -133,26 +133,35 @@ def parse_checks(study: Study, fail_if: Sequence[str]) -> list[CheckSpec]:
 
 
 def _check_name(name: object, key: str) -> None:
-    """A config error for a check name that is not one line of text: a number or a list
-    (``name = 7``) is not a name, and a newline (a TOML multi-line string) or another
-    control character would break the summary line, the table, JUnit XML and GitHub
-    annotations.
+    """A config error for a check name that is not one line of text: a number, a list or a
+    table (``name = 7``: quote it), or a newline (a TOML multi-line string) or another
+    control character, which would break the summary line, the table, JUnit XML and GitHub
+    annotations. No name (``None``) is fine: the check's rule names it.
 
     >>> _check_name("EMEA NPS did not fall", "check[1].name")
     >>> _check_name("two\\nlines", "check[1].name")
     Traceback (most recent call last):
     ...
     cxkit.errors.ConfigError: check[1].name: must be one line of text; found '\\n' at character 4
+    >>> _check_name(7, "name")
+    Traceback (most recent call last):
+    ...
+    cxkit.errors.ConfigError: name: must be a text string, not a number (7); quote it: name = "7"
     """
     import unicodedata
 
     if name is None:
         return
     if not isinstance(name, str):
-        raise ConfigError(
-            f'{key}: must be text in quotes, such as name = "EMEA NPS did not fall" (found '
-            f"{type(name).__name__} {name!r})"
-        )
+        number = isinstance(name, int | float) and not isinstance(name, bool)
+        kind = (
+            f"a number ({name!r}); quote it: name = \"{name}\"" if number
+            else "true/false" if isinstance(name, bool)
+            else "a list" if isinstance(name, list)
+            else "a table" if isinstance(name, dict)
+            else "a date or time"
+        )  # fmt: skip
+        raise ConfigError(f"{key}: must be a text string, not {kind}")
     for at, ch in enumerate(name, 1):
         if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
             raise ConfigError(f"{key}: must be one line of text; found {ch!r} at character {at}")
@@ -533,6 +542,17 @@ def run_checks(
         elif spec.rule == "max_missing_share":
             for pattern in p.get("items", []):
                 known.require(pattern, f"{spec.key}.items", pattern=True)
+            try:
+                items = read_current().items
+            except CxkitError:  # an unreadable drop: the check fails, saying why
+                items = None
+            for pattern in p.get("items", []) if items is not None else ():
+                known.require_item(
+                    pattern,
+                    f"{spec.key}.items",
+                    items,
+                    lambda: _detected_items(read_shared, previous) if previous else [],
+                )
             res = datachecks.max_missing_share(
                 read_current, p["max_missing_share"], p.get("items", [])
             )

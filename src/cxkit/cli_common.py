@@ -23,6 +23,7 @@ from .errors import (
     CxkitError,
     OutputError,
     UsageError,
+    one_line,
 )
 
 #: set by the root callback in cli.py
@@ -78,8 +79,10 @@ def _is_terminal() -> bool:
 
 
 def note(message: str) -> None:
+    """One ``note:`` line on stderr (silenced by --quiet); control characters a note quotes
+    from the data are shown escaped (:func:`cxkit.errors.one_line`)."""
     if not state["quiet"]:
-        sys.stderr.write(f"note: {message}\n")
+        sys.stderr.write(f"note: {one_line(message)}\n")
 
 
 def warn(message: str) -> None:

@@ -158,7 +158,7 @@ def max_missing_share(read, limit: float, patterns: Sequence[str]) -> Outcome:
         i for i in survey.items if not patterns or any(fnmatch.fnmatch(i, p) for p in patterns)
     ]
     unmatched = [p for p in patterns if not any(fnmatch.fnmatch(i, p) for i in survey.items)]
-    if unmatched:  # an item the drop lost (or a column that is not an item): nothing to check
+    if unmatched:  # an item the drop lost (no drop's item at all is a config error)
         return False, None, f"no item of the drop matches {_show(unmatched)} (check 'items')"
     # the codes say which answers are missing: no DataFrame of float columns for it
     shares = {i: float((survey.coded(i).codes < 0).mean()) for i in items}

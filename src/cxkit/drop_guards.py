@@ -6,7 +6,7 @@ check's config names that no drop has (a typo: a config error, not a failed gate
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from . import analyses
 from .errors import ConfigError, CxkitError, UsageError
@@ -114,4 +114,33 @@ class KnownColumns:
         raise ConfigError(
             f"{key}: {what} in {self.current}{analyses._did_you_mean(name, columns)}; "
             f"columns: {analyses._listing(list(columns))}"
+        )
+
+    def require_item(
+        self,
+        pattern: str,
+        key: str,
+        items: Sequence[str],
+        previous_items: Callable[[], Sequence[str]],
+    ) -> None:
+        """A config error when ``pattern`` (an ``items`` glob whose columns
+        :meth:`require` found) matches no item of the current drop (``items``) nor of the
+        previous one (``previous_items()``, called only then): it names columns such as
+        ``region`` that are never rated, so the check could never look at anything. An
+        item only the previous drop has is data: the check runs and fails."""
+        import fnmatch
+
+        def found(names: Sequence[str]) -> list[str]:
+            return [n for n in names if fnmatch.fnmatch(n, pattern)]
+
+        if found(items) or found(previous_items()):
+            return
+        columns = list(dict.fromkeys(found(self.raws[self.current].table.column_names)))
+        columns += [c for c in found(self._previous()) if c not in columns]
+        drops = self.current + (f" or {self.previous}" if self.previous else "")
+        raise ConfigError(
+            f"{key}: {pattern!r} matches {analyses._listing(columns, 4)} but no item of "
+            f"{drops} (a column not rated on the scale, or the id, role, wave, weight or "
+            f"segment column){analyses._did_you_mean(pattern, items)}; items: "
+            f"{analyses._listing(list(items))}"
         )

@@ -18,18 +18,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from numbers import Integral, Real
 
-_CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {
+#: what a terminal or a one-line format acts on: C0 controls (ESC starts a colour or a
+#: screen-clearing sequence), DEL, C1 controls (0x9b is CSI) and Unicode's line and
+#: paragraph separators, each shown as the escape that would write it in Python
+_CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {
     0x0A: "\\n",
     0x0D: "\\r",
     0x09: "\\t",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
 }
 
 
 def one_line(text: str) -> str:
-    r"""``text`` on one line: control characters (newlines too) shown as escapes.
+    r"""``text`` on one line, safe to print to a terminal: control characters (newlines
+    too) and line separators shown as visible escapes.
 
-    >>> print(one_line("a\nb\x01"))
-    a\nb\x01
+    Used for error messages, notes, the terminal table and GitHub annotations; files a
+    command writes (JSON, CSV, Parquet) keep the data as it is.
+
+    >>> print(one_line("a\nb\x01\x1b[31m\u2028"))
+    a\nb\x01\x1b[31m\u2028
     """
     return text.translate(_CONTROL_ESCAPES)
 
@@ -41,7 +50,7 @@ class CxkitError(Exception):
 
     def __init__(self, message: str) -> None:
         # one line whatever the data held: control characters from cells are shown escaped
-        message = message.translate(_CONTROL_ESCAPES)
+        message = one_line(message)
         super().__init__(message)
         self.message = message
 

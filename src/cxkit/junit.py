@@ -7,12 +7,11 @@ import xml.etree.ElementTree as ET
 
 import pandas as pd
 
+from .errors import one_line
+
 #: characters XML 1.0 forbids even as references (C0 controls but tab, LF and CR; lone
 #: surrogates; U+FFFE, U+FFFF): a reader stops at the first one
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-#: characters that end or break a line of a workflow command besides LF and CR (escaped
-#: as %0A, %0D): other controls and Unicode's line and paragraph separators
-_NOT_ONE_LINE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -61,13 +60,14 @@ def junit_xml(table: pd.DataFrame, suite: str = "cxkit check") -> bytes:
 def _escape(text: str, prop: bool = False) -> str:
     r"""Text for a workflow command, by GitHub's rules (``%``, CR and LF as ``%25``,
     ``%0D``, ``%0A``; in a property also ``:`` and ``,``), on one line: other characters
-    that could end or break it are shown as visible escapes.
+    that could end or break it are shown as visible escapes (:func:`cxkit.errors.one_line`,
+    as error messages, notes and the terminal table show them).
 
     >>> print(_escape("a\nb\x01c\u2028 9%, d: e", prop=True))
     a%0Ab\x01c\u2028 9%25%2C d%3A e
     """
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    text = _NOT_ONE_LINE.sub(_visible, text)
+    text = one_line(text)
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import OutputError, UsageError
-from .result import ratio_text
+from .errors import OutputError, UsageError, one_line
+from .result import num_text, ratio_text
 
 if TYPE_CHECKING:
     from .result import Result, ViewColumn
@@ -54,10 +54,24 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _records(result: Result) -> list[dict[str, Any]]:
-    """The table's rows as dicts of JSON-safe values (no DataFrame built for them)."""
+def _records(result: Result, *, shown: bool = False) -> list[dict[str, Any]]:
+    """The table's rows as dicts of JSON-safe values (no DataFrame built for them).
+
+    ``shown``: rows for people (terminal, Markdown, HTML), where an infinite value stays
+    infinite so that :func:`_fmt_cell` shows it as ``∞``, as the headline does, not as a
+    missing ``–``.
+    """
     cols, rows = result.columns_and_rows()
+    if shown:
+        return [
+            {c: v if _is_inf(v) else _clean(v) for c, v in zip(cols, row, strict=True)}
+            for row in rows
+        ]
     return [{c: _clean(v) for c, v in zip(cols, row, strict=True)} for row in rows]
+
+
+def _is_inf(v: Any) -> bool:
+    return isinstance(v, float) and math.isinf(v)
 
 
 def to_json(result: Result) -> str:
@@ -133,7 +147,11 @@ def _fmt_cell(row: dict[str, Any], col: ViewColumn) -> str:
         return "" if est is None else str(est)
     if est is None or (isinstance(est, float) and math.isnan(est)):
         return "–"
-    one = _FORMATTERS[col.kind]
+    fmt = _FORMATTERS[col.kind]
+
+    def one(x: Any) -> str:  # an infinite value as the headline shows it (num_text): ∞
+        return num_text(x, fmt)
+
     text = one(est)
     if len(vals) == 3:
         lo, hi = vals[1], vals[2]
@@ -183,10 +201,11 @@ def _view(result: Result) -> list[ViewColumn]:
 def to_markdown(result: Result) -> str:
     """A headline paragraph, a Markdown table of the view columns, and the notes."""
     view = _view(result)
-    rows = _records(result)
+    rows = _records(result, shown=True)
 
     def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+        s = s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+        return one_line(s)  # no raw control character reaches a terminal or a viewer
 
     lines = [f"**{esc(result.headline)}**", ""] if result.headline else []
     lines.append("| " + " | ".join(esc(c.header) for c in view) + " |")
@@ -252,7 +271,7 @@ def print_table(result: Result, *, console: Any = None, max_rows: int | None = N
     console = console or Console()
     from rich import box
 
-    records = _records(result)
+    records = _records(result, shown=True)
     left_out = max(0, len(records) - max_rows) if max_rows is not None else 0
     if left_out:
         records = records[:max_rows]
@@ -267,7 +286,7 @@ def print_table(result: Result, *, console: Any = None, max_rows: int | None = N
         if not two_lines:
             narrowest = max([len(_fmt_cell(r, c)) for r in records[:200]] or [1])
         table.add_column(
-            Text(c.header),
+            Text(one_line(c.header)),
             justify="left" if c.kind == "text" else "right",
             overflow="fold",
             no_wrap=c.kind != "text" and len(c.columns) == 1,
@@ -281,8 +300,10 @@ def print_table(result: Result, *, console: Any = None, max_rows: int | None = N
         end_section = previous_level is not None and level != previous_level
         if end_section:
             table.rows[-1].end_section = True
-        # Text(), not str: data such as "[region=EMEA]" must not be read as rich markup
-        cells = [_fmt_cell(row, c) for c in view]
+        # Text(), not str: data such as "[region=EMEA]" must not be read as rich markup;
+        # one_line: a label holding ESC or BEL is shown as "\x1b", "\x07", not run by the
+        # terminal (the files written keep the data as it is)
+        cells = [one_line(_fmt_cell(row, c)) for c in view]
         if two_lines:
             cells = [
                 t.replace(" (", "\n(", 1) if len(c.columns) == 3 else t
@@ -292,7 +313,7 @@ def print_table(result: Result, *, console: Any = None, max_rows: int | None = N
         previous_level = level
     console.print(table)
     if result.headline:
-        console.print(result.headline, markup=False, highlight=False)
+        console.print(one_line(result.headline), markup=False, highlight=False)
     return left_out
 
 

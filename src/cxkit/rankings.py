@@ -8,9 +8,11 @@ Layouts (detected from the chosen columns, or named with ``layout=``):
   ``x``, or the option's label when picked), or one column joining the picks (``a; b``).
 
 Labels are normalised (case, spacing, curly quotes), merged through the ``[obstacles.aliases]``
-map of ``cxkit.toml``, and "Other (please specify)" and its variants become ``Other``. Invalid
-rows (an obstacle twice, a rank above k, a gap in the ranks, an unreadable value) are excluded
-and counted, or raise :class:`~cxkit.errors.InputError` with ``strict=True``.
+map of ``cxkit.toml``, and "Other (please specify)" and its variants become ``Other``: a row
+with several write-ins counts ``Other`` once, at its best (smallest) rank, and a note counts
+such rows. Invalid rows (another obstacle twice, a rank above k, a gap in the ranks, an
+unreadable value) are excluded and counted, or raise :class:`~cxkit.errors.InputError` with
+``strict=True``.
 
 The ``[obstacles]`` table of ``cxkit.toml``::
 
@@ -429,7 +431,13 @@ def parse_rankings(
                 ]
                 label = Counter(seen).most_common(1)[0][0] if seen else c
             col_index[c] = index(label or c)
-    k_default = len(columns) if layout == "rank-columns" else len(set(col_index.values()))
+    # each write-in column folded into Other is an option a respondent can rank on its own
+    write_ins = sum(keys[i] == "other" for i in col_index.values())
+    k_default = (
+        len(columns)
+        if layout == "rank-columns"
+        else len(set(col_index.values())) + max(write_ins - 1, 0)
+    )
     k = ranks or config.ranks or k_default
     sep = separator or config.separator or _sniff_separator(cells[columns[0]])
     answers: list[tuple[int, ...]] = []
@@ -440,13 +448,18 @@ def parse_rankings(
         "rank-numbers": _row_rank_numbers,
         "multi-select": _row_multi,
     }[layout]
+
+    def is_other(i: int) -> bool:  # write-ins all fold into Other: several are no error
+        return keys[i] == "other"
+
+    folded = 0
     for r in range(n_rows - skip):
         row = {c: cells[c][r] for c in columns}
         if all(v is None for v in row.values()):
             excluded["no answer"] += 1
             continue
         try:
-            answer = parse(row, columns, k, index, col_index, sep)
+            answer = parse(row, columns, k, index, col_index, sep, is_other)
         except _InvalidAnswerError as bad:
             if strict:
                 raise InputError(
@@ -456,6 +469,9 @@ def parse_rankings(
                 ) from None
             excluded[bad.problem.split(" (")[0]] += 1
             continue
+        if len(set(answer)) < len(answer):  # Other twice or more: once, at its first rank
+            folded += 1
+            answer = tuple(dict.fromkeys(answer))
         answers.append(answer)
         rows.append(r + skip)
     # alphabetical order, so that every layout of the same answers gives the same indices;
@@ -476,6 +492,13 @@ def parse_rankings(
             present[skip:, i] |= np.array([v is not None for v in cells[c]], dtype=bool)
     if layout == "multi-select":
         k = max((len(a) for a in answers), default=0)
+    if folded:
+        at = "at the best rank given (what was ranked below a later write-in moves up a place)"
+        notes.append(
+            f"{folded} respondents gave several write-ins that all count as {OTHER} "
+            f"(e.g. two 'Other (please specify)' answers); {OTHER} is counted once for each, "
+            + (at if layout != "multi-select" else "as one pick")
+        )
     return Rankings(
         obstacles=obstacles,
         answers=answers,
@@ -498,7 +521,7 @@ def _sniff_separator(values: list[str | None]) -> str:
     return ";"
 
 
-def _row_rank_columns(row, columns, k, index, _col_index, _sep) -> tuple[int, ...]:
+def _row_rank_columns(row, columns, k, index, _col_index, _sep, is_other) -> tuple[int, ...]:
     named: list[int] = []
     gap_at: str | None = None
     for pos, c in enumerate(columns, start=1):
@@ -513,13 +536,13 @@ def _row_rank_columns(row, columns, k, index, _col_index, _sep) -> tuple[int, ..
         if pos > k:
             raise _InvalidAnswerError(c, v, f"rank above k (rank {pos} but k = {k})")
         i = index(v)
-        if i in named:
+        if i in named and not is_other(i):
             raise _InvalidAnswerError(c, v, "the same obstacle twice")
         named.append(i)
     return tuple(named)
 
 
-def _row_rank_numbers(row, columns, k, _index, col_index, _sep) -> tuple[int, ...]:
+def _row_rank_numbers(row, columns, k, _index, col_index, _sep, is_other) -> tuple[int, ...]:
     by_rank: dict[int, int] = {}
     seen: set[int] = set()
     for c in columns:
@@ -536,7 +559,7 @@ def _row_rank_numbers(row, columns, k, _index, col_index, _sep) -> tuple[int, ..
         if r in by_rank:
             raise _InvalidAnswerError(c, v, f"the same rank twice (rank {r})")
         i = col_index[c]
-        if i in seen:
+        if i in seen and not is_other(i):
             raise _InvalidAnswerError(c, v, "the same obstacle twice")
         seen.add(i)
         by_rank[r] = i
@@ -549,7 +572,7 @@ def _row_rank_numbers(row, columns, k, _index, col_index, _sep) -> tuple[int, ..
     return tuple(by_rank[r] for r in range(1, top + 1))
 
 
-def _row_multi(row, columns, _k, index, col_index, sep) -> tuple[int, ...]:
+def _row_multi(row, columns, _k, index, col_index, sep, is_other) -> tuple[int, ...]:
     picked: list[int] = []
     if len(columns) == 1:
         c = columns[0]
@@ -557,7 +580,7 @@ def _row_multi(row, columns, _k, index, col_index, sep) -> tuple[int, ...]:
             if not part.strip():
                 continue
             i = index(part)
-            if i in picked:
+            if i in picked and not is_other(i):
                 raise _InvalidAnswerError(c, row[c], "the same obstacle twice")
             picked.append(i)
         return tuple(sorted(picked))
@@ -570,7 +593,7 @@ def _row_multi(row, columns, _k, index, col_index, sep) -> tuple[int, ...]:
             continue
         i = col_index[c]
         if norm in _TRUE or index(v, add=False) == i:
-            if i not in picked:
+            if i not in picked or is_other(i):  # Other twice is folded (and counted) later
                 picked.append(i)
             continue
         raise _InvalidAnswerError(c, v, "not a yes/no pick")

@@ -67,7 +67,7 @@ def _table_html(section: Section) -> str:
     view = _view(result)
     head = "".join(f"<th>{esc(c.header)}</th>" for c in view)
     rows = []
-    for row in _records(result):
+    for row in _records(result, shown=True):
         emph = bool(result.emphasis_col) and row.get(result.emphasis_col) != result.emphasis_plain
         cells = "".join(
             f"<td{'' if c.kind == 'text' else ' class=num'}>{esc(_fmt_cell(row, c))}</td>"
