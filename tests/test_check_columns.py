@@ -15,7 +15,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from cxkit import checks
+from cxkit import check_config, checks
 from cxkit.output import to_json
 from cxkit.study import load_study
 
@@ -78,7 +78,7 @@ def _run(drops, config, fail_if, *, frames: bool, monkeypatch) -> tuple[str, lis
     monkeypatch.setattr(checks._Runs, "get", get)
     monkeypatch.setattr(checks, "_outcome_table", table)
     study = load_study(config)
-    specs = checks.parse_checks(study, fail_if)
+    specs = check_config.parse_checks(study, fail_if)
     result = checks.run_checks([str(d) for d in drops], study, specs, config)
     return to_json(result), seen
 

@@ -304,7 +304,7 @@ def parse_study(doc: dict[str, Any], path: str = CONFIG_NAME) -> Study:
     checks = doc.get("check", [])
     if not isinstance(checks, list) or not all(isinstance(x, dict) for x in checks):
         raise c.fail("check", "must be an array of tables: [[check]]")
-    st.checks = checks  # validated by cxkit.checks, which knows the kinds
+    st.checks = checks  # validated by cxkit.check_config, which knows the kinds
     st.check_settings = c.table(doc.get("checks", {}), "checks")
 
     items = c.table(doc.get("items", {}), "items")

@@ -89,7 +89,8 @@ def check(
 
             check_folder(junit, "--junit")  # before any work, like -o's folder
 
-        from ..checks import parse_checks, run_checks
+        from ..check_config import parse_checks
+        from ..checks import run_checks
         from ..study import Study, find_config, load_study
 
         files = expand_drops(list(drops))
