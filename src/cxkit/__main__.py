@@ -13,8 +13,9 @@ import sys
 
 def run() -> None:
     """Entry point: import the CLI, run it, and leave without tearing the interpreter down."""
-    from .startup import hold_gc
+    from .startup import commit_on_use, hold_gc
 
+    commit_on_use()  # before pyarrow loads: its allocator reads the setting once
     hold_gc()  # the imports below make no garbage worth collecting; the reader lets it go
     try:
         from . import prehash
