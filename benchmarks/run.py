@@ -8,7 +8,14 @@ Every implementation runs as a whole process (interpreter start-up and imports i
 the runs interleaved so machine load hits them alike; the median wall time of ``--repeat``
 runs and the peak resident memory (``ru_maxrss`` of the child, from ``os.wait4``) are
 reported, with the ratio to the floor (pyarrow reading the needed columns) of the same task
-measured in the same run. DuckDB and polars are the ``bench`` extra
+measured in the same run.
+
+Each round runs in its own seeded order (:func:`round_order`), not always the same one: a
+process runs faster when the one before it has just freed as much memory as it needs (on
+a virtual machine whose host takes freed memory back, fresh pages cost several times as
+much), so in a fixed order the implementation after a small one pays for it in every
+round. ``--pause SECONDS`` idles before every run instead, so that each starts as a cron
+job does, with no freshly freed memory to reuse. DuckDB and polars are the ``bench`` extra
 (``pip install -e '.[bench]'``); a missing one is skipped. The data come from
 ``benchmarks/make_data.py`` (written on first use under the git-ignored ``benchmarks/data/``).
 """
@@ -19,6 +26,7 @@ import argparse
 import importlib.util
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -75,15 +83,28 @@ def compiled(package_dir: Path | None = None) -> None:
     compileall.compile_dir(str(package_dir), quiet=1)
 
 
-def measure(files: list[Path], repeat: int, impls: list[str]) -> dict:
-    """{(file, task, impl): (median s, max peak MB)}, runs interleaved."""
+def round_order(runs: list, k: int) -> list:
+    """The runs of round ``k`` in an order of their own, the same for the same ``k``.
+
+    >>> round_order([1, 2, 3], 0) == round_order([1, 2, 3], 0)
+    True
+    """
+    order = list(runs)
+    random.Random(k).shuffle(order)
+    return order
+
+
+def measure(files: list[Path], repeat: int, impls: list[str], pause: float = 0.0) -> dict:
+    """{(file, task, impl): (median s, max peak MB)}, runs interleaved, each round in its
+    own order, ``pause`` seconds idle before every run."""
     runs = [
         (f, task, impl, argv_of(impl, f, *TASKS[task])) for f in files for task in TASKS
         for impl in impls
     ]  # fmt: skip
     times: dict[tuple, list[tuple[float, float]]] = {r[:3]: [] for r in runs}
     for k in range(repeat):
-        for f, task, impl, argv in runs:
+        for f, task, impl, argv in round_order(runs, k):
+            time.sleep(pause)
             times[(f, task, impl)].append(timed(argv))
         print(f"round {k + 1}/{repeat} done", file=sys.stderr)
     return {
@@ -116,7 +137,9 @@ def arrow_mb(path: Path, columns: list[str]) -> float:
     return variants_table.nbytes / 1e6
 
 
-def markdown(results: dict, files: list[Path], impls: list[str], repeat: int) -> str:
+def markdown(
+    results: dict, files: list[Path], impls: list[str], repeat: int, pause: float = 0.0
+) -> str:
     lines = []
     for f in files:
         size = f.stat().st_size / 1e6
@@ -142,8 +165,9 @@ def markdown(results: dict, files: list[Path], impls: list[str], repeat: int) ->
             if task != "plain"
         )
         lines += ["", f"cxkit cost of the options over the plain run: {extra}.", ""]
-    lines.insert(0, f"Median of {repeat} whole-process runs; ratio to the floor of the same task "
-                    "(seconds, peak RSS). Machine: "
+    idle = f", each after {pause:g} s idle" if pause else ", back to back in shuffled order"
+    lines.insert(0, f"Median of {repeat} whole-process runs{idle}; ratio to the floor of the "
+                    "same task (seconds, peak RSS). Machine: "
                     f"{platform.machine()}, {os.cpu_count()} cores, Python "
                     f"{platform.python_version()}.\n")  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -159,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         "--impl", action="append", help="time only these (repeatable; the floor always runs)"
     )
     ap.add_argument("--no-small", action="store_true", help="with --big: only the 5M files")
+    ap.add_argument(
+        "--pause", type=float, default=0.0, metavar="SECONDS",
+        help="idle this long before every run (cold starts, as from cron)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     files = [] if args.big and args.no_small else list(make_data.ensure(args.rows))
     if args.big:
@@ -167,9 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     impls = [i for i in IMPLEMENTATIONS if available(i) and i in wanted]
     skipped = [i for i in IMPLEMENTATIONS if i in wanted and i not in impls]
     compiled()
-    results = measure(files, args.repeat, impls)
+    results = measure(files, args.repeat, impls, args.pause)
     help_t, typer_t = startup(args.repeat)
-    text = markdown(results, files, impls, args.repeat)
+    text = markdown(results, files, impls, args.repeat, args.pause)
     text += (
         f"\n`cxkit --help`: {help_t:.3f} s = {help_t / typer_t:.2f}× "
         f"`python -c 'import typer'` ({typer_t:.3f} s).\n"

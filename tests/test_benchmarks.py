@@ -96,3 +96,20 @@ def test_bench_check_drops_times_the_gate_beside_its_floor(capsys):
     assert bench_check_drops.main(["--repeat", "1", "--old", src]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
     assert [r.split(" | ")[0] for r in rows[1:]] == ["| floor", "| cxkit", "| before"]
+
+
+def test_run_times_every_run_each_round_in_an_order_of_its_own(files):
+    """benchmarks/run.py: a round's order is reproducible, every run is in it, and the
+    implementation after the floor changes from round to round (in a fixed order one
+    implementation would always inherit the floor's freed memory)."""
+    import run
+
+    impls = list(run.IMPLEMENTATIONS)
+    orders = [run.round_order(impls, k) for k in range(5)]
+    assert orders[0] == run.round_order(impls, 0)
+    assert all(sorted(o) == sorted(impls) for o in orders)
+    after_floor = {tuple(o[o.index("floor") + 1 : o.index("floor") + 2]) for o in orders}
+    assert len(after_floor) > 1
+    results = run.measure([files["parquet"]], 1, ["floor", "cxkit"], pause=0.01)
+    assert set(results) == {(files["parquet"], t, i) for t in run.TASKS for i in ("floor", "cxkit")}
+    assert all(t > 0 and mem > 0 for t, mem in results.values())
