@@ -5,7 +5,8 @@ Layouts (detected from the chosen columns, or named with ``layout=``):
 - ``rank-columns``: ``obstacle_1 ... obstacle_k`` hold obstacle names; position = rank.
 - ``rank-numbers``: one column per obstacle holding its rank (Qualtrics rank order ``Q7_1``...).
 - ``multi-select``: picked, not ranked: one column per option (``1``/``0``, ``true``, ``yes``,
-  ``x``, or the option's label when picked), or one column joining the picks (``a; b``).
+  ``x``, the option's label, or one number per column such as the option's own number when
+  picked), or one column joining the picks (``a; b``).
 
 Labels are normalised (case, spacing, curly quotes), merged through the ``[obstacles.aliases]``
 map of ``cxkit.toml``, and "Other (please specify)" and its variants become ``Other``: a row
@@ -312,13 +313,43 @@ def _has_gap(cells: dict[str, list[str | None]]) -> bool:
     return False
 
 
+def _tick_codes(cells: dict[str, list[str | None]]) -> dict[str, str] | None:
+    """Each column's one number, when no column holds two and none holds 0 or text: how a
+    multi-select export codes a tick (Qualtrics: ``1``; others: the option's number)."""
+    codes: dict[str, str] = {}
+    for c, col in cells.items():
+        distinct = {v.strip() for v in col if v is not None}
+        if len(distinct) > 1:
+            return None
+        if distinct:
+            (v,) = distinct
+            if not _is_int(v) or float(v) == 0:
+                return None
+            codes[c] = v
+    return codes or None
+
+
+def _not_rankings(cells: dict[str, list[str | None]]) -> bool:
+    """Whether some row's numbers cannot be a ranking: a number twice, or a gap (1 and 3
+    but no 2)."""
+    for row in zip(*cells.values(), strict=True):
+        got = sorted(float(v) for v in row if v is not None)
+        if got != [float(r) for r in range(1, len(got) + 1)]:
+            return True
+    return False
+
+
 def detect_layout(cells: dict[str, list[str | None]], separator: str | None) -> str:
     """Guess the layout from the values of the chosen columns.
 
     Columns that each hold one label (``Budget`` in one, ``Silos`` in the next) are one
     column per option of a multi-select question, unless they are named as rank positions
     (``obstacle_1, obstacle_2``) and no row skips a column: then they are rank columns in
-    which every respondent gave the same order (or there is one respondent).
+    which every respondent gave the same order (or there is one respondent). Likewise
+    columns that each hold one number (``1`` wherever ticked, as Qualtrics exports a
+    multi-select, or the option's number) are a multi-select once some row holds a number
+    twice or skips one (``1`` and ``3`` but no ``2``), which no ranking does; otherwise
+    they are ranks that every respondent gave alike.
     """
     values = [v for col in cells.values() for v in col if v is not None]
     if len(cells) == 1:
@@ -331,6 +362,8 @@ def detect_layout(cells: dict[str, list[str | None]], separator: str | None) -> 
     ints = [v for v in values if _is_int(v)]
     if len(ints) * 2 > len(values):
         if all(float(v) in (0.0, 1.0) for v in ints) and any(float(v) == 0.0 for v in ints):
+            return "multi-select"
+        if len(ints) == len(values) and _tick_codes(cells) and _not_rankings(cells):
             return "multi-select"
         return "rank-numbers"
     if all(normalise_label(v) in _TRUE | _FALSE for v in values):
@@ -407,6 +440,9 @@ def parse_rankings(
     layout = layout or config.layout or detect_layout(cells, separator or config.separator)
     if layout not in LAYOUTS:
         raise UsageError(f"--layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
+    if layout == "multi-select" and len(columns) > 1 and _tick_codes(cells):
+        # one number per column marks a tick (the option's own number, say): a plain tick
+        cells = {c: [None if v is None else "1" for v in col] for c, col in cells.items()}
     lab = Labeller(config.aliases)
     keys: list[str] = []
 
