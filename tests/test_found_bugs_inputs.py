@@ -67,6 +67,18 @@ def test_gap_same_file_for_both_sides_warns(tmp_path):
     assert quiet.exit_code == 0 and "warning" not in quiet.stderr, quiet.stderr
 
 
+def test_same_file_warning_shows_a_newline_in_the_name_escaped(tmp_path):
+    odd = tmp_path / "drop\nQ3\x1b[31m.csv"
+    odd.write_bytes((EXAMPLES / "self_ratings.csv").read_bytes())
+    res = _run(
+        "gap", "--self-file", odd, "--customer-file", odd, "--no-config", "-f", "json",
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.stderr.splitlines() if "same file" in ln]
+    assert len(lines) == 1 and lines[0].startswith("cxkit: warning: "), res.stderr
+    assert "drop\\nQ3\\x1b[31m.csv" in lines[0] and "\x1b" not in res.stderr, res.stderr
+
+
 def _blank_answers(tmp_path):
     """The example survey with every item cell (and the NPS) blank."""
     import pyarrow as pa

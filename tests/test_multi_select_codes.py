@@ -73,6 +73,7 @@ def test_a_forced_multi_select_layout_reads_option_numbers(tmp_path):
     res = _analyse(f, layout="multi-select")
     table = res.table.set_index("obstacle")
     assert [table.loc[c, "n_named"] for c in OPTIONS] == [ticks[c] for c in OPTIONS]
+    assert (table["n_respondents"] == answered).all()
 
 
 def test_numbers_that_can_be_rankings_stay_ranks():

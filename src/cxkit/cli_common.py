@@ -86,9 +86,10 @@ def note(message: str) -> None:
 
 
 def warn(message: str) -> None:
-    """One ``cxkit: warning:`` line on stderr: the run goes on (silenced by --quiet)."""
+    """One ``cxkit: warning:`` line on stderr: the run goes on (silenced by --quiet); a
+    file name with a newline or escape in it is shown escaped, as in notes."""
     if not state["quiet"]:
-        sys.stderr.write(f"cxkit: warning: {message}\n")
+        sys.stderr.write(f"cxkit: warning: {one_line(message)}\n")
 
 
 def check_inputs(inputs: dict[str, Any]) -> None:
