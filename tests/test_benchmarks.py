@@ -113,3 +113,13 @@ def test_run_times_every_run_each_round_in_an_order_of_its_own(files):
     results = run.measure([files["parquet"]], 1, ["floor", "cxkit"], pause=0.01)
     assert set(results) == {(files["parquet"], t, i) for t in run.TASKS for i in ("floor", "cxkit")}
     assert all(t > 0 and mem > 0 for t, mem in results.values())
+
+
+def test_ab_env_runs_cxkit_both_ways(files, capsys):
+    """benchmarks/ab_env.py: both sides of a setting run (a failing process raises) and
+    get their line."""
+    import ab_env
+
+    assert ab_env.main(["allocator", str(files["parquet"]), "--repeat", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [ln.split("  ")[0].strip() for ln in lines] == list(ab_env.SETTINGS["allocator"])

@@ -18,7 +18,7 @@ import threading
 def preload(*modules: str) -> threading.Thread | None:
     """Start importing ``modules`` in a thread; a failure is left for the real import to raise.
 
-    ``CXKIT_NO_PRELOAD=1`` turns it off (``benchmarks/ab_preload.py`` measures both ways).
+    ``CXKIT_NO_PRELOAD=1`` turns it off (``benchmarks/ab_env.py preload`` measures both ways).
 
     >>> preload("json").join()
     """
