@@ -139,3 +139,49 @@ def test_a_weight_missing_from_a_later_drop_is_the_error_it_is_in_memory(tmp_pat
     message = str(streamed.value)
     assert message.endswith("b.parquet: weight column 'weight', data row 1: missing; every "
                             "response needs a finite weight >= 0")  # fmt: skip
+
+
+def _own_notes(streamed) -> list[str]:
+    """A streamed result's notes but its first, which says how it was streamed."""
+    assert "streamed" in streamed.notes[0], streamed.notes
+    return streamed.notes[1:]
+
+
+def _off_first(path, off, on, seed, **extra):
+    """A file whose ``q2`` has ``off`` answers off the scale (9s) in its first rows, then
+    ``on`` answers on it (3s): the first batch alone judges it worse than the whole file."""
+    x = np.r_[np.full(off, 9), np.full(on, 3)].astype(np.int8)
+    return _drop(path, x.size, seed, q2=pa.array(x), **extra)
+
+
+def test_the_note_on_a_column_off_the_scale_gives_its_share_over_every_batch(tmp_path):
+    # first batch of 100: 50% on the scale; the whole file: 70%
+    path = _off_first(tmp_path / "s.parquet", 50, 117, 3)
+    memory = _same(path, batch_rows=100)
+    streamed = stream_gap(path, use_config=False, batch_rows=100)
+    note = [n for n in memory.notes if "'q2'" in n]
+    assert note and "only 70%" in note[0], memory.notes
+    assert _own_notes(streamed) == memory.notes
+
+
+def test_a_column_mostly_on_the_scale_over_every_batch_is_the_error_it_is_in_memory(tmp_path):
+    # first batch of 100: 40% on the scale (a note, alone); the whole file: 90% (an error)
+    path = _off_first(tmp_path / "t.parquet", 60, 540, 4)
+    with pytest.raises(InputError) as in_memory:
+        read_survey(path, use_config=False)
+    with pytest.raises(InputError) as streamed:
+        stream_gap(path, use_config=False, batch_rows=100)
+    assert str(streamed.value) == str(in_memory.value)
+    assert "data row 1: '9' is outside the scale" in str(in_memory.value)
+
+
+def test_notes_on_columns_off_the_scale_survive_a_late_item(tmp_path):
+    # q3 is blank in the first batch and an item later (the first batch's survey is built
+    # again with the items named); the note on q2 must not be lost with it
+    x = np.r_[np.zeros(100), np.full(100, 4)].astype(np.int8)
+    path = _off_first(tmp_path / "u.parquet", 50, 150, 5, q3=pa.array(x, mask=x == 0))
+    memory = _same(path, batch_rows=100)
+    streamed = stream_gap(path, use_config=False, batch_rows=100)
+    assert "q3" in set(memory.table["item"])
+    assert [n for n in memory.notes if "'q2'" in n], memory.notes
+    assert _own_notes(streamed) == memory.notes

@@ -34,6 +34,20 @@ MOSTLY_ON_SCALE = 0.8
 ID_NAME = re.compile(r"(^|[_\s-])id$|^id[_\s-]|respondent|response_?id|^uuid$", re.IGNORECASE)
 
 
+def off_scale_note(name: str, share: float, error: Exception, option: str) -> str:
+    """The note on a column left out of the items because only ``share`` of its answers
+    lie on the scale (``error`` names the first that does not)."""
+    return (
+        f"column {name!r} was not analysed as an item: only {share:.0%} of its answers lie "
+        f"on the scale ({error}); name it with {option} to analyse it"
+    )
+
+
+def is_off_scale_note(note: str, name: str) -> bool:
+    """Whether ``note`` is :func:`off_scale_note`'s note on column ``name``."""
+    return note.startswith(f"column {name!r} was not analysed as an item: only ")
+
+
 def rank_blocks(table: pa.Table, raw: RawTable) -> set[str]:
     """Columns of tidy rank questions (``rank_1`` … holding a ranking per row): not items."""
     from .formats.questions import _as_rank, _groups
@@ -129,11 +143,7 @@ def _recoded(
                     # an item with a few bad answers: say which, rather than drop the column
                     raise exc.error from None
                 if exc.share > 0 and exc.error is not None:
-                    notes.append(
-                        f"column {name!r} was not analysed as an item: only "
-                        f"{exc.share:.0%} of its answers lie on the scale ({exc.error}); name "
-                        f"it with {spec.items_option} to analyse it"
-                    )
+                    notes.append(off_scale_note(name, exc.share, exc.error, spec.items_option))
                 continue
             items.append(name)
         if not items:

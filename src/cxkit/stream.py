@@ -217,12 +217,14 @@ def stream_gap(
                 f"{exc}; --stream took the items from the first {batch_rows} rows: name them "
                 "with --items or in cxkit.toml [items]"
             ) from None
+        batch_notes = survey.notes  # the first batch's survey may be built again below
         if options is None and detected:
             # a column with no answers in the first batch (or not in the first file) may
-            # be an item all the same: the later batches decide, as the whole read would
+            # be an item all the same, and one off the scale there is judged on all its
+            # answers: the later batches decide, as the whole read would
             read = (files, batch_rows, root, union)
-            later, notes_later = _items_later(table, survey, study, spec, by, read)
-            notes += notes_later
+            later, judged = _items_later(table, survey, study, spec, by, read)
+            batch_notes = _with_judged(survey.notes, judged)
             if later:
                 items = [c for c in union if c in {*survey.items, *later}]
                 spec = dataclasses.replace(spec, items=tuple(items))
@@ -235,7 +237,7 @@ def stream_gap(
             columns = _columns(survey, by)
             columns += [c for c in ids.wanted(table, survey.wave_col) if c not in columns]
             template = survey
-        notes += [n for n in survey.notes if n not in notes]
+        notes += [n for n in batch_notes if n not in notes]
         ids.add(f, first_row, table)
         rows += table.num_rows
         codes, part = _role_tally(survey, self_set, cust_set)
@@ -368,42 +370,48 @@ def _fixed(spec: SurveySpec, survey) -> SurveySpec:
 
 def _items_later(
     table, survey, study: Study, spec: SurveySpec, by: Sequence[str], read
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[str], dict[str, str]]:
     """The columns that are items over the whole stream though the first batch (``table``,
     built into ``survey``) has no answer in them (a question blank in the first rows, or
-    one that a later drop adds), and the notes on those that are not.
+    one that a later drop adds), and the notes on the columns that are not items because
+    of answers off the scale, by column, judged over the whole stream.
 
-    Each such column is read on its own from every batch and judged on all its answers,
-    as the whole-file reader judges a column: an item when every answer lies on the scale
-    (and there is one); an error when at least 80% do (an item with bad answers); else
-    a note when some do.
+    Each column the first batch could not judge alone is read on its own from every batch
+    and judged on all its answers, as the whole-file reader judges a column: an item when
+    every answer lies on the scale (and there is one); an error when at least 80% do (an
+    item with bad answers); else a note when some do. A column partly off the scale in
+    the first batch is never an item, but the share its note gives, and whether it is the
+    error of an item with bad answers instead, depend on all its answers too.
     """
-    from .item_columns import ID_NAME, MOSTLY_ON_SCALE, recoder_for
+    from .item_columns import ID_NAME, MOSTLY_ON_SCALE, off_scale_note, recoder_for
 
     files, batch_rows, root, union = read
     taken = {survey.role_col, survey.weight_col, *by, study.id_col, study.segment_col}
     taken |= {survey.wave_col, *survey.items}
     recoder = recoder_for(study, spec, str(files[0]))
-    open_ = [
-        c
+    first = {
+        c: _tally(recoder, table.column(c), c)
         for c in table.column_names
-        if c not in taken and not ID_NAME.search(c) and _tally(recoder, table.column(c), c)[0] == 0
-    ]
-    if not open_:
-        return [], []
-    answered = dict.fromkeys(open_, 0)
-    on = dict.fromkeys(open_, 0)
+        if c not in taken and not ID_NAME.search(c)
+    }
+    open_ = [c for c, (n, _, _) in first.items() if n == 0]
+    noted = {c for c, (n, k, error) in first.items() if n and k and error is not None}
+    judge = [c for c in first if c in noted or c in open_]
+    if not judge:
+        return [], {}
+    answered = dict.fromkeys(judge, 0)
+    on = dict.fromkeys(judge, 0)
     first_error: dict[str, InputError] = {}
-    for f, first_row, part in _batches(files, open_, batch_rows, root, union):
+    for f, first_row, part in _batches(files, judge, batch_rows, root, union):
         batch_recoder = dataclasses.replace(recoder, file=str(f), first_row=first_row)
-        for c in open_:
+        for c in judge:
             n, k, error = _tally(batch_recoder, part.column(c), c)
             answered[c] += n
             on[c] += k
             if error is not None:
                 first_error.setdefault(c, error)
-    items, notes = [], []
-    for c in open_:
+    items, judged = [], {}
+    for c in judge:
         if not answered[c] or not on[c]:
             continue  # no answer, or none on the scale: not an item, as in memory
         if c not in first_error:
@@ -412,11 +420,22 @@ def _items_later(
         share = on[c] / answered[c]
         if share >= MOSTLY_ON_SCALE:
             raise first_error[c]
-        notes.append(
-            f"column {c!r} was not analysed as an item: only {share:.0%} of its answers lie "
-            f"on the scale ({first_error[c]}); name it with {spec.items_option} to analyse it"
-        )
-    return items, notes
+        judged[c] = off_scale_note(c, share, first_error[c], spec.items_option)
+    return items, judged
+
+
+def _with_judged(notes: list[str], judged: dict[str, str]) -> list[str]:
+    """The first batch's notes with its notes on columns off the scale replaced by the
+    whole stream's (``judged``, in column order), where the first of them stood (at the
+    end if the first batch had none)."""
+    from .item_columns import is_off_scale_note
+
+    def about_judged(note: str) -> bool:
+        return any(is_off_scale_note(note, c) for c in judged)
+
+    at = next((i for i, n in enumerate(notes) if about_judged(n)), len(notes))
+    kept = [n for n in notes if not about_judged(n)]
+    return kept[:at] + list(judged.values()) + kept[at:]
 
 
 def _tally(recoder, col, name: str) -> tuple[int, int, InputError | None]:
