@@ -45,6 +45,16 @@ def _same(path, spec=None, batch_rows=100, config=None):
     return memory
 
 
+def _same_error(path, batch_rows=100) -> str:
+    """The error the in-memory read stops with, checked to be the stream's too."""
+    with pytest.raises(InputError) as in_memory:
+        read_survey(path, use_config=False)
+    with pytest.raises(InputError) as streamed:
+        stream_gap(path, use_config=False, batch_rows=batch_rows)
+    assert str(streamed.value) == str(in_memory.value)
+    return str(in_memory.value)
+
+
 def _answers(n, seed, blank_first=0):
     rng = np.random.default_rng(seed)
     mask = np.arange(n) < blank_first
@@ -94,12 +104,7 @@ def test_a_column_partly_off_the_scale_after_a_blank_start_is_judged_on_all_its_
     assert note and "only 60%" in note[0] and note == [n for n in streamed.notes if "'q2'" in n]
     # 92% on it: an item with bad answers, an error naming the first, as in memory
     path = _late(tmp_path / "t.parquet", 150, 230, 20, 5)
-    with pytest.raises(InputError) as in_memory:
-        read_survey(path, use_config=False)
-    with pytest.raises(InputError) as streamed_error:
-        stream_gap(path, use_config=False, batch_rows=100)
-    assert str(streamed_error.value) == str(in_memory.value)
-    assert "data row 381: '9' is outside the scale" in str(in_memory.value)
+    assert "data row 381: '9' is outside the scale" in _same_error(path)
 
 
 def test_the_command_judges_a_late_column_over_every_batch(tmp_path):
@@ -167,12 +172,7 @@ def test_the_note_on_a_column_off_the_scale_gives_its_share_over_every_batch(tmp
 def test_a_column_mostly_on_the_scale_over_every_batch_is_the_error_it_is_in_memory(tmp_path):
     # first batch of 100: 40% on the scale (a note, alone); the whole file: 90% (an error)
     path = _off_first(tmp_path / "t.parquet", 60, 540, 4)
-    with pytest.raises(InputError) as in_memory:
-        read_survey(path, use_config=False)
-    with pytest.raises(InputError) as streamed:
-        stream_gap(path, use_config=False, batch_rows=100)
-    assert str(streamed.value) == str(in_memory.value)
-    assert "data row 1: '9' is outside the scale" in str(in_memory.value)
+    assert "data row 1: '9' is outside the scale" in _same_error(path)
 
 
 def test_notes_on_columns_off_the_scale_survive_a_late_item(tmp_path):
