@@ -38,8 +38,9 @@ def commit_on_use() -> None:
     the memory a guest frees (a run after a few seconds idle, as from cron): that run took
     0.96 s with 0.81 s of system time by default and 0.68 s with 0.25 s committed as
     used; the 5M-row CSV 2.44 -> 1.81 s. Run back to back, when the pages the previous
-    process freed are still mapped by the host, the two take the same time
-    (``benchmarks/RESULTS.md``).
+    process freed are still mapped by the host, the two are within a few percent (the
+    5M-row files level, the 1M-row CSV 3-4% slower: 4 KiB page faults instead of 2 MiB
+    ones), and the peak memory is 10-20% lower either way (``benchmarks/RESULTS.md``).
     """
     os.environ.setdefault(EAGER_COMMIT, "0")
 
