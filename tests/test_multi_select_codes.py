@@ -23,14 +23,17 @@ from cxkit.read import read_table
 OPTIONS = ["Q5_1", "Q5_2", "Q5_3", "Q5_4"]
 
 
-def _survey(path: Path, code, rows: int = 60, seed: int = 1, most: int = 4) -> Path:
+def _survey(
+    path: Path, code, rows: int = 60, seed: int = 1, most: int = 4, unticked: str = ""
+) -> Path:
     """``rows`` respondents ticking up to ``most`` options each; ``code(j)`` is what a
-    tick of option j (1-based) looks like in the file."""
+    tick of option j (1-based) looks like in the file, ``unticked`` what no tick does."""
     rng = random.Random(seed)
     lines = ["id," + ",".join(OPTIONS)]
     for i in range(rows):
         ticked = set(rng.sample(range(1, 5), rng.randint(0, most)))
-        lines.append(f"{i}," + ",".join(code(j) if j in ticked else "" for j in range(1, 5)))
+        cells = (code(j) if j in ticked else unticked for j in range(1, 5))
+        lines.append(f"{i}," + ",".join(cells))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -39,17 +42,22 @@ def _counted(path: Path) -> tuple[dict[str, int], int]:
     """Ticks per option and respondents who ticked anything, counted straight from the file."""
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    answered = [r for r in rows if any(r[c] for c in OPTIONS)]
-    return {c: sum(bool(r[c]) for r in answered) for c in OPTIONS}, len(answered)
+    answered = [r for r in rows if any(r[c] for c in OPTIONS)]  # "0" is an answer: no tick
+    ticked = {c: sum(r[c] not in ("", "0") for r in answered) for c in OPTIONS}
+    return ticked, len(answered)
 
 
 def _analyse(path: Path, **kw):
     return obstacles(read_table(path), columns=["Q5_*"], bootstrap=0, **kw)
 
 
-@pytest.mark.parametrize("code", [lambda j: "1", str], ids=["ones", "option-numbers"])
-def test_ticks_coded_as_numbers_are_picks_and_no_row_is_dropped(tmp_path, code):
-    f = _survey(tmp_path / "m.csv", code)
+@pytest.mark.parametrize(
+    ("code", "unticked"),
+    [(lambda j: "1", ""), (str, ""), (str, "0")],
+    ids=["ones", "option-numbers", "option-numbers-and-zeros"],
+)
+def test_ticks_coded_as_numbers_are_picks_and_no_row_is_dropped(tmp_path, code, unticked):
+    f = _survey(tmp_path / "m.csv", code, unticked=unticked)
     ticks, answered = _counted(f)
     res = _analyse(f)
     assert res.provenance["parameters"]["layout"] == "multi-select"

@@ -313,27 +313,32 @@ def _has_gap(cells: dict[str, list[str | None]]) -> bool:
     return False
 
 
+def _is_zero(v: str) -> bool:
+    return _is_int(v) and float(v) == 0
+
+
 def _tick_codes(cells: dict[str, list[str | None]]) -> dict[str, str] | None:
-    """Each column's one number, when no column holds two and none holds 0 or text: how a
-    multi-select export codes a tick (Qualtrics: ``1``; others: the option's number)."""
+    """Each column's one number other than 0, when no column holds two and none holds
+    text: how a multi-select export codes a tick (Qualtrics: ``1``; others: the option's
+    number), 0 or a blank meaning not ticked."""
     codes: dict[str, str] = {}
     for c, col in cells.items():
-        distinct = {v.strip() for v in col if v is not None}
+        distinct = {v.strip() for v in col if v is not None and not _is_zero(v)}
         if len(distinct) > 1:
             return None
         if distinct:
             (v,) = distinct
-            if not _is_int(v) or float(v) == 0:
+            if not _is_int(v):
                 return None
             codes[c] = v
     return codes or None
 
 
 def _not_rankings(cells: dict[str, list[str | None]]) -> bool:
-    """Whether some row's numbers cannot be a ranking: a number twice, or a gap (1 and 3
-    but no 2)."""
+    """Whether some row's numbers (0 read as blank) cannot be a ranking: a number twice,
+    or a gap (1 and 3 but no 2)."""
     for row in zip(*cells.values(), strict=True):
-        got = sorted(float(v) for v in row if v is not None)
+        got = sorted(float(v) for v in row if v is not None and not _is_zero(v))
         if got != [float(r) for r in range(1, len(got) + 1)]:
             return True
     return False
@@ -442,7 +447,10 @@ def parse_rankings(
         raise UsageError(f"--layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
     if layout == "multi-select" and len(columns) > 1 and _tick_codes(cells):
         # one number per column marks a tick (the option's own number, say): a plain tick
-        cells = {c: [None if v is None else "1" for v in col] for c, col in cells.items()}
+        cells = {
+            c: [None if v is None else "0" if _is_zero(v) else "1" for v in col]
+            for c, col in cells.items()
+        }
     lab = Labeller(config.aliases)
     keys: list[str] = []
 
