@@ -95,8 +95,8 @@ def round_order(runs: list, k: int) -> list:
 
 
 def measure(files: list[Path], repeat: int, impls: list[str], pause: float = 0.0) -> dict:
-    """{(file, task, impl): (median s, max peak MB)}, runs interleaved, each round in its
-    own order, ``pause`` seconds idle before every run."""
+    """{(file, task, impl): (median s, max peak MB, fastest s, slowest s)}, runs
+    interleaved, each round in its own order, ``pause`` seconds idle before every run."""
     runs = [
         (f, task, impl, argv_of(impl, f, *TASKS[task])) for f in files for task in TASKS
         for impl in impls
@@ -108,8 +108,12 @@ def measure(files: list[Path], repeat: int, impls: list[str], pause: float = 0.0
             times[(f, task, impl)].append(timed(argv))
         print(f"round {k + 1}/{repeat} done", file=sys.stderr)
     return {
-        key: (statistics.median(t for t, _ in v), max(m for _, m in v)) for key, v in times.items()
-    }
+        key: (
+            statistics.median(t for t, _ in v), max(m for _, m in v),
+            min(t for t, _ in v), max(t for t, _ in v),
+        )
+        for key, v in times.items()
+    }  # fmt: skip
 
 
 def startup(repeat: int) -> tuple[float, float]:
@@ -153,7 +157,7 @@ def markdown(
         for impl in impls:
             cells = []
             for task in TASKS:
-                t, mem = results[(f, task, impl)]
+                t, mem = results[(f, task, impl)][:2]
                 fl = results[(f, task, "floor")][0]
                 ratio = "1.00" if impl == "floor" else f"{t / fl:.2f}×"
                 cells.append(f"{ratio} ({t:.2f} s, {mem:.0f} MB)")
@@ -164,7 +168,19 @@ def markdown(
             for task in TASKS
             if task != "plain"
         )
-        lines += ["", f"cxkit cost of the options over the plain run: {extra}.", ""]
+        spread = "; ".join(
+            f"{impl} " + ", ".join(
+                "{:.2f}–{:.2f}".format(*results[(f, task, impl)][2:]) for task in TASKS
+            )
+            for impl in impls
+        )  # fmt: skip
+        lines += [
+            "",
+            f"cxkit cost of the options over the plain run: {extra}.",
+            "",
+            f"Fastest–slowest run (s), by task: {spread}.",
+            "",
+        ]
     idle = f", each after {pause:g} s idle" if pause else ", back to back in shuffled order"
     lines.insert(0, f"Median of {repeat} whole-process runs{idle}; ratio to the floor of the "
                     "same task (seconds, peak RSS). Machine: "

@@ -112,7 +112,9 @@ def test_run_times_every_run_each_round_in_an_order_of_its_own(files):
     assert len(after_floor) > 1
     results = run.measure([files["parquet"]], 1, ["floor", "cxkit"], pause=0.01)
     assert set(results) == {(files["parquet"], t, i) for t in run.TASKS for i in ("floor", "cxkit")}
-    assert all(t > 0 and mem > 0 for t, mem in results.values())
+    assert all(lo <= t <= hi and mem > 0 for t, mem, lo, hi in results.values())
+    text = run.markdown(results, [files["parquet"]], ["floor", "cxkit"], 1)
+    assert "Fastest–slowest run (s), by task: floor " in text
 
 
 def test_ab_env_runs_cxkit_both_ways(files, capsys):
