@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=9)
     ap.add_argument("--pause", type=float, default=0.0, metavar="SECONDS")
     args = ap.parse_args(argv)
+    if args.pause < 0:
+        ap.error(f"--pause {args.pause:g}: give the seconds to idle, 0 or more")
     path = args.file or str(make_data.ensure(1_000_000)[0])
     argv_ = [sys.executable, "-m", "cxkit", *variants.cxkit_argv(path, None, None)]
     sides = SETTINGS[args.setting]

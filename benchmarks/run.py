@@ -204,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         help="idle this long before every run (cold starts, as from cron)",
     )  # fmt: skip
     args = ap.parse_args(argv)
+    if args.pause < 0:
+        ap.error(f"--pause {args.pause:g}: give the seconds to idle, 0 or more")
     files = [] if args.big and args.no_small else list(make_data.ensure(args.rows))
     if args.big:
         files += list(make_data.ensure(5_000_000))
