@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cxkit.cli import app
+from cxkit.obstacle_config import parse_config
 from cxkit.obstacles import obstacles
-from cxkit.rankings import parse_config
 from cxkit.read import read_table
 from cxkit.study import load_study
 

@@ -84,8 +84,8 @@ def _run_nps(files: Sequence[str], config, by: Sequence[str], options=None) -> R
 
 def _run_obstacles(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
     from .errors import UsageError
+    from .obstacle_config import ObstacleConfig, parse_config
     from .obstacles import obstacles
-    from .rankings import ObstacleConfig, parse_config
     from .read import read_table
     from .study import find_config, load_study
 

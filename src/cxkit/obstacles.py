@@ -24,7 +24,8 @@ from .errors import (
     check_seed,
     check_small_base,
 )
-from .rankings import ObstacleConfig, Rankings, parse_rankings, select_columns
+from .obstacle_config import ObstacleConfig
+from .rankings import Rankings, parse_rankings, select_columns
 from .read import RawTable
 from .result import Result, ViewColumn, ci_text, make_provenance
 

@@ -314,8 +314,8 @@ def build_report(
         sec.chart = _png(_chart(sec.result))
 
     def obstacles_section(sec: Section) -> None:
+        from .obstacle_config import ObstacleConfig, parse_config
         from .obstacles import obstacles
-        from .rankings import ObstacleConfig, parse_config
 
         table = _config_table(spec.obstacles, "obstacles", cfg) if spec.obstacles else raw
         _config_columns(table, cfg, obstacles_by=spec.obstacles_by)

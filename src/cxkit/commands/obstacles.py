@@ -25,8 +25,7 @@ from ..cli_common import (
     state,
 )
 from ..errors import MAX_BY_GROUPS, UsageError, check_confidence, check_max_groups, check_seed
-
-_LAYOUTS = ("rank-columns", "rank-numbers", "multi-select")
+from ..obstacle_config import LAYOUTS
 
 
 def parse_top(text: str) -> list[int]:
@@ -105,8 +104,8 @@ def obstacles(
         check_confidence(confidence)
         check_max_groups(max_groups)
         check_seed(seed)
-        if layout is not None and layout not in _LAYOUTS:
-            raise UsageError(f"--layout {layout!r}: choose one of {', '.join(_LAYOUTS)}")
+        if layout is not None and layout not in LAYOUTS:
+            raise UsageError(f"--layout {layout!r}: choose one of {', '.join(LAYOUTS)}")
         if bootstrap < 0:
             raise UsageError(f"--bootstrap must be 0 or more, not {bootstrap}")
         if ranks is not None and ranks < 1:
@@ -126,8 +125,8 @@ def obstacles(
         # choix (and the scipy.stats it imports, about 0.3 s) loads while the file is read
         # and the answers are parsed; it is first needed for the Plackett-Luce fit
         preload("pandas", "choix")
+        from ..obstacle_config import ObstacleConfig, parse_config
         from ..obstacles import obstacles as run
-        from ..rankings import ObstacleConfig, parse_config
         from ..read import read_table
         from ..study import find_config, load_study
 
