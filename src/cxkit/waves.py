@@ -112,6 +112,7 @@ def split_waves(survey) -> list[tuple[str, object]]:
 def raw_waves(raw, wave_col: str | None, configured: str | None = None):
     """``(wave column, waves in order)`` of a raw table; an input error when there is none."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from .errors import InputError
 
@@ -121,8 +122,10 @@ def raw_waves(raw, wave_col: str | None, configured: str | None = None):
             f"{raw.source.path}: no wave column (looked for {wave_col or configured or ''} "
             f"{', '.join(WAVE_NAMES)}); pass --wave-col NAME or set columns.wave in cxkit.toml"
         )
-    values = raw.table.column(col).cast(pa.string()).to_pylist()
-    return col, order_waves(v.strip() for v in values if v)
+    # the distinct values first: a million rows hold a handful of waves (a set built row
+    # by row in Python took 0.3 s per 600,000-row drop in `cxkit check`)
+    distinct = pc.unique(raw.table.column(col)).cast(pa.string()).to_pylist()
+    return col, order_waves(v.strip() for v in distinct if v)
 
 
 def keep_waves(raw, wave_col: str, waves: Sequence[str]):
