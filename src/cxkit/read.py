@@ -34,6 +34,14 @@ from .startup import release_gc
 #: ``columns=`` of :func:`read_table`: the column names (file order) -> the names to keep
 Projection = Callable[[list[str]], Collection[str]]
 
+
+def every_column(names: list[str]) -> list[str]:
+    """A projection that keeps every column: the same table as no projection (tested in
+    ``tests/test_read_fast.py``), but a plain CSV then takes pyarrow's reader instead of
+    the general text read (1M rows: 0.47 s instead of 0.64 s)."""
+    return names
+
+
 _TEXT_ONLY_SUFFIXES = {".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
                        ".sav": "an SPSS .sav file", ".parquet": "a Parquet file"}  # fmt: skip
 
