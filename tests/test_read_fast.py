@@ -1,8 +1,10 @@
-"""read_table(columns=..., typed=True): the same answer as the all-text read, only faster.
+"""read_table's plain-CSV path: the same answer as the general all-text read, only faster.
 
-A typed read may differ from the text read in one way only: columns of canonical integers
-arrive as int8/int16. Everything else (names, rows, notes, meta, errors) must be identical,
-and a projection must equal reading everything and then selecting.
+Every read of a plain text file tries pyarrow's reader first (:mod:`cxkit.formats.fast`);
+the reference here is the general text read (:func:`general_read`). A typed read may differ
+from it in one way only: columns of canonical integers arrive as int8/int16. Everything
+else (names, rows, notes, meta, errors) must be identical, an untyped read identical in
+every way, and a projection must equal reading everything and then selecting.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cxkit import read as reader
 from cxkit.errors import CxkitError
 from cxkit.formats import fast
 from cxkit.formats.fast import lenient_ints
@@ -59,15 +63,26 @@ def typed_as(typed: pa.DataType, text: pa.DataType) -> bool:
     return pa.types.is_integer(typed) and text == pa.string()
 
 
+def general_read(path: Path, **kw):
+    """``read_table`` through the general text read alone (no plain-CSV path)."""
+    with mock.patch.object(reader, "_fast_text", lambda *a: False):
+        return read_table(path, **kw)
+
+
 def assert_same_as_text(path: Path, **kw) -> pa.Table | None:
-    """The typed read equals the text read up to integer columns; returns the typed table."""
+    """The typed read equals the general text read up to integer columns, and the untyped
+    read equals it exactly; returns the typed table."""
     try:
-        text = read_table(path, **kw)
+        text = general_read(path, **kw)
     except CxkitError as exc:
-        with pytest.raises(type(exc)) as typed_exc:
-            read_table(path, typed=True, **kw)
-        assert str(typed_exc.value) == str(exc)
+        for typed in (True, False):
+            with pytest.raises(type(exc)) as fast_exc:
+                read_table(path, typed=typed, **kw)
+            assert str(fast_exc.value) == str(exc)
         return None
+    untyped = read_table(path, **kw)
+    assert untyped.table.equals(text.table)
+    assert (untyped.source, untyped.notes, untyped.meta) == (text.source, text.notes, text.meta)
     typed = read_table(path, typed=True, **kw)
     assert typed.table.column_names == text.table.column_names
     assert typed.table.num_rows == text.table.num_rows
@@ -288,7 +303,7 @@ def items(names: list[str]) -> list[str]:
 
 
 def assert_projection(path: Path, **kw) -> None:
-    whole = read_table(path, **kw)
+    whole = general_read(path, **kw)
     seen: list[list[str]] = []
 
     def pick(names):

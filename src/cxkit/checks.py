@@ -43,7 +43,7 @@ from . import analyses, compare, datachecks, expr, stats
 from .check_config import CheckSpec
 from .drop_guards import KnownColumns, check_distinct, check_order
 from .errors import ConfigError, CxkitError, UsageError, one_line
-from .read import RawTable, every_column, read_table
+from .read import RawTable, read_table
 from .result import Result, ViewColumn, make_provenance
 from .study import Study
 from .table import ColumnTable
@@ -298,7 +298,7 @@ def run_checks(
     settings = _settings(study)
     current = drops[-1]
     previous = drops[-2] if len(drops) > 1 else None
-    raws: dict[str, RawTable] = {current: read_table(current, columns=every_column)}
+    raws: dict[str, RawTable] = {current: read_table(current)}
     needs_previous = any(s.kind in ("drift", "change") for s in specs)
     if needs_previous and previous is None:
         raise UsageError(
@@ -307,7 +307,7 @@ def run_checks(
         )
     check_distinct(drops)
     if previous is not None and needs_previous:
-        raws[previous] = read_table(previous, columns=every_column)
+        raws[previous] = read_table(previous)
         check_order(raws[previous], raws[current], study)
 
     surveys: dict[tuple, Any] = {}

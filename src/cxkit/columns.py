@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .read import RawTable, every_column, read_table
+from .read import RawTable, read_table
 from .study import Study, find_config, load_study
 from .survey import Survey, SurveySpec, _resolve_items, _wave_col, build_parts
 
@@ -62,8 +62,7 @@ def open_survey(
     """Read ``path`` (``-`` = stdin) and find its config, as :func:`read_survey` does."""
     cfg_path = find_config(config, path) if use_config else None
     study = load_study(cfg_path) if cfg_path is not None else Study()
-    # every column, through pyarrow's reader when the file is a plain CSV
-    raw = read_table(path, encoding=encoding, columns=every_column)
+    raw = read_table(path, encoding=encoding)
     role = role_col or study.role_col
     if role is None and "role" in raw.table.column_names:
         role = "role"

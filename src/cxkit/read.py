@@ -35,13 +35,6 @@ from .startup import release_gc
 Projection = Callable[[list[str]], Collection[str]]
 
 
-def every_column(names: list[str]) -> list[str]:
-    """A projection that keeps every column: the same table as no projection (tested in
-    ``tests/test_read_fast.py``), but a plain CSV then takes pyarrow's reader instead of
-    the general text read (1M rows: 0.47 s instead of 0.64 s)."""
-    return names
-
-
 _TEXT_ONLY_SUFFIXES = {".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
                        ".sav": "an SPSS .sav file", ".parquet": "a Parquet file"}  # fmt: skip
 
@@ -465,10 +458,12 @@ def _read_folder(folder: Path, opts: dict, encoding, delimiter) -> RawTable:
 
 
 def _fast_text(encoding: str | None, opts: dict) -> bool:
-    """Whether a text file may take the plain-CSV fast path (:mod:`cxkit.formats.fast`)."""
-    return (
-        (opts["columns"] is not None or opts["typed"]) and encoding is None and not opts["options"]
-    )
+    """Whether a text file may take the plain-CSV fast path (:mod:`cxkit.formats.fast`):
+    any read with the encoding detected and no multi-select options, whatever it keeps.
+    The fast path gives up (and the general text read runs) whenever it cannot give the
+    same table; on 1M rows, every column as text took 0.64 s the general way and 0.47 s
+    through pyarrow's reader."""
+    return encoding is None and not opts["options"]
 
 
 def read_table(
