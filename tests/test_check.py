@@ -338,6 +338,31 @@ def test_max_missing_share_counts_blank_and_coded_answers(tmp_path):
     assert (only_a["status"], only_a["value"]) == ("pass", 0.25)
 
 
+def test_each_drop_is_read_whole_once_for_the_data_checks_and_nps(monkeypatch):
+    """The data checks and each nps check of a drop share one whole read of it (the nps
+    change check reads both drops): on a 600,000-row drop an extra read cost 0.3 s."""
+    import cxkit.checks
+    import cxkit.columns
+
+    whole: list[str] = []
+
+    def counting(real):
+        def read(path, **kw):
+            if not kw.get("typed") and kw.get("columns") is None:
+                whole.append(str(path))
+            return real(path, **kw)
+
+        return read
+
+    for module in (cxkit.checks, cxkit.columns):
+        monkeypatch.setattr(module, "read_table", counting(module.read_table))
+    res = check(DROPS / "2026Q1.csv", DROPS / "2026Q2.csv", "-f", "json")
+    assert res.exit_code == 0, res.output
+    rows = {r["check"]: r for r in json.loads(res.stdout)["table"]}
+    assert rows["EMEA NPS did not fall"]["status"] == "pass"
+    assert sorted(whole) == sorted([str(DROPS / "2026Q1.csv"), str(DROPS / "2026Q2.csv")])
+
+
 def test_each_drop_is_read_once_for_every_check_that_needs_its_survey(monkeypatch):
     """The data checks (valid answers, missing shares) and each gap or metric check of a
     drop share one read of it per set of breakdown columns: on a 1M-row file every extra

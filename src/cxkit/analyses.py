@@ -37,7 +37,9 @@ class Analysis:
     columns, which choose what to run rather than which rows to keep); ``intrinsic`` are the
     result columns that are not breakdowns; ``key`` is the column a bare ``[value]`` filter
     matches. A runner that ``shares_reads`` also takes ``read=``, a function of a drop and
-    the breakdown columns that gives the survey (see :func:`_survey`). ``column_options``
+    the breakdown columns that gives the survey (see :func:`_survey`); one that
+    ``shares_raw`` takes ``raw=``, a function of a drop that gives its table as
+    ``read_table`` reads it (every column, as text). ``column_options``
     are the run options whose value names a column of the drop (``drivers[outcome=ltr]``).
     """
 
@@ -48,6 +50,7 @@ class Analysis:
     run_options: frozenset[str] = frozenset()
     shares_reads: bool = False
     column_options: frozenset[str] = frozenset()
+    shares_raw: bool = False
 
 
 def _survey(files: Sequence[str], config, by: Sequence[str], read=None):
@@ -72,13 +75,14 @@ def _run_gap(files: Sequence[str], config, by: Sequence[str], options=None, read
     return gap(_survey(files, config, by, read), by=tuple(by))
 
 
-def _run_nps(files: Sequence[str], config, by: Sequence[str], options=None) -> Result:
+def _run_nps(files: Sequence[str], config, by: Sequence[str], options=None, raw=None) -> Result:
     from .commands.nps import nps_survey
     from .nps import nps
 
     survey, name = nps_survey(
-        files[-1], config=config or None, use_config=config is not False, by=tuple(by)
-    )
+        files[-1], config=config or None, use_config=config is not False, by=tuple(by),
+        raw=raw(files[-1]) if raw is not None else None,
+    )  # fmt: skip
     return nps(survey, name, by=tuple(by))
 
 
@@ -175,7 +179,7 @@ register(
         "gap", _run_gap, frozenset({"level", "item", "pillar", "label"}), "item", shares_reads=True
     )
 )
-register(Analysis("nps", _run_nps, frozenset({"level", "versus"}), key="versus"))
+register(Analysis("nps", _run_nps, frozenset({"level", "versus"}), key="versus", shares_raw=True))
 register(Analysis("obstacles", _run_obstacles, frozenset({"obstacle", "status"}), key="obstacle"))
 register(
     Analysis(

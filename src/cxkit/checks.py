@@ -71,9 +71,10 @@ class Outcome:
 class _Runs:
     """Runs each (analysis, breakdown, drop) once, remembering results and errors."""
 
-    def __init__(self, config: Any, read: Any = None) -> None:
+    def __init__(self, config: Any, read: Any = None, raw: Any = None) -> None:
         self.config = config
         self.read = read  # (drop, by) -> Survey, shared with the data checks
+        self.raw = raw  # drop -> its table read whole, shared with the data checks
         self.cache: dict[tuple, Result | CxkitError] = {}
 
     def get(self, path: expr.Path, drop: str) -> Result:
@@ -84,6 +85,8 @@ class _Runs:
         if key not in self.cache:
             try:
                 shared = {"read": self.read} if a.shares_reads and self.read else {}
+                if a.shares_raw and self.raw:
+                    shared["raw"] = self.raw
                 self.cache[key] = a.runner([drop], self.config, by, dict(options), **shared)
             except UsageError:
                 raise
@@ -333,6 +336,12 @@ def run_checks(
     def read_current():
         return read_shared(current, ())
 
+    def raw_of(drop: str) -> RawTable:
+        """A drop's table read whole: the one the data checks read, else read now (once)."""
+        if drop not in raws:
+            raws[drop] = read_table(drop)
+        return raws[drop]
+
     known = KnownColumns(raws, current, previous)
     for spec in specs:  # a name no drop has is a typo in the config: exit 3 before any check
         if spec.rule == "min_responses" and spec.params.get("per") is not None:
@@ -380,7 +389,7 @@ def run_checks(
         for spec in specs:
             if spec.path is not None:
                 analyses.check_drop_columns(spec.path, columns, current)
-    runs = _Runs(config, read_shared)
+    runs = _Runs(config, read_shared, raw_of)
     change_idx = [i for i, s in enumerate(specs) if s.kind == "change"]
     for i, spec in enumerate(specs):
         if spec.kind != "threshold":

@@ -58,11 +58,14 @@ def open_survey(
     use_config: bool = True,
     encoding: str | None = None,
     role_col: str | None = None,
+    raw: RawTable | None = None,
 ) -> OpenedSurvey:
-    """Read ``path`` (``-`` = stdin) and find its config, as :func:`read_survey` does."""
+    """Read ``path`` (``-`` = stdin) and find its config, as :func:`read_survey` does;
+    ``raw`` is ``read_table(path, encoding=encoding)`` when the caller has read it already
+    (``cxkit check`` reads each drop once). Its table is not changed."""
     cfg_path = find_config(config, path) if use_config else None
     study = load_study(cfg_path) if cfg_path is not None else Study()
-    raw = read_table(path, encoding=encoding)
+    raw = raw if raw is not None else read_table(path, encoding=encoding)
     role = role_col or study.role_col
     if role is None and "role" in raw.table.column_names:
         role = "role"

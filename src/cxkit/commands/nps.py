@@ -51,10 +51,12 @@ def nps_survey(
     missing=(),
     no_weight: bool = False,
     wave_col: str | None = None,
+    raw=None,
 ):
     """Read ``file`` for the NPS: find the 0-10 (or Promoter/Passive/Detractor) column.
 
-    Returns ``(survey, column name)``; shared by the command and by check expressions.
+    Returns ``(survey, column name)``; shared by the command and by check expressions
+    (which pass the drop's ``raw`` table when they have read it already).
     """
     from ..columns import open_survey
     from ..nps import NPS_LABELS, nps_labels_only, nps_labels_seen
@@ -62,7 +64,7 @@ def nps_survey(
     from ..survey import SurveySpec
 
     opened = open_survey(
-        file, config=config, use_config=use_config, encoding=encoding, role_col=role_col
+        file, config=config, use_config=use_config, encoding=encoding, role_col=role_col, raw=raw
     )
     names = opened.raw.table.column_names
     path = opened.raw.source.path
